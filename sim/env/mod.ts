@@ -1,0 +1,15 @@
+/**
+ * The environment API, the vectorised wrapper and the registry.
+ *
+ * @example
+ * ```ts
+ * import { listEnvs } from "./mod.ts";
+ * console.log(listEnvs().length >= 0);
+ * ```
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./vector.ts";
+export * from "./registry.ts";
+export * from "./conformance.ts";

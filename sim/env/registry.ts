@@ -1,0 +1,65 @@
+/**
+ * The registry of environments: every environment fleetkd ships is registered under an id, and the
+ * conformance test (`tests/conformance_test.ts`) runs against each one.
+ *
+ * @example
+ * ```ts
+ * import { listEnvs, makeEnv } from "./registry.ts";
+ * for (const entry of listEnvs()) console.log(entry.id, entry.description);
+ * ```
+ *
+ * @module
+ */
+
+import type { MultiAgentEnv } from "./types.ts";
+
+/** Options passed to an environment factory (its own documented keys). */
+export type EnvOptions = Record<string, unknown>;
+
+/** A registered environment. */
+export interface EnvEntry {
+  /** Id, e.g. `"mpe/simple_spread"`. */
+  readonly id: string;
+  /** One line describing it. */
+  readonly description: string;
+  /** Builds a fresh instance. */
+  readonly make: (options?: EnvOptions) => MultiAgentEnv;
+}
+
+const registry = new Map<string, EnvEntry>();
+
+/**
+ * Registers an environment factory under `id`. Registering an id twice is an error.
+ *
+ * @example
+ * ```ts
+ * import { registerEnv } from "./registry.ts";
+ * import type { MultiAgentEnv } from "./types.ts";
+ * declare const makeMyEnv: () => MultiAgentEnv;
+ * registerEnv({ id: "demo/mine", description: "my environment", make: makeMyEnv });
+ * ```
+ */
+export function registerEnv(entry: EnvEntry): void {
+  if (registry.has(entry.id)) {
+    throw new Error(`Cannot register environment "${entry.id}": id is taken`);
+  }
+  registry.set(entry.id, entry);
+}
+
+/** Every registered environment, sorted by id. */
+export function listEnvs(): EnvEntry[] {
+  return [...registry.values()].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Builds the environment `id`; an unknown id gets an error listing the known ones. */
+export function makeEnv(id: string, options?: EnvOptions): MultiAgentEnv {
+  const entry = registry.get(id);
+  if (!entry) {
+    throw new RangeError(
+      `Unknown environment "${id}"; registered: ${
+        listEnvs().map((e) => e.id).join(", ") || "(none)"
+      }`,
+    );
+  }
+  return entry.make(options);
+}
