@@ -65,7 +65,7 @@ export class VectorEnv {
   readonly truncations: Uint8Array[];
   /** Per copy: 1 when the last step ended its episode (it has been reset since). */
   readonly dones: Uint8Array;
-  /** Per copy: 1 when the last step ended its episode by truncation only. */
+  /** Per copy: 1 when the last step ended its episode by truncation (some agent truncated, not terminated). */
   readonly truncatedEpisodes: Uint8Array;
   /** Global states the next actions are chosen in, `numEnvs * stateSize`. */
   readonly states: Float32Array;
@@ -165,7 +165,7 @@ export class VectorEnv {
       }
       const result = env.step(this.#scratchActions);
       let stepTotal = 0;
-      let anyTerminated = false;
+      let anyTruncatedOnly = false;
       for (let c = 0; c < this.classes.length; c++) {
         const count = this.classes[c].count;
         const b = result.classes[c];
@@ -174,7 +174,7 @@ export class VectorEnv {
         this.truncations[c].set(b.truncations, e * count);
         for (let i = 0; i < count; i++) {
           stepTotal += b.rewards[i];
-          if (b.terminations[i]) anyTerminated = true;
+          if (b.truncations[i] && !b.terminations[i]) anyTruncatedOnly = true;
         }
       }
       this.#totalReturn[e] += stepTotal;
@@ -182,7 +182,8 @@ export class VectorEnv {
       this.#length[e]++;
       if (result.done) {
         this.dones[e] = 1;
-        const truncated = !anyTerminated;
+        // An episode cut by the time limit has agents still in play, marked truncated and not terminated.
+        const truncated = anyTruncatedOnly;
         this.truncatedEpisodes[e] = truncated ? 1 : 0;
         env.state(this.finalStates.subarray(e * this.stateSize, (e + 1) * this.stateSize));
         this.completed.push({

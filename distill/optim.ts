@@ -1,0 +1,37 @@
+/**
+ * Adam with a settable learning rate (tfjs's `AdamOptimizer` keeps it protected), for linear decay.
+ *
+ * @example
+ * ```ts
+ * import { ScheduledAdam } from "./optim.ts";
+ * const adam = new ScheduledAdam(7e-4, 1e-5);
+ * adam.setLearningRate(3e-4);
+ * console.assert(adam.currentLearningRate === 3e-4);
+ * adam.dispose();
+ * ```
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+
+/** Adam (beta1 0.9, beta2 0.999) whose learning rate can change between steps. */
+export class ScheduledAdam extends tf.AdamOptimizer {
+  /** Creates the optimiser with a starting learning rate and epsilon. */
+  constructor(learningRate: number, epsilon = 1e-8) {
+    super(learningRate, 0.9, 0.999, epsilon);
+  }
+
+  /** Sets the learning rate used from the next step on. */
+  setLearningRate(lr: number): void {
+    if (!(lr > 0) || !Number.isFinite(lr)) {
+      throw new RangeError(`ScheduledAdam: learning rate must be > 0, got ${lr}`);
+    }
+    this.learningRate = lr;
+  }
+
+  /** The learning rate in use. */
+  get currentLearningRate(): number {
+    return this.learningRate;
+  }
+}
