@@ -13,3 +13,4 @@ export * from "./types.ts";
 export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./conformance.ts";
+export * from "./controller.ts";

@@ -1,0 +1,51 @@
+import assert from "node:assert/strict";
+import { evaluateController, meanCi95, retention } from "./evaluate.ts";
+import { type Controller, RandomController } from "../sim/env/controller.ts";
+import { MatchingEnv } from "../sim/toy/matching.ts";
+import type { StepResult } from "../sim/env/types.ts";
+
+/** Reads the cue from the observation: the optimal policy of the matching task. */
+class OracleController implements Controller {
+  readonly name = "oracle";
+  act(result: StepResult, out: Int32Array[]): void {
+    const a = result.classes[0].obs, b = result.classes[1].obs;
+    for (let i = 0; i < 2; i++) {
+      for (let k = 0; k < 4; k++) if (a[i * 5 + k] === 1) out[0][i] = k;
+    }
+    for (let k = 0; k < 3; k++) if (b[k] === 1) out[1][0] = k;
+  }
+}
+
+Deno.test("meanCi95: hand-computed values", () => {
+  const r = meanCi95([1, 2, 3, 4]);
+  assert.equal(r.mean, 2.5);
+  assert.ok(Math.abs(r.std - Math.sqrt(5 / 3)) < 1e-12);
+  assert.ok(Math.abs(r.ci95 - 3.182 * Math.sqrt(5 / 3) / 2) < 1e-12);
+  assert.ok(Number.isNaN(meanCi95([]).mean));
+});
+
+Deno.test("retention: normalised by random, honest for negative returns", () => {
+  assert.equal(retention(-25, -20, -70), 0.9);
+  // A plain ratio would call -25/-20 = 1.25 "better than the teacher".
+  assert.ok(retention(-25, -20, -70) < 1);
+  assert.equal(retention(5, 10, 0), 0.5);
+});
+
+Deno.test("evaluateController: oracle scores the optimum, random about chance, same seeds same result", () => {
+  const env = new MatchingEnv({ maxSteps: 8 });
+  const oracle = evaluateController(env, new OracleController(), { episodes: 10, seed: 3 });
+  // Each agent-step pays 1 (own match) + 1 (all three matched) = 2; 8 steps.
+  assert.ok(Math.abs(oracle.mean - 16) < 1e-5, `${oracle.mean}`);
+  assert.ok(Math.abs(oracle.infos.matched - 3) < 1e-9);
+  const random = evaluateController(env, new RandomController(env.classes, 1), {
+    episodes: 200,
+    seed: 3,
+  });
+  assert.ok(random.mean < 8 && random.mean > 2, `${random.mean}`);
+  const again = evaluateController(env, new RandomController(env.classes, 1), {
+    episodes: 200,
+    seed: 3,
+  });
+  assert.deepEqual(again.returns, random.returns);
+  assert.ok(random.ci95 > 0 && random.ci95 < 1);
+});
