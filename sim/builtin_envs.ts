@@ -14,9 +14,12 @@
 
 import { registerEnv } from "./env/registry.ts";
 import { MatchingEnv } from "./toy/matching.ts";
+import { smaxEnvEntries } from "./smax/mod.ts";
 
 registerEnv({
   id: "toy/matching",
   description: "Trivially learnable cue-matching task, two agent classes (smoke tests)",
   make: (options) => new MatchingEnv(options ?? {}),
 });
+
+for (const entry of smaxEnvEntries) registerEnv(entry);

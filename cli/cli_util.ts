@@ -1,0 +1,38 @@
+/**
+ * Shared command-line plumbing: a `CliError` for bad flags (printed without a stack trace, exit code 2)
+ * and `runCli`, which maps errors to exit codes and messages.
+ *
+ * @example
+ * ```ts
+ * import { CliError, runCli } from "./cli_util.ts";
+ * await runCli("demo", () => {
+ *   if (Deno.args.includes("--bad")) throw new CliError('flag --bad is not known');
+ * });
+ * ```
+ *
+ * @module
+ */
+
+/** An error in the user's command line or input files: printed as a message, exit code 2. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Runs `main`, printing `task: message` and exiting 2 for user errors, 1 for anything else. */
+export async function runCli(task: string, main: () => Promise<void> | void): Promise<void> {
+  try {
+    await main();
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    // node:util parseArgs reports unknown flags and missing values with ERR_PARSE_ARGS_* codes.
+    const userError = e instanceof CliError || (err.code?.startsWith("ERR_PARSE_ARGS") ?? false) ||
+      err.name === "RangeError" || err.name === "OrbitDataError" ||
+      /^Cannot (load|resume)/.test(err.message);
+    console.error(`${task}: ${err.message}`);
+    if (!userError) console.error(err.stack);
+    Deno.exit(userError ? 2 : 1);
+  }
+}
