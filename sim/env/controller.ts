@@ -21,6 +21,22 @@
 import { Rng } from "../rng.ts";
 import type { AgentClassSpec, StepResult } from "./types.ts";
 
+/** Per-class decision timing of the last step, reported by controllers that model inference latency. */
+export interface DecisionTiming {
+  /** Agent class name. */
+  className: string;
+  /** Modelled (or measured) decision latency per agent, milliseconds. */
+  latencyMs: number;
+  /** The class's decision deadline, milliseconds. */
+  deadlineMs: number;
+  /** Decisions of the last step that missed the deadline. */
+  missed: number;
+  /** Decisions taken in the last step. */
+  decisions: number;
+  /** Energy drawn by inference in the last step, joules. */
+  energyJ: number;
+}
+
 /** Chooses actions for every agent of one environment step. */
 export interface Controller {
   /** Display name, e.g. `"random"`, `"greedy"`, `"students"`. */
@@ -29,6 +45,8 @@ export interface Controller {
   reset?(seed: number): void;
   /** Writes one legal action per agent into `out[classIndex][index]`. */
   act(result: StepResult, out: Int32Array[]): void;
+  /** Per-class timing of the last `act`, for controllers that run under a latency model. */
+  timings?(): readonly DecisionTiming[];
 }
 
 /** Uniformly random legal actions (the random baseline), from its own seeded stream. */
