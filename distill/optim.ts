@@ -30,6 +30,16 @@ export class ScheduledAdam extends tf.AdamOptimizer {
     this.learningRate = lr;
   }
 
+  /** Applies gradients given as a name -> tensor map (as `tf.variableGrads` returns them). */
+  applyGradientMap(grads: tf.NamedTensorMap): void {
+    this.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+  }
+
+  /** Restores saved weights given as name/tensor pairs (iterations first, as `getWeights` returns them). */
+  async restoreWeights(weights: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+    await this.setWeights(weights as unknown as Parameters<tf.AdamOptimizer["setWeights"]>[0]);
+  }
+
   /** The learning rate in use. */
   get currentLearningRate(): number {
     return this.learningRate;

@@ -112,10 +112,11 @@ export interface ValueLossInput {
 
 function elementLoss(error: tf.Tensor1D, delta: number): tf.Tensor1D {
   if (delta <= 0) return tf.mul(tf.square(error), 0.5) as tf.Tensor1D;
+  // 0.5 q² + δ (|e| - q) with q = min(|e|, δ): Huber without a comparison op, which tfjs cannot
+  // differentiate through.
   const abs = tf.abs(error);
-  const quadratic = tf.mul(tf.square(error), 0.5);
-  const linear = tf.mul(tf.sub(abs, delta / 2), delta);
-  return tf.where(tf.lessEqual(abs, delta), quadratic, linear) as tf.Tensor1D;
+  const q = tf.minimum(abs, delta);
+  return tf.add(tf.mul(tf.square(q), 0.5), tf.mul(tf.sub(abs, q), delta)) as tf.Tensor1D;
 }
 
 /** Value loss with optional clipping around the rollout's values (max of clipped and unclipped). */

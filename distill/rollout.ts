@@ -195,14 +195,14 @@ export interface RolloutEpisodes {
 
 /**
  * Collects one rollout from `venv` (already reset) into `buffer`, choosing actions with `logitsFn` and
- * sampling with `rng`. `alive` per class tracks which agents are still in play across calls
+ * sampling with `rng` (greedy argmax when `rng` is undefined). `alive` per class tracks which agents are still in play across calls
  * (`E * count`, 1 = in play; pass arrays filled with 1 after a reset).
  */
 export function collectRollout(
   venv: VectorEnv,
   buffer: RolloutBuffer,
   logitsFn: LogitsFn,
-  rng: Rng,
+  rng: Rng | undefined,
   agentIdSizes: readonly number[],
   alive: Float32Array[],
   scratchLogits: Float32Array[],

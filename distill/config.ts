@@ -1,0 +1,163 @@
+/**
+ * Every hyperparameter of the MAPPO teacher trainer in one typed, documented config.
+ *
+ * Defaults follow the MAPPO paper's MPE settings (Yu et al., 2022, "The Surprising Effectiveness of PPO in
+ * Cooperative Multi-Agent Games", appendix: lr 7e-4, gamma 0.99, GAE lambda 0.95, clip 0.2, entropy 0.01,
+ * gradient-norm clip 10, Huber value loss with delta 10, value normalisation, ReLU, 64-unit layers), scaled
+ * to a CPU budget: 32 parallel copies instead of 128, and a wider actor for the teacher so that the students
+ * distilled from it have room to be 20x smaller.
+ *
+ * @example
+ * ```ts
+ * import { resolveMappoConfig } from "./config.ts";
+ * const config = resolveMappoConfig({ totalEnvSteps: 10_000, seed: 3 });
+ * console.assert(config.gamma === 0.99 && config.seed === 3);
+ * ```
+ *
+ * @module
+ */
+
+import type { Activation } from "../policies/mlp.ts";
+
+/** The MAPPO trainer's configuration. */
+export interface MappoConfig {
+  /** Root seed: network initialisation, environment episodes and action sampling derive from it. */
+  seed: number;
+  /** Environment steps (summed over parallel copies) to train for. */
+  totalEnvSteps: number;
+  /** Parallel environment copies per rollout. */
+  numEnvs: number;
+  /** Steps per copy per rollout; a rollout holds numEnvs * rolloutSteps environment steps. */
+  rolloutSteps: number;
+  /** Passes over each rollout. */
+  epochs: number;
+  /** Minibatches per pass (the rollout's environment steps are split into this many). */
+  minibatches: number;
+  /** Adam learning rate at the start (actor and critic). */
+  learningRate: number;
+  /** Learning rate at the end, reached linearly (set equal to learningRate for no decay). */
+  finalLearningRate: number;
+  /** Adam epsilon. */
+  adamEpsilon: number;
+  /** Discount factor. */
+  gamma: number;
+  /** GAE lambda. */
+  gaeLambda: number;
+  /** PPO ratio clip. */
+  clip: number;
+  /** Value clip around the rollout's values (in normalised units); 0 disables value clipping. */
+  valueClip: number;
+  /** Huber delta of the value loss; 0 uses squared error. */
+  huberDelta: number;
+  /** Weight of the value loss. */
+  valueCoef: number;
+  /** Weight of the entropy bonus. */
+  entropyCoef: number;
+  /** Gradient-norm clip, applied to actor and critic gradients separately. */
+  maxGradNorm: number;
+  /** Normalise value targets with running statistics (MAPPO's ValueNorm). */
+  valueNorm: boolean;
+  /** Normalise advantages over each rollout. */
+  normalizeAdvantages: boolean;
+  /** Append a one-hot agent index to each actor's input (parameter sharing within a class). */
+  agentIdFeatures: boolean;
+  /** Actor hidden layer widths. */
+  actorHidden: number[];
+  /** Critic hidden layer widths. */
+  criticHidden: number[];
+  /** Hidden activation. */
+  activation: Activation;
+  /** Updates between checkpoints (0 disables checkpoints). */
+  checkpointEvery: number;
+}
+
+/** Default configuration (see module docs for where the figures come from). */
+export const DEFAULT_MAPPO_CONFIG: Readonly<MappoConfig> = Object.freeze({
+  seed: 1,
+  totalEnvSteps: 1_000_000,
+  numEnvs: 32,
+  rolloutSteps: 50,
+  epochs: 10,
+  minibatches: 2,
+  learningRate: 7e-4,
+  finalLearningRate: 7e-5,
+  adamEpsilon: 1e-5,
+  gamma: 0.99,
+  gaeLambda: 0.95,
+  clip: 0.2,
+  valueClip: 0.2,
+  huberDelta: 10,
+  valueCoef: 1,
+  entropyCoef: 0.01,
+  maxGradNorm: 10,
+  valueNorm: true,
+  normalizeAdvantages: true,
+  agentIdFeatures: false,
+  actorHidden: [128, 128],
+  criticHidden: [128, 128],
+  activation: "relu",
+  checkpointEvery: 20,
+});
+
+/**
+ * Fills defaults in and validates; throws naming the field and value.
+ *
+ * @example
+ * ```ts
+ * import { resolveMappoConfig } from "./config.ts";
+ * try {
+ *   resolveMappoConfig({ gamma: 1.5 });
+ * } catch (e) {
+ *   console.log((e as Error).message); // Invalid MAPPO config: field "gamma" must be in (0, 1], got 1.5
+ * }
+ * ```
+ */
+export function resolveMappoConfig(partial: Partial<MappoConfig> = {}): MappoConfig {
+  const c: MappoConfig = {
+    ...DEFAULT_MAPPO_CONFIG,
+    actorHidden: [...DEFAULT_MAPPO_CONFIG.actorHidden],
+    criticHidden: [...DEFAULT_MAPPO_CONFIG.criticHidden],
+    ...partial,
+  };
+  const fail = (field: string, rule: string, value: unknown): never => {
+    throw new RangeError(
+      `Invalid MAPPO config: field "${field}" must be ${rule}, got ${JSON.stringify(value)}`,
+    );
+  };
+  const positiveInts = [
+    "totalEnvSteps",
+    "numEnvs",
+    "rolloutSteps",
+    "epochs",
+    "minibatches",
+  ] as const;
+  for (const k of positiveInts) {
+    if (!Number.isInteger(c[k]) || c[k] <= 0) fail(k, "a positive integer", c[k]);
+  }
+  if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) {
+    fail("checkpointEvery", "an integer >= 0", c.checkpointEvery);
+  }
+  if (!Number.isFinite(c.seed)) fail("seed", "a finite number", c.seed);
+  for (const k of ["learningRate", "finalLearningRate", "adamEpsilon", "maxGradNorm"] as const) {
+    if (!(c[k] > 0) || !Number.isFinite(c[k])) fail(k, "> 0", c[k]);
+  }
+  for (const k of ["gamma", "gaeLambda"] as const) {
+    if (!(c[k] > 0 && c[k] <= 1)) fail(k, "in (0, 1]", c[k]);
+  }
+  if (!(c.clip > 0 && c.clip < 1)) fail("clip", "in (0, 1)", c.clip);
+  for (const k of ["valueClip", "huberDelta", "valueCoef", "entropyCoef"] as const) {
+    if (!(c[k] >= 0) || !Number.isFinite(c[k])) fail(k, ">= 0", c[k]);
+  }
+  if (c.minibatches > c.numEnvs * c.rolloutSteps) {
+    fail("minibatches", `<= numEnvs * rolloutSteps (${c.numEnvs * c.rolloutSteps})`, c.minibatches);
+  }
+  for (const k of ["actorHidden", "criticHidden"] as const) {
+    if (!Array.isArray(c[k]) || c[k].some((w) => !Number.isInteger(w) || w <= 0)) {
+      fail(k, "a list of positive integers", c[k]);
+    }
+  }
+  if (c.activation !== "relu" && c.activation !== "tanh") {
+    fail("activation", '"relu" or "tanh"', c.activation);
+  }
+  return c;
+}

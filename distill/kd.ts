@@ -1,0 +1,516 @@
+/**
+ * Stage 2 of KD-MARL: critic-free, heterogeneous student distillation.
+ *
+ * One student actor per agent class, each sized for its node class's budget, learns from its own
+ * rollouts. No student critic exists: the frozen teacher critic evaluates the students' states and GAE
+ * turns its values into advantages. The loss (see `kd_loss.ts` for the exact definitions) is
+ *
+ *   w_pg · clipped PG(advantages) + w_kl · KL(T‖S) + w_ce · CE(S, argmax T) + w_rel · L_rel + w_role · L_role
+ *
+ * summed over classes for the per-agent terms; the relation and role terms compare all agents of one
+ * environment step across classes. Student embeddings reach the relation term through a learned linear
+ * projection per class to the teacher's latent width, and the role term through a learned role head per
+ * class; the teacher's roles are a fixed random orthogonal projection of its latent. Projections and role
+ * heads exist only during training: deployment runs the student actors alone.
+ *
+ * The trainer reads top to bottom like the teacher's: rollout (students sample), teacher-critic values and
+ * GAE, then epochs of minibatch steps with every term logged.
+ *
+ * @example
+ * ```ts
+ * import { KdTrainer } from "./kd.ts";
+ * import type { Teacher } from "./kd.ts";
+ * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * declare const teacher: Teacher;
+ * const kd = new KdTrainer(() => new MatchingEnv(), teacher, [[8], [8]], { totalEnvSteps: 1024 });
+ * const stats = kd.iterate();
+ * console.log(stats.losses.kl);
+ * kd.dispose();
+ * ```
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { Actor, type ActorSpec } from "../policies/actor.ts";
+import type { Critic } from "../policies/critic.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
+import { VectorEnv } from "../sim/env/vector.ts";
+import { Rng } from "../sim/rng.ts";
+import { computeGae } from "./gae.ts";
+import { type KdConfig, resolveKdConfig } from "./kd_config.ts";
+import {
+  crossEntropyToTeacherArgmax,
+  klTeacherStudent,
+  relationLoss,
+  roleLoss,
+} from "./kd_loss.ts";
+import { ScheduledAdam } from "./optim.ts";
+import { clippedPolicyLoss } from "./ppo_loss.ts";
+import { collectRollout, RolloutBuffer } from "./rollout.ts";
+import { clipGradients, criticValues, forwardLogitsInto } from "./tensor_util.ts";
+
+/** The frozen teacher: one actor per class, the centralized critic and its value normalisation. */
+export interface Teacher {
+  /** One actor per agent class, in the environment's class order. */
+  actors: Actor[];
+  /** Centralized critic V(s), in normalised units. */
+  critic: Critic;
+  /** Statistics that turn the critic's output into environment units: v * std + mean. */
+  valueNorm: { mean: number; std: number };
+}
+
+/** What one student iteration measured. */
+export interface KdIterationStats {
+  /** Iteration number, from 1. */
+  iteration: number;
+  /** Environment steps so far. */
+  envSteps: number;
+  /** Mean per-agent return of the students' episodes finished in this rollout. */
+  meanReturn: number;
+  /** Episodes finished in this rollout. */
+  episodes: number;
+  /** Mean of every loss term over the minibatches (pg, kl, ce, relation, role, total). */
+  losses: { pg: number; kl: number; ce: number; relation: number; role: number; total: number };
+  /** Share of in-play agent decisions where the student's argmax equals the teacher's. */
+  agreement: number;
+  /** Learning rate used. */
+  learningRate: number;
+  /** Wall-clock seconds. */
+  seconds: number;
+}
+
+/** Random matrix with orthonormal columns (rows x cols, rows >= cols) or rows (rows < cols), seeded. */
+function orthogonalMatrix(rows: number, cols: number, rng: Rng): Float32Array {
+  const tall = rows >= cols;
+  const n = tall ? rows : cols, k = tall ? cols : rows;
+  const vecs: Float64Array[] = [];
+  for (let j = 0; j < k; j++) {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = rng.normal();
+    for (const u of vecs) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += u[i] * v[i];
+      for (let i = 0; i < n; i++) v[i] -= dot * u[i];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += v[i] * v[i];
+    norm = Math.sqrt(norm) || 1;
+    for (let i = 0; i < n; i++) v[i] /= norm;
+    vecs.push(v);
+  }
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) out[r * cols + c] = tall ? vecs[c][r] : vecs[r][c];
+  }
+  return out;
+}
+
+/** The KD-MARL student trainer. */
+export class KdTrainer {
+  /** Resolved configuration. */
+  readonly config: KdConfig;
+  /** Vectorised environment the students roll out in. */
+  readonly venv: VectorEnv;
+  /** One student per class. */
+  readonly students: Actor[];
+  /** The frozen teacher. */
+  readonly teacher: Teacher;
+  /** Iterations completed. */
+  iteration = 0;
+  /** Environment steps collected. */
+  envSteps = 0;
+
+  readonly #buffer: RolloutBuffer;
+  readonly #alive: Float32Array[];
+  readonly #logits: Float32Array[];
+  readonly #actionBuffers: Int32Array[];
+  readonly #optimizer: ScheduledAdam;
+  /** Per class: student latent -> common relation width (learned). */
+  readonly #relationHeads: tf.Variable[];
+  /** Per class: student latent -> role space (learned). */
+  readonly #roleHeads: tf.Variable[];
+  /** Per class: teacher latent -> role space (fixed). */
+  readonly #teacherRoleHeads: tf.Tensor2D[];
+  /** Per class: teacher latent -> common relation width (fixed; identity when widths agree). */
+  readonly #teacherRelationHeads: (tf.Tensor2D | null)[];
+  readonly #trainable: tf.Variable[];
+  readonly #relationWidth: number;
+
+  /**
+   * @param makeEnv Builds one environment copy.
+   * @param teacher The frozen teacher (its actors' classes must match the environment's).
+   * @param studentHidden Hidden layer widths of each class's student (from the budget sizer).
+   * @param config Hyperparameters.
+   */
+  constructor(
+    makeEnv: () => MultiAgentEnv,
+    teacher: Teacher,
+    studentHidden: readonly (readonly number[])[],
+    config: Partial<KdConfig> = {},
+  ) {
+    this.config = resolveKdConfig(config);
+    const c = this.config;
+    this.venv = new VectorEnv(Array.from({ length: c.numEnvs }, makeEnv));
+    const classes = this.venv.classes;
+    if (teacher.actors.length !== classes.length || studentHidden.length !== classes.length) {
+      throw new RangeError(
+        `Cannot distill: environment has ${classes.length} agent classes, teacher ${teacher.actors.length}, student sizes ${studentHidden.length}`,
+      );
+    }
+    classes.forEach((k, i) => {
+      const t = teacher.actors[i].spec;
+      if (t.obsSize !== k.obsSize || t.numActions !== k.numActions) {
+        throw new RangeError(
+          `Cannot distill: teacher actor ${i} expects obs ${t.obsSize} / actions ${t.numActions}, class "${k.name}" has ${k.obsSize} / ${k.numActions}`,
+        );
+      }
+    });
+    this.teacher = teacher;
+    this.students = classes.map((k, i) =>
+      new Actor(this.studentSpec(i, studentHidden[i]), { seed: c.seed, name: `student_${k.name}` })
+    );
+    const teacherWidths = teacher.actors.map((a) => latentWidth(a));
+    const sameWidth = teacherWidths.every((w) => w === teacherWidths[0]);
+    this.#relationWidth = sameWidth ? teacherWidths[0] : Math.max(...teacherWidths);
+    const rng = new Rng(c.seed, "kd/projections");
+    this.#teacherRelationHeads = teacherWidths.map((w, i) =>
+      sameWidth ? null : tf.tensor2d(
+        orthogonalMatrix(w, this.#relationWidth, rng.stream(`teacher-rel/${i}`)),
+        [w, this.#relationWidth],
+      )
+    );
+    this.#teacherRoleHeads = teacherWidths.map((w, i) =>
+      tf.tensor2d(orthogonalMatrix(w, c.roleDim, rng.stream(`teacher-role/${i}`)), [w, c.roleDim])
+    );
+    this.#relationHeads = this.students.map((s, i) => {
+      const w = latentWidth(s);
+      return tf.variable(
+        tf.tensor2d(orthogonalMatrix(w, this.#relationWidth, rng.stream(`student-rel/${i}`)), [
+          w,
+          this.#relationWidth,
+        ]),
+        true,
+        `kd_relation_head_${classes[i].name}`,
+      );
+    });
+    this.#roleHeads = this.students.map((s, i) => {
+      const w = latentWidth(s);
+      return tf.variable(
+        tf.tensor2d(orthogonalMatrix(w, c.roleDim, rng.stream(`student-role/${i}`)), [
+          w,
+          c.roleDim,
+        ]),
+        true,
+        `kd_role_head_${classes[i].name}`,
+      );
+    });
+    this.#trainable = [
+      ...this.students.flatMap((s) => s.variables),
+      ...this.#relationHeads,
+      ...this.#roleHeads,
+    ];
+    const inputSizes = this.students.map((s) => s.inputSize);
+    this.#buffer = new RolloutBuffer(classes, {
+      steps: c.rolloutSteps,
+      envs: c.numEnvs,
+      stateSize: this.venv.stateSize,
+      inputSizes,
+    });
+    this.#alive = classes.map((k) => new Float32Array(c.numEnvs * k.count).fill(1));
+    this.#logits = classes.map((k) => new Float32Array(c.numEnvs * k.count * k.numActions));
+    this.#actionBuffers = classes.map((k) => new Int32Array(c.numEnvs * k.count));
+    this.#optimizer = new ScheduledAdam(c.learningRate, c.adamEpsilon);
+    this.venv.reset(c.seed);
+  }
+
+  /** The student spec of class `classIndex` with the given hidden widths (same input layout as the teacher). */
+  studentSpec(classIndex: number, hidden: readonly number[]): ActorSpec {
+    const t = this.teacher?.actors[classIndex]?.spec;
+    const k = this.venv.classes[classIndex];
+    return {
+      obsSize: k.obsSize,
+      agentIdSize: t?.agentIdSize ?? 0,
+      numActions: k.numActions,
+      hiddenSizes: [...hidden],
+      activation: t?.activation ?? "relu",
+      kind: "mlp",
+    };
+  }
+
+  /** Iterations the step budget allows. */
+  get totalIterations(): number {
+    return Math.ceil(this.config.totalEnvSteps / (this.config.numEnvs * this.config.rolloutSteps));
+  }
+
+  /** One rollout by the students and one update. */
+  iterate(): KdIterationStats {
+    const started = performance.now();
+    const c = this.config;
+    const b = this.#buffer;
+    const E = c.numEnvs, T = c.rolloutSteps, S = this.venv.stateSize;
+    const te = T * E;
+    const agentIdSizes = this.students.map((s) => s.spec.agentIdSize);
+
+    // 1. Rollout by the students.
+    const episodes = collectRollout(
+      this.venv,
+      b,
+      (ci, inputs, masks, rows, out) =>
+        forwardLogitsInto(this.students[ci], inputs, masks, rows, out),
+      c.sampleActions ? new Rng(c.seed, `kd/sampling/${this.iteration}`) : undefined,
+      agentIdSizes,
+      this.#alive,
+      this.#logits,
+      this.#actionBuffers,
+    );
+    this.envSteps += te;
+
+    // 2. The frozen teacher critic's values, truncation bootstraps and GAE.
+    const { mean, std } = this.teacher.valueNorm;
+    const denorm = (v: Float32Array) => {
+      for (let i = 0; i < v.length; i++) v[i] = v[i] * std + mean;
+      return v;
+    };
+    b.values.set(denorm(criticValues(this.teacher.critic, b.states, te, S)));
+    const bootstrap = denorm(criticValues(this.teacher.critic, b.bootstrapStates, E, S));
+    const truncatedRows: number[] = [];
+    for (let i = 0; i < te; i++) if (b.ended[i] && !b.terminated[i]) truncatedRows.push(i);
+    const gathered = new Float32Array(truncatedRows.length * S);
+    truncatedRows.forEach((row, k) =>
+      gathered.set(b.finalStates.subarray(row * S, (row + 1) * S), k * S)
+    );
+    const finalValues = truncatedRows.length
+      ? denorm(criticValues(this.teacher.critic, gathered, truncatedRows.length, S))
+      : new Float32Array(0);
+    let k = 0;
+    for (let i = 0; i < te; i++) {
+      const t = Math.floor(i / E), e = i % E;
+      if (b.ended[i]) b.nextValues[i] = b.terminated[i] ? 0 : finalValues[k++];
+      else b.nextValues[i] = t + 1 < T ? b.values[i + E] : bootstrap[e];
+    }
+    computeGae({
+      rewards: b.rewards,
+      values: b.values,
+      nextValues: b.nextValues,
+      terminated: b.terminated,
+      episodeEnded: b.ended,
+      steps: T,
+      streams: E,
+      gamma: c.gamma,
+      lambda: c.gaeLambda,
+      advantages: b.advantages,
+      returns: b.returns,
+    });
+    const advantages = new Float32Array(b.advantages);
+    if (c.normalizeAdvantages) {
+      let m = 0;
+      for (const a of advantages) m += a;
+      m /= te;
+      let v = 0;
+      for (const a of advantages) v += (a - m) ** 2;
+      const sd = Math.sqrt(v / te) + 1e-8;
+      for (let i = 0; i < te; i++) advantages[i] = (advantages[i] - m) / sd;
+    }
+
+    // 3. Epochs of minibatch steps.
+    const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
+    const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * progress;
+    this.#optimizer.setLearningRate(lr);
+    const order = new Int32Array(te);
+    const shuffle = new Rng(c.seed, `kd/minibatch/${this.iteration}`);
+    const mbSize = Math.floor(te / c.minibatches);
+    const sums = new Float64Array(8);
+    let batches = 0;
+    for (let epoch = 0; epoch < c.epochs; epoch++) {
+      for (let i = 0; i < te; i++) order[i] = i;
+      shuffle.shuffle(order);
+      for (let m = 0; m < c.minibatches; m++) {
+        const idx = order.subarray(m * mbSize, m === c.minibatches - 1 ? te : (m + 1) * mbSize);
+        const stats = this.#updateMinibatch(idx, advantages);
+        for (let j = 0; j < stats.length; j++) sums[j] += stats[j];
+        batches++;
+      }
+    }
+    this.iteration++;
+    const avg = (j: number) => sums[j] / batches;
+    return {
+      iteration: this.iteration,
+      envSteps: this.envSteps,
+      meanReturn: episodes.meanAgentReturns.length
+        ? episodes.meanAgentReturns.reduce((x, y) => x + y, 0) / episodes.meanAgentReturns.length
+        : Number.NaN,
+      episodes: episodes.meanAgentReturns.length,
+      losses: { pg: avg(0), kl: avg(1), ce: avg(2), relation: avg(3), role: avg(4), total: avg(5) },
+      agreement: sums[7] > 0 ? sums[6] / sums[7] : Number.NaN,
+      learningRate: lr,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** One gradient step on environment steps `idx`; returns [pg, kl, ce, rel, role, total, agree, count]. */
+  #updateMinibatch(idx: Int32Array, advantages: Float32Array): number[] {
+    const c = this.config;
+    const b = this.#buffer;
+    const E = c.numEnvs;
+    const n = idx.length;
+    const classes = this.venv.classes;
+    const data = classes.map((spec, ci) => {
+      const cr = b.classes[ci];
+      const inputSize = this.students[ci].inputSize;
+      const rows = n * spec.count;
+      const inputs = new Float32Array(rows * inputSize);
+      const masks = new Float32Array(rows * spec.numActions);
+      const actions = new Int32Array(rows), logp = new Float32Array(rows);
+      const weights = new Float32Array(rows), adv = new Float32Array(rows);
+      for (let j = 0; j < n; j++) {
+        const i = idx[j];
+        const t = Math.floor(i / E), e = i % E;
+        for (let a = 0; a < spec.count; a++) {
+          const src = (t * E + e) * spec.count + a, dst = j * spec.count + a;
+          inputs.set(cr.inputs.subarray(src * inputSize, (src + 1) * inputSize), dst * inputSize);
+          masks.set(
+            cr.masks.subarray(src * spec.numActions, (src + 1) * spec.numActions),
+            dst * spec.numActions,
+          );
+          actions[dst] = cr.actions[src];
+          logp[dst] = cr.logProbs[src];
+          weights[dst] = cr.weights[src];
+          adv[dst] = advantages[i];
+        }
+      }
+      return { inputs, masks, actions, logp, weights, adv, rows, inputSize, spec };
+    });
+    const w = c.weights;
+    const result = tf.tidy(() => {
+      const tensors = data.map((d) => ({
+        inputs: tf.tensor2d(d.inputs, [d.rows, d.inputSize]),
+        masks: tf.tensor2d(d.masks, [d.rows, d.spec.numActions]),
+        actions: tf.tensor1d(d.actions, "int32"),
+        logp: tf.tensor1d(d.logp),
+        weights: tf.tensor1d(d.weights),
+        adv: tf.tensor1d(d.adv),
+      }));
+      // The teacher is frozen: its outputs are constants of the student loss.
+      const teacherOut = tensors.map((t, ci) => {
+        const o = this.teacher.actors[ci].forward(t.inputs, t.masks);
+        return { logits: o.logits, latent: o.latent };
+      });
+      const agentWeights = tf.concat(
+        tensors.map((t, ci) => tf.reshape(t.weights, [n, classes[ci].count])),
+        1,
+      ) as tf.Tensor2D;
+      const teacherRel = tf.concat(
+        teacherOut.map((o, ci) => {
+          const head = this.#teacherRelationHeads[ci];
+          const z = head ? tf.matMul(o.latent, head) : o.latent;
+          return tf.reshape(z, [n, classes[ci].count, this.#relationWidth]);
+        }),
+        1,
+      ) as tf.Tensor3D;
+      const teacherRoles = tf.concat(
+        teacherOut.map((o, ci) =>
+          tf.reshape(tf.matMul(o.latent, this.#teacherRoleHeads[ci]), [
+            n,
+            classes[ci].count,
+            c.roleDim,
+          ])
+        ),
+        1,
+      ) as tf.Tensor3D;
+      const terms: tf.Scalar[] = [];
+      let agreeCount = tf.scalar(0);
+      const grads = tf.variableGrads(() => {
+        let pg = tf.scalar(0), kl = tf.scalar(0), ce = tf.scalar(0), entropy = tf.scalar(0);
+        const studentRel: tf.Tensor[] = [], studentRoles: tf.Tensor[] = [];
+        tensors.forEach((t, ci) => {
+          const s = this.students[ci].forward(t.inputs, t.masks);
+          const p = clippedPolicyLoss({
+            logits: s.logits,
+            actions: t.actions,
+            oldLogProbs: t.logp,
+            advantages: t.adv,
+            weights: t.weights,
+            clip: c.clip,
+          });
+          pg = tf.add(pg, p.loss);
+          entropy = tf.add(entropy, p.entropy);
+          kl = tf.add(kl, klTeacherStudent(teacherOut[ci].logits, s.logits, t.weights));
+          ce = tf.add(ce, crossEntropyToTeacherArgmax(teacherOut[ci].logits, s.logits, t.weights));
+          studentRel.push(
+            tf.reshape(tf.matMul(s.latent, this.#relationHeads[ci]), [
+              n,
+              classes[ci].count,
+              this.#relationWidth,
+            ]),
+          );
+          studentRoles.push(
+            tf.reshape(tf.matMul(s.latent, this.#roleHeads[ci]), [n, classes[ci].count, c.roleDim]),
+          );
+          const agree = tf.sum(
+            tf.mul(
+              tf.cast(
+                tf.equal(tf.argMax(s.logits, 1), tf.argMax(teacherOut[ci].logits, 1)),
+                "float32",
+              ),
+              t.weights,
+            ),
+          );
+          agreeCount = tf.keep(tf.add(agreeCount, agree)) as tf.Scalar;
+        });
+        const rel = relationLoss(teacherRel, tf.concat(studentRel, 1) as tf.Tensor3D, agentWeights);
+        const role = roleLoss(
+          teacherRoles,
+          tf.concat(studentRoles, 1) as tf.Tensor3D,
+          agentWeights,
+          c.roleMargin,
+        ).loss;
+        const total = tf.addN([
+          tf.mul(pg, w.pg),
+          tf.mul(kl, w.kl),
+          tf.mul(ce, w.ce),
+          tf.mul(rel, w.relation),
+          tf.mul(role, w.role),
+          tf.mul(entropy, -c.entropyCoef),
+        ]) as tf.Scalar;
+        // variableGrads tidies this closure: keep the logged terms.
+        for (const x of [pg, kl, ce, rel, role, total]) {
+          terms.push(tf.keep(tf.clone(x)) as tf.Scalar);
+        }
+        return total;
+      }, this.#trainable);
+      this.#optimizer.applyGradientMap(clipGradients(grads.grads, c.maxGradNorm));
+      const count = tf.sum(agentWeights);
+      const out = tf.stack([...terms, agreeCount, count]);
+      tf.dispose([...terms, agreeCount]);
+      return out;
+    });
+    const values = Array.from(result.dataSync());
+    result.dispose();
+    return values;
+  }
+
+  /** Releases every tensor the trainer owns (not the teacher's). */
+  dispose(): void {
+    for (const s of this.students) s.dispose();
+    tf.dispose([...this.#relationHeads, ...this.#roleHeads, ...this.#teacherRoleHeads]);
+    for (const h of this.#teacherRelationHeads) h?.dispose();
+    this.#optimizer.dispose();
+  }
+
+  /** Trainable variables (students and their training-only heads), for checkpoints. */
+  get trainableVariables(): readonly tf.Variable[] {
+    return this.#trainable;
+  }
+
+  /** The optimiser, for checkpoints. */
+  get optimizer(): ScheduledAdam {
+    return this.#optimizer;
+  }
+}
+
+/** Width of an actor's latent (its last hidden layer, or its input without hidden layers). */
+export function latentWidth(actor: Actor): number {
+  const h = actor.spec.hiddenSizes;
+  return h.length > 0 ? h[h.length - 1] : actor.inputSize;
+}

@@ -1,0 +1,536 @@
+/**
+ * Stage 1 of KD-MARL: the MAPPO teacher (centralized training, decentralized execution).
+ *
+ * One actor per agent class (parameters shared by the agents of the class, with optional one-hot agent-id
+ * features) acts on each agent's own observation; one centralized critic V(s) reads the global state.
+ * The trainer reads top to bottom:
+ *
+ * 1. collect a rollout from `numEnvs` vectorised copies, sampling from the masked actor logits;
+ * 2. evaluate the critic on every state, on the true final states of truncated episodes and on the
+ *    bootstrap states; compute GAE on the team reward ({@link computeGae});
+ * 3. update the value normaliser, normalise advantages;
+ * 4. for `epochs` passes over `minibatches` shuffled minibatches of environment steps: clipped surrogate and
+ *    entropy bonus for every class's actor, clipped Huber value loss for the critic, gradient-norm clipping
+ *    for actor and critic separately, Adam with linear learning-rate decay.
+ *
+ * @example
+ * ```ts
+ * import { MappoTrainer } from "./mappo.ts";
+ * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * import { initBackend } from "../policies/backend.ts";
+ * await initBackend("cpu");
+ * const trainer = new MappoTrainer(() => new MatchingEnv(), { totalEnvSteps: 512, numEnvs: 8,
+ *   rolloutSteps: 16, actorHidden: [16], criticHidden: [16] });
+ * const stats = trainer.iterate();
+ * console.log(stats.envSteps); // 128
+ * trainer.dispose();
+ * ```
+ *
+ * @module
+ */
+
+import * as tf from "@tensorflow/tfjs";
+import { Actor, type ActorSpec } from "../policies/actor.ts";
+import { Critic } from "../policies/critic.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
+import { VectorEnv } from "../sim/env/vector.ts";
+import { deriveSeed, Rng } from "../sim/rng.ts";
+import { type MappoConfig, resolveMappoConfig } from "./config.ts";
+import { computeGae } from "./gae.ts";
+import { clippedPolicyLoss, clippedValueLoss } from "./ppo_loss.ts";
+import { collectRollout, RolloutBuffer } from "./rollout.ts";
+import { ValueNormalizer } from "./value_norm.ts";
+import { ScheduledAdam } from "./optim.ts";
+import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { clipGradients, criticValues, forwardLogitsInto } from "./tensor_util.ts";
+
+/** What one iteration (rollout + update) measured. */
+export interface IterationStats {
+  /** Iteration number, from 1. */
+  iteration: number;
+  /** Environment steps so far (all copies). */
+  envSteps: number;
+  /** Mean per-agent return of episodes finished in this rollout (NaN when none finished). */
+  meanReturn: number;
+  /** Episodes finished in this rollout. */
+  episodes: number;
+  /** Mean of the finished episodes' numeric infos. */
+  infos: Record<string, number>;
+  /** Mean policy loss over minibatches (summed over classes). */
+  policyLoss: number;
+  /** Mean value loss. */
+  valueLoss: number;
+  /** Mean entropy (averaged over classes). */
+  entropy: number;
+  /** Mean approximate KL(old || new). */
+  approxKl: number;
+  /** Mean clip fraction. */
+  clipFraction: number;
+  /** Learning rate used. */
+  learningRate: number;
+  /** Wall-clock seconds of this iteration. */
+  seconds: number;
+}
+
+/** The MAPPO trainer. */
+export class MappoTrainer {
+  /** Resolved configuration. */
+  readonly config: MappoConfig;
+  /** The vectorised environment. */
+  readonly venv: VectorEnv;
+  /** One actor per agent class. */
+  readonly actors: Actor[];
+  /** The centralized critic. */
+  readonly critic: Critic;
+  /** Value-target normaliser. */
+  readonly valueNorm: ValueNormalizer;
+  /** Environment id. */
+  readonly envId: string;
+  /** Iterations completed. */
+  iteration = 0;
+  /** Environment steps collected. */
+  envSteps = 0;
+
+  readonly #buffer: RolloutBuffer;
+  readonly #agentIdSizes: number[];
+  readonly #alive: Float32Array[];
+  readonly #logits: Float32Array[];
+  readonly #actionBuffers: Int32Array[];
+  readonly #actorOptimizer: ScheduledAdam;
+  readonly #criticOptimizer: ScheduledAdam;
+  readonly #actorVars: tf.Variable[];
+
+  /** Builds the vectorised environment, networks and optimisers; resets the environment. */
+  constructor(makeEnv: () => MultiAgentEnv, config: Partial<MappoConfig> = {}) {
+    this.config = resolveMappoConfig(config);
+    const c = this.config;
+    this.venv = new VectorEnv(Array.from({ length: c.numEnvs }, makeEnv));
+    this.envId = this.venv.envs[0].id;
+    const classes = this.venv.classes;
+    this.#agentIdSizes = classes.map((k) => (c.agentIdFeatures && k.count > 1 ? k.count : 0));
+    this.actors = classes.map((k, i) =>
+      new Actor(this.actorSpec(i), { seed: c.seed, name: `teacher_actor_${k.name}` })
+    );
+    this.critic = new Critic(
+      { stateSize: this.venv.stateSize, hiddenSizes: c.criticHidden, activation: c.activation },
+      { seed: c.seed, name: "teacher_critic" },
+    );
+    this.#actorVars = this.actors.flatMap((a) => a.variables);
+    this.valueNorm = new ValueNormalizer();
+    this.#buffer = new RolloutBuffer(classes, {
+      steps: c.rolloutSteps,
+      envs: c.numEnvs,
+      stateSize: this.venv.stateSize,
+      inputSizes: classes.map((k, i) => k.obsSize + this.#agentIdSizes[i]),
+    });
+    this.#alive = classes.map((k) => new Float32Array(c.numEnvs * k.count).fill(1));
+    this.#logits = classes.map((k) => new Float32Array(c.numEnvs * k.count * k.numActions));
+    this.#actionBuffers = classes.map((k) => new Int32Array(c.numEnvs * k.count));
+    this.#actorOptimizer = new ScheduledAdam(c.learningRate, c.adamEpsilon);
+    this.#criticOptimizer = new ScheduledAdam(c.learningRate, c.adamEpsilon);
+    this.venv.reset(c.seed);
+  }
+
+  /** The actor spec of class `classIndex` (observation, agent-id features, actions, layers). */
+  actorSpec(classIndex: number): ActorSpec {
+    const k = this.venv.classes[classIndex];
+    return {
+      obsSize: k.obsSize,
+      agentIdSize: this.#agentIdSizes?.[classIndex] ??
+        (this.config.agentIdFeatures && k.count > 1 ? k.count : 0),
+      numActions: k.numActions,
+      hiddenSizes: this.config.actorHidden,
+      activation: this.config.activation,
+      kind: "mlp",
+    };
+  }
+
+  /** Total iterations the configured step budget allows. */
+  get totalIterations(): number {
+    return Math.ceil(this.config.totalEnvSteps / (this.config.numEnvs * this.config.rolloutSteps));
+  }
+
+  /** Runs one rollout and one update. */
+  iterate(): IterationStats {
+    const started = performance.now();
+    const c = this.config;
+    const buffer = this.#buffer;
+    const rng = new Rng(c.seed, `mappo/sampling/${this.iteration}`);
+
+    // 1. Rollout.
+    const episodes = collectRollout(
+      this.venv,
+      buffer,
+      (ci, inputs, masks, rows, out) =>
+        forwardLogitsInto(this.actors[ci], inputs, masks, rows, out),
+      rng,
+      this.#agentIdSizes,
+      this.#alive,
+      this.#logits,
+      this.#actionBuffers,
+    );
+    this.envSteps += c.numEnvs * c.rolloutSteps;
+
+    // 2. Values and GAE in environment units.
+    this.#computeAdvantages();
+
+    // 3. Value targets: update the normaliser, then targets and old values in normalised units.
+    const te = c.rolloutSteps * c.numEnvs;
+    const targets = new Float32Array(buffer.returns);
+    const oldValues = new Float32Array(buffer.values);
+    if (c.valueNorm) {
+      this.valueNorm.update(targets);
+      this.valueNorm.normalizeInPlace(targets);
+      this.valueNorm.normalizeInPlace(oldValues);
+    }
+    const advantages = new Float32Array(buffer.advantages);
+    if (c.normalizeAdvantages) normalizeInPlace(advantages);
+
+    // 4. Epochs of minibatch updates.
+    const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
+    const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * progress;
+    this.#actorOptimizer.setLearningRate(lr);
+    this.#criticOptimizer.setLearningRate(lr);
+    const order = new Int32Array(te);
+    const shuffleRng = new Rng(c.seed, `mappo/minibatch/${this.iteration}`);
+    const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, n: 0 };
+    const mbSize = Math.floor(te / c.minibatches);
+    for (let epoch = 0; epoch < c.epochs; epoch++) {
+      for (let i = 0; i < te; i++) order[i] = i;
+      shuffleRng.shuffle(order);
+      for (let m = 0; m < c.minibatches; m++) {
+        const idx = order.subarray(m * mbSize, m === c.minibatches - 1 ? te : (m + 1) * mbSize);
+        const s = this.#updateMinibatch(idx, advantages, targets, oldValues);
+        sums.policyLoss += s[0];
+        sums.entropy += s[1];
+        sums.approxKl += s[2];
+        sums.clipFraction += s[3];
+        sums.valueLoss += s[4];
+        sums.n++;
+      }
+    }
+    this.iteration++;
+    const infos: Record<string, number> = {};
+    for (const info of episodes.infos) {
+      for (const [k, v] of Object.entries(info)) {
+        infos[k] = (infos[k] ?? 0) + v / episodes.infos.length;
+      }
+    }
+    return {
+      iteration: this.iteration,
+      envSteps: this.envSteps,
+      meanReturn: episodes.meanAgentReturns.length
+        ? episodes.meanAgentReturns.reduce((a, b) => a + b, 0) / episodes.meanAgentReturns.length
+        : Number.NaN,
+      episodes: episodes.meanAgentReturns.length,
+      infos,
+      policyLoss: sums.policyLoss / sums.n,
+      valueLoss: sums.valueLoss / sums.n,
+      entropy: sums.entropy / sums.n,
+      approxKl: sums.approxKl / sums.n,
+      clipFraction: sums.clipFraction / sums.n,
+      learningRate: lr,
+      seconds: (performance.now() - started) / 1000,
+    };
+  }
+
+  /** Critic values for every rollout state, next-state values with truncation bootstraps, then GAE. */
+  #computeAdvantages(): void {
+    const c = this.config;
+    const b = this.#buffer;
+    const E = c.numEnvs, T = c.rolloutSteps, S = this.venv.stateSize;
+    const te = T * E;
+    const denorm = (v: Float32Array) => c.valueNorm ? this.valueNorm.denormalizeInPlace(v) : v;
+    b.values.set(denorm(criticValues(this.critic, b.states, te, S)));
+    const bootstrap = denorm(criticValues(this.critic, b.bootstrapStates, E, S));
+    // Final states of truncated episodes need their own values; terminated ones bootstrap nothing.
+    const truncatedRows: number[] = [];
+    for (let i = 0; i < te; i++) if (b.ended[i] && !b.terminated[i]) truncatedRows.push(i);
+    let finalValues: Float32Array = new Float32Array(0);
+    if (truncatedRows.length > 0) {
+      const gathered = new Float32Array(truncatedRows.length * S);
+      truncatedRows.forEach((row, k) =>
+        gathered.set(b.finalStates.subarray(row * S, (row + 1) * S), k * S)
+      );
+      finalValues = denorm(criticValues(this.critic, gathered, truncatedRows.length, S));
+    }
+    let k = 0;
+    for (let t = 0; t < T; t++) {
+      for (let e = 0; e < E; e++) {
+        const i = t * E + e;
+        if (b.ended[i]) {
+          b.nextValues[i] = b.terminated[i] ? 0 : finalValues[k++];
+        } else {
+          b.nextValues[i] = t + 1 < T ? b.values[i + E] : bootstrap[e];
+        }
+      }
+    }
+    computeGae({
+      rewards: b.rewards,
+      values: b.values,
+      nextValues: b.nextValues,
+      terminated: b.terminated,
+      episodeEnded: b.ended,
+      steps: T,
+      streams: E,
+      gamma: c.gamma,
+      lambda: c.gaeLambda,
+      advantages: b.advantages,
+      returns: b.returns,
+    });
+  }
+
+  /** One gradient step on the environment steps `idx`; returns [pl, ent, kl, clipfrac, vl]. */
+  #updateMinibatch(
+    idx: Int32Array,
+    advantages: Float32Array,
+    targets: Float32Array,
+    oldValues: Float32Array,
+  ): number[] {
+    const c = this.config;
+    const b = this.#buffer;
+    const S = this.venv.stateSize;
+    const n = idx.length;
+    const classes = this.venv.classes;
+    const E = c.numEnvs;
+    // Gather the minibatch rows into fresh arrays (once per minibatch, not per step).
+    const mbStates = new Float32Array(n * S);
+    const mbTargets = new Float32Array(n), mbOld = new Float32Array(n);
+    for (let j = 0; j < n; j++) {
+      const i = idx[j];
+      mbStates.set(b.states.subarray(i * S, (i + 1) * S), j * S);
+      mbTargets[j] = targets[i];
+      mbOld[j] = oldValues[i];
+    }
+    const perClass = classes.map((spec, ci) => {
+      const cr = b.classes[ci];
+      const inputSize = spec.obsSize + this.#agentIdSizes[ci];
+      const rows = n * spec.count;
+      const inputs = new Float32Array(rows * inputSize);
+      const masks = new Float32Array(rows * spec.numActions);
+      const actions = new Int32Array(rows), logp = new Float32Array(rows);
+      const weights = new Float32Array(rows), adv = new Float32Array(rows);
+      for (let j = 0; j < n; j++) {
+        const i = idx[j];
+        const t = Math.floor(i / E), e = i % E;
+        for (let a = 0; a < spec.count; a++) {
+          const src = (t * E + e) * spec.count + a;
+          const dst = j * spec.count + a;
+          inputs.set(cr.inputs.subarray(src * inputSize, (src + 1) * inputSize), dst * inputSize);
+          masks.set(
+            cr.masks.subarray(src * spec.numActions, (src + 1) * spec.numActions),
+            dst * spec.numActions,
+          );
+          actions[dst] = cr.actions[src];
+          logp[dst] = cr.logProbs[src];
+          weights[dst] = cr.weights[src];
+          adv[dst] = advantages[i];
+        }
+      }
+      return {
+        inputs,
+        masks,
+        actions,
+        logp,
+        weights,
+        adv,
+        rows,
+        inputSize,
+        numActions: spec.numActions,
+      };
+    });
+
+    const stats = tf.tidy(() => {
+      const tensors = perClass.map((p) => ({
+        inputs: tf.tensor2d(p.inputs, [p.rows, p.inputSize]),
+        masks: tf.tensor2d(p.masks, [p.rows, p.numActions]),
+        actions: tf.tensor1d(p.actions, "int32"),
+        logp: tf.tensor1d(p.logp),
+        weights: tf.tensor1d(p.weights),
+        adv: tf.tensor1d(p.adv),
+      }));
+      let diag: tf.Scalar[] = [];
+      const actorGrads = tf.variableGrads(() => {
+        let total = tf.scalar(0);
+        const parts: tf.Scalar[][] = [];
+        tensors.forEach((t, ci) => {
+          const { logits } = this.actors[ci].forward(t.inputs, t.masks);
+          const out = clippedPolicyLoss({
+            logits,
+            actions: t.actions,
+            oldLogProbs: t.logp,
+            advantages: t.adv,
+            weights: t.weights,
+            clip: c.clip,
+          });
+          total = tf.add(total, tf.sub(out.loss, tf.mul(out.entropy, c.entropyCoef)));
+          parts.push([out.loss, out.entropy, out.approxKl, out.clipFraction]);
+        });
+        const k = parts.length;
+        // variableGrads tidies its closure: keep the diagnostics alive until they are stacked below.
+        diag = [0, 1, 2, 3].map((j) =>
+          tf.keep(
+            j === 0
+              ? parts.reduce((s, p) => tf.add(s, p[0]), tf.scalar(0)) as tf.Scalar
+              : tf.div(parts.reduce((s, p) => tf.add(s, p[j]), tf.scalar(0)), k) as tf.Scalar,
+          )
+        );
+        return total as tf.Scalar;
+      }, this.#actorVars);
+      this.#actorOptimizer.applyGradientMap(clipGradients(actorGrads.grads, c.maxGradNorm));
+
+      const statesT = tf.tensor2d(mbStates, [n, S]);
+      const targetsT = tf.tensor1d(mbTargets), oldT = tf.tensor1d(mbOld);
+      const criticGrads = tf.variableGrads(() =>
+        tf.mul(
+          clippedValueLoss({
+            values: this.critic.forward(statesT),
+            oldValues: oldT,
+            targets: targetsT,
+            clip: c.valueClip,
+            huberDelta: c.huberDelta,
+          }),
+          c.valueCoef,
+        ) as tf.Scalar, this.critic.variables);
+      this.#criticOptimizer.applyGradientMap(clipGradients(criticGrads.grads, c.maxGradNorm));
+      const stacked = tf.stack([...diag, criticGrads.value]);
+      for (const d of diag) d.dispose();
+      return stacked;
+    });
+    const values = Array.from(stats.dataSync());
+    stats.dispose();
+    return values;
+  }
+
+  /** Releases every tensor the trainer owns. */
+  dispose(): void {
+    for (const a of this.actors) a.dispose();
+    this.critic.dispose();
+    this.#actorOptimizer.dispose();
+    this.#criticOptimizer.dispose();
+  }
+
+  /**
+   * Writes the trainer's whole state (weights, Adam moments, value normaliser, counters and `extra`, e.g.
+   * the training curves) to `path` atomically.
+   */
+  async saveCheckpoint(path: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const arrays: Record<string, Float32Array> = {};
+    const vars = [...this.#actorVars, ...this.critic.variables];
+    vars.forEach((v, i) => (arrays[`var/${i}`] = new Float32Array(v.dataSync())));
+    const optimizer: Record<string, { iterations: number; moments: number }> = {};
+    for (
+      const [key, opt] of [["actor", this.#actorOptimizer], [
+        "critic",
+        this.#criticOptimizer,
+      ]] as const
+    ) {
+      const weights = await opt.getWeights();
+      const iterations = weights[0].tensor.dataSync()[0];
+      weights[0].tensor.dispose(); // saveIterations makes a fresh scalar
+      weights.slice(1).forEach((
+        w,
+        i,
+      ) => (arrays[`opt/${key}/${i}`] = new Float32Array(w.tensor.dataSync())));
+      optimizer[key] = { iterations, moments: weights.length - 1 };
+    }
+    await writeCheckpoint(path, {
+      format: "fleetkd-mappo-checkpoint",
+      version: 1,
+      envId: this.envId,
+      config: this.config,
+      iteration: this.iteration,
+      envSteps: this.envSteps,
+      valueNorm: this.valueNorm.toJSON(),
+      variables: vars.map((v) => ({ name: v.name, shape: v.shape })),
+      optimizer,
+      extra,
+    }, arrays);
+  }
+
+  /**
+   * Restores a state written by {@linkcode MappoTrainer.saveCheckpoint}; the environment and the network
+   * shapes must match. Returns the checkpoint's `extra` payload. The environment copies are reset with a seed
+   * derived from the restored iteration, so a resumed run continues with fresh episodes.
+   */
+  async restoreCheckpoint(path: string): Promise<Record<string, unknown>> {
+    const { meta, arrays } = await readCheckpoint(path);
+    const m = meta as {
+      format?: string;
+      envId?: string;
+      iteration: number;
+      envSteps: number;
+      valueNorm: { mean: number; meanSq: number; debias: number };
+      variables: { name: string; shape: number[] }[];
+      optimizer: Record<string, { iterations: number; moments: number }>;
+      extra?: Record<string, unknown>;
+    };
+    const fail = (why: string): never => {
+      throw new Error(`Cannot resume from checkpoint "${path}": ${why}`);
+    };
+    if (m?.format !== "fleetkd-mappo-checkpoint") {
+      fail(`field "format" must be "fleetkd-mappo-checkpoint", got ${JSON.stringify(m?.format)}`);
+    }
+    if (m.envId !== this.envId) {
+      fail(`field "envId" is "${m.envId}", this run trains "${this.envId}"`);
+    }
+    const vars = [...this.#actorVars, ...this.critic.variables];
+    if (!Array.isArray(m.variables) || m.variables.length !== vars.length) {
+      fail(
+        `it holds ${m.variables?.length} variables, the networks have ${vars.length} (different architecture?)`,
+      );
+    }
+    vars.forEach((v, i) => {
+      const saved = m.variables[i];
+      if (saved.shape.join("x") !== v.shape.join("x")) {
+        fail(
+          `variable ${i} ("${saved.name}") has shape [${saved.shape}], expected [${v.shape}] (different architecture?)`,
+        );
+      }
+      tf.tidy(() => v.assign(tf.tensor(arrays[`var/${i}`], v.shape as number[])));
+    });
+    for (
+      const [key, opt] of [["actor", this.#actorOptimizer], [
+        "critic",
+        this.#criticOptimizer,
+      ]] as const
+    ) {
+      const info = m.optimizer?.[key];
+      if (!info) fail(`field "optimizer.${key}" is missing`);
+      const optVars = key === "actor" ? this.#actorVars : this.critic.variables;
+      const tensors: { name: string; tensor: tf.Tensor }[] = [{
+        name: "iter",
+        tensor: tf.scalar(info.iterations, "int32"),
+      }];
+      for (let i = 0; i < info.moments; i++) {
+        const v = optVars[i % optVars.length];
+        const a = arrays[`opt/${key}/${i}`];
+        if (!a || a.length !== v.size) {
+          fail(`Adam moment "opt/${key}/${i}" has ${a?.length} values, expected ${v.size}`);
+        }
+        tensors.push({
+          name: `${v.name}/${i < optVars.length ? "m" : "v"}`,
+          tensor: tf.tensor(a, v.shape as number[]),
+        });
+      }
+      await opt.restoreWeights(tensors);
+      for (const t of tensors) t.tensor.dispose();
+    }
+    this.valueNorm.load(m.valueNorm);
+    this.iteration = m.iteration;
+    this.envSteps = m.envSteps;
+    this.venv.reset(deriveSeed(this.config.seed, "resume", this.iteration));
+    for (const a of this.#alive) a.fill(1);
+    return m.extra ?? {};
+  }
+}
+
+function normalizeInPlace(xs: Float32Array): void {
+  let mean = 0;
+  for (const x of xs) mean += x;
+  mean /= xs.length;
+  let v = 0;
+  for (const x of xs) v += (x - mean) ** 2;
+  const std = Math.sqrt(v / xs.length) + 1e-8;
+  for (let i = 0; i < xs.length; i++) xs[i] = (xs[i] - mean) / std;
+}
