@@ -33,6 +33,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { Actor, type ActorSpec } from "../policies/actor.ts";
+import { uniqueVariablePrefix } from "../policies/mlp.ts";
 import type { Critic } from "../policies/critic.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { VectorEnv } from "../sim/env/vector.ts";
@@ -191,7 +192,7 @@ export class KdTrainer {
           this.#relationWidth,
         ]),
         true,
-        `kd_relation_head_${classes[i].name}`,
+        uniqueVariablePrefix(`kd_relation_head_${classes[i].name}`),
       );
     });
     this.#roleHeads = this.students.map((s, i) => {
@@ -202,7 +203,7 @@ export class KdTrainer {
           c.roleDim,
         ]),
         true,
-        `kd_role_head_${classes[i].name}`,
+        uniqueVariablePrefix(`kd_role_head_${classes[i].name}`),
       );
     });
     this.#trainable = [
@@ -456,7 +457,7 @@ export class KdTrainer {
               t.weights,
             ),
           );
-          agreeCount = tf.keep(tf.add(agreeCount, agree)) as tf.Scalar;
+          agreeCount = tf.add(agreeCount, agree) as tf.Scalar;
         });
         const rel = relationLoss(teacherRel, tf.concat(studentRel, 1) as tf.Tensor3D, agentWeights);
         const role = roleLoss(
@@ -477,6 +478,7 @@ export class KdTrainer {
         for (const x of [pg, kl, ce, rel, role, total]) {
           terms.push(tf.keep(tf.clone(x)) as tf.Scalar);
         }
+        agreeCount = tf.keep(agreeCount);
         return total;
       }, this.#trainable);
       this.#optimizer.applyGradientMap(clipGradients(grads.grads, c.maxGradNorm));

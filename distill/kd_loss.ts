@@ -72,9 +72,13 @@ export function crossEntropyToTeacherArgmax(
   return weightedMean(tf.neg(tf.sum(tf.mul(target, logpS), 1)), weights);
 }
 
-/** Rows scaled to unit length along the last axis. */
+/**
+ * Rows scaled to unit length along the last axis. `z / sqrt(|z|² + ε)` rather than `z / (|z| + ε)`: the
+ * gradient of `|z|` is 0/0 at a zero vector (a ReLU layer whose units are all off), which would poison the
+ * whole update with NaN.
+ */
 function unit(z: tf.Tensor3D): tf.Tensor3D {
-  return tf.div(z, tf.add(tf.norm(z, "euclidean", -1, true), 1e-8)) as tf.Tensor3D;
+  return tf.mul(z, tf.rsqrt(tf.add(tf.sum(tf.square(z), -1, true), 1e-12))) as tf.Tensor3D;
 }
 
 /** Pairwise cosine similarities per step: [n, N, d] -> [n, N, N]. */

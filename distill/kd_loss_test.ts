@@ -140,3 +140,18 @@ Deno.test("role loss gradient separates collapsed student roles", () => {
   tf.dispose([teacher, w, s]);
   opt.dispose();
 });
+
+Deno.test("relation and role losses have finite gradients at an all-zero embedding (dead ReLU row)", () => {
+  const g = tf.tidy(() => {
+    const teacher = tf.tensor3d([[[1, 0], [0, 1]]]);
+    const w = tf.tensor2d([[1, 1]]);
+    const grad = tf.grad((s: tf.Tensor) =>
+      tf.add(
+        relationLoss(teacher, s as tf.Tensor3D, w),
+        roleLoss(teacher, s as tf.Tensor3D, w).loss,
+      )
+    )(tf.tensor3d([[[0, 0], [1, 1]]]));
+    return Array.from(grad.dataSync());
+  });
+  assert.ok(g.every(Number.isFinite), `${g}`);
+});
