@@ -37,7 +37,8 @@ import { uniqueVariablePrefix } from "../policies/mlp.ts";
 import type { Critic } from "../policies/critic.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { VectorEnv } from "../sim/env/vector.ts";
-import { Rng } from "../sim/rng.ts";
+import { deriveSeed, Rng } from "../sim/rng.ts";
+import { restoreTrainerState, saveTrainerState } from "./trainer_state.ts";
 import { computeGae } from "./gae.ts";
 import { type KdConfig, resolveKdConfig } from "./kd_config.ts";
 import {
@@ -500,16 +501,38 @@ export class KdTrainer {
     this.#optimizer.dispose();
   }
 
-  /** Trainable variables (students and their training-only heads), for checkpoints. */
-  get trainableVariables(): readonly tf.Variable[] {
-    return this.#trainable;
+  /** Writes the students' training state (weights, heads, Adam, counters, `extra`) to `path` atomically. */
+  async saveCheckpoint(path: string, extra: Record<string, unknown> = {}): Promise<void> {
+    await saveTrainerState(
+      path,
+      {
+        format: KD_CHECKPOINT_FORMAT,
+        envId: this.venv.envs[0].id,
+        config: this.config,
+        iteration: this.iteration,
+        envSteps: this.envSteps,
+        extra,
+      },
+      this.#trainable,
+      { students: { optimizer: this.#optimizer, variables: this.#trainable } },
+    );
   }
 
-  /** The optimiser, for checkpoints. */
-  get optimizer(): ScheduledAdam {
-    return this.#optimizer;
+  /** Restores a state written by {@linkcode KdTrainer.saveCheckpoint}; returns its `extra` payload. */
+  async restoreCheckpoint(path: string): Promise<Record<string, unknown>> {
+    const m = await restoreTrainerState(path, KD_CHECKPOINT_FORMAT, this.#trainable, {
+      students: { optimizer: this.#optimizer, variables: this.#trainable },
+    }) as { iteration: number; envSteps: number; extra?: Record<string, unknown> };
+    this.iteration = m.iteration;
+    this.envSteps = m.envSteps;
+    this.venv.reset(deriveSeed(this.config.seed, "resume", this.iteration));
+    for (const a of this.#alive) a.fill(1);
+    return m.extra ?? {};
   }
 }
+
+/** `format` field of student checkpoints. */
+export const KD_CHECKPOINT_FORMAT = "fleetkd-kd-checkpoint";
 
 /** Width of an actor's latent (its last hidden layer, or its input without hidden layers). */
 export function latentWidth(actor: Actor): number {

@@ -41,7 +41,11 @@ import { clippedPolicyLoss, clippedValueLoss } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer } from "./rollout.ts";
 import { ValueNormalizer } from "./value_norm.ts";
 import { ScheduledAdam } from "./optim.ts";
-import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { readCheckpoint } from "./checkpoint.ts";
+import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from "./trainer_state.ts";
+
+/** `format` field of MAPPO checkpoints. */
+export const MAPPO_CHECKPOINT_FORMAT = "fleetkd-mappo-checkpoint";
 import { clipGradients, criticValues, forwardLogitsInto } from "./tensor_util.ts";
 
 /** What one iteration (rollout + update) measured. */
@@ -415,37 +419,20 @@ export class MappoTrainer {
    * the training curves) to `path` atomically.
    */
   async saveCheckpoint(path: string, extra: Record<string, unknown> = {}): Promise<void> {
-    const arrays: Record<string, Float32Array> = {};
-    const vars = [...this.#actorVars, ...this.critic.variables];
-    vars.forEach((v, i) => (arrays[`var/${i}`] = new Float32Array(v.dataSync())));
-    const optimizer: Record<string, { iterations: number; moments: number }> = {};
-    for (
-      const [key, opt] of [["actor", this.#actorOptimizer], [
-        "critic",
-        this.#criticOptimizer,
-      ]] as const
-    ) {
-      const weights = await opt.getWeights();
-      const iterations = weights[0].tensor.dataSync()[0];
-      weights[0].tensor.dispose(); // saveIterations makes a fresh scalar
-      weights.slice(1).forEach((
-        w,
-        i,
-      ) => (arrays[`opt/${key}/${i}`] = new Float32Array(w.tensor.dataSync())));
-      optimizer[key] = { iterations, moments: weights.length - 1 };
-    }
-    await writeCheckpoint(path, {
-      format: "fleetkd-mappo-checkpoint",
-      version: 1,
-      envId: this.envId,
-      config: this.config,
-      iteration: this.iteration,
-      envSteps: this.envSteps,
-      valueNorm: this.valueNorm.toJSON(),
-      variables: vars.map((v) => ({ name: v.name, shape: v.shape })),
-      optimizer,
-      extra,
-    }, arrays);
+    await saveTrainerState(
+      path,
+      {
+        format: MAPPO_CHECKPOINT_FORMAT,
+        envId: this.envId,
+        config: this.config,
+        iteration: this.iteration,
+        envSteps: this.envSteps,
+        valueNorm: this.valueNorm.toJSON(),
+        extra,
+      },
+      [...this.#actorVars, ...this.critic.variables],
+      this.#optimizers(),
+    );
   }
 
   /**
@@ -454,74 +441,37 @@ export class MappoTrainer {
    * derived from the restored iteration, so a resumed run continues with fresh episodes.
    */
   async restoreCheckpoint(path: string): Promise<Record<string, unknown>> {
-    const { meta, arrays } = await readCheckpoint(path);
-    const m = meta as {
-      format?: string;
-      envId?: string;
+    const { meta } = await readCheckpoint(path);
+    const envId = (meta as { envId?: string })?.envId;
+    if (envId !== undefined && envId !== this.envId) {
+      throw new Error(
+        `Cannot resume from checkpoint "${path}": field "envId" is "${envId}", this run trains "${this.envId}"`,
+      );
+    }
+    const m = await restoreTrainerState(
+      path,
+      MAPPO_CHECKPOINT_FORMAT,
+      [...this.#actorVars, ...this.critic.variables],
+      this.#optimizers(),
+    ) as {
       iteration: number;
       envSteps: number;
       valueNorm: { mean: number; meanSq: number; debias: number };
-      variables: { name: string; shape: number[] }[];
-      optimizer: Record<string, { iterations: number; moments: number }>;
       extra?: Record<string, unknown>;
     };
-    const fail = (why: string): never => {
-      throw new Error(`Cannot resume from checkpoint "${path}": ${why}`);
-    };
-    if (m?.format !== "fleetkd-mappo-checkpoint") {
-      fail(`field "format" must be "fleetkd-mappo-checkpoint", got ${JSON.stringify(m?.format)}`);
-    }
-    if (m.envId !== this.envId) {
-      fail(`field "envId" is "${m.envId}", this run trains "${this.envId}"`);
-    }
-    const vars = [...this.#actorVars, ...this.critic.variables];
-    if (!Array.isArray(m.variables) || m.variables.length !== vars.length) {
-      fail(
-        `it holds ${m.variables?.length} variables, the networks have ${vars.length} (different architecture?)`,
-      );
-    }
-    vars.forEach((v, i) => {
-      const saved = m.variables[i];
-      if (saved.shape.join("x") !== v.shape.join("x")) {
-        fail(
-          `variable ${i} ("${saved.name}") has shape [${saved.shape}], expected [${v.shape}] (different architecture?)`,
-        );
-      }
-      tf.tidy(() => v.assign(tf.tensor(arrays[`var/${i}`], v.shape as number[])));
-    });
-    for (
-      const [key, opt] of [["actor", this.#actorOptimizer], [
-        "critic",
-        this.#criticOptimizer,
-      ]] as const
-    ) {
-      const info = m.optimizer?.[key];
-      if (!info) fail(`field "optimizer.${key}" is missing`);
-      const optVars = key === "actor" ? this.#actorVars : this.critic.variables;
-      const tensors: { name: string; tensor: tf.Tensor }[] = [{
-        name: "iter",
-        tensor: tf.scalar(info.iterations, "int32"),
-      }];
-      for (let i = 0; i < info.moments; i++) {
-        const v = optVars[i % optVars.length];
-        const a = arrays[`opt/${key}/${i}`];
-        if (!a || a.length !== v.size) {
-          fail(`Adam moment "opt/${key}/${i}" has ${a?.length} values, expected ${v.size}`);
-        }
-        tensors.push({
-          name: `${v.name}/${i < optVars.length ? "m" : "v"}`,
-          tensor: tf.tensor(a, v.shape as number[]),
-        });
-      }
-      await opt.restoreWeights(tensors);
-      for (const t of tensors) t.tensor.dispose();
-    }
     this.valueNorm.load(m.valueNorm);
     this.iteration = m.iteration;
     this.envSteps = m.envSteps;
     this.venv.reset(deriveSeed(this.config.seed, "resume", this.iteration));
     for (const a of this.#alive) a.fill(1);
     return m.extra ?? {};
+  }
+
+  #optimizers(): TrainerOptimizers {
+    return {
+      actor: { optimizer: this.#actorOptimizer, variables: this.#actorVars },
+      critic: { optimizer: this.#criticOptimizer, variables: this.critic.variables },
+    };
   }
 }
 

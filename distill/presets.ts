@@ -13,6 +13,7 @@
  * @module
  */
 
+import type { ComputeBudget } from "../sim/budget.ts";
 import type { MappoConfig } from "./config.ts";
 import type { KdConfig } from "./kd_config.ts";
 
@@ -24,12 +25,32 @@ export interface TrainingPreset {
   students: Partial<KdConfig>;
   /** Episodes for evaluation reports. */
   evalEpisodes: number;
+  /**
+   * Node hardware the students are deployed on, per class name, for environments that do not model it
+   * themselves (MPE, SMAX); `"*"` applies to every class. Fleet scenarios carry their own budgets.
+   */
+  deployment?: Record<string, ComputeBudget>;
 }
+
+/**
+ * A microcontroller without a floating-point unit (Arm Cortex-M0+ class, e.g. RP2040 / STM32L0 at 48-133
+ * MHz): software float runs at roughly 1 MFLOP/s. A 2 ms decision deadline leaves room for ~1,400 FLOPs
+ * after the 20% margin and 0.2 ms of fixed overhead: the budget on which the MPE and SMAX students are
+ * sized, and on which a 128x128 teacher (~38k FLOPs, ~38 ms) misses every deadline.
+ */
+export const SOFT_FLOAT_MCU: ComputeBudget = Object.freeze({
+  flopsPerSecond: 1e6,
+  paramMemoryBytes: 64 * 1024,
+  deadlineMs: 2,
+  overheadMs: 0.2,
+  energyPerInferenceJ: 20e-6,
+});
 
 const GENERIC: TrainingPreset = {
   teacher: {},
   students: {},
   evalEpisodes: 100,
+  deployment: { "*": SOFT_FLOAT_MCU },
 };
 
 const PRESETS: Record<string, TrainingPreset> = {
@@ -43,6 +64,7 @@ const PRESETS: Record<string, TrainingPreset> = {
     },
     students: { totalEnvSteps: 10_000, numEnvs: 16, rolloutSteps: 16 },
     evalEpisodes: 100,
+    deployment: { "*": SOFT_FLOAT_MCU },
   },
   "mpe/simple_spread": {
     teacher: {
@@ -56,15 +78,34 @@ const PRESETS: Record<string, TrainingPreset> = {
     },
     students: { totalEnvSteps: 400_000, numEnvs: 32, rolloutSteps: 50 },
     evalEpisodes: 200,
+    deployment: { "*": SOFT_FLOAT_MCU },
   },
   "mpe/simple_speaker_listener": {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },
     students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 50 },
     evalEpisodes: 200,
+    deployment: { "*": SOFT_FLOAT_MCU },
   },
 };
 
 /** The preset of `envId` (a generic one for environments without their own). */
 export function presetFor(envId: string): TrainingPreset {
   return PRESETS[envId] ?? GENERIC;
+}
+
+/**
+ * The compute budget of each class of `env` (in class order): the environment's own (fleet scenarios),
+ * else the preset's deployment budget for the class name or `"*"`.
+ */
+export function budgetsFor(
+  envId: string,
+  env: { classes: readonly { name: string }[]; budgets?: readonly ComputeBudget[] },
+): ComputeBudget[] {
+  if (env.budgets) return [...env.budgets];
+  const deployment = presetFor(envId).deployment ?? {};
+  return env.classes.map((c) => {
+    const b = deployment[c.name] ?? deployment["*"];
+    if (!b) throw new RangeError(`No deployment budget for class "${c.name}" of "${envId}"`);
+    return b;
+  });
 }

@@ -45,7 +45,15 @@ export interface ActorSpec {
   kind: "mlp" | "gru";
 }
 
-/** Masking value of illegal actions' logits. */
+/**
+ * Masking value of illegal actions' logits.
+ *
+ * @example
+ * ```ts
+ * import { ILLEGAL_LOGIT } from "./actor.ts";
+ * console.assert(ILLEGAL_LOGIT === -1e9);
+ * ```
+ */
 export const ILLEGAL_LOGIT = -1e9;
 
 /**
@@ -90,7 +98,18 @@ export function validateActorSpec(spec: ActorSpec, what = "actor spec"): void {
   }
 }
 
-/** A per-agent policy network (see module docs). */
+/**
+ * A per-agent policy network (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "./actor.ts";
+ * const a = new Actor({ obsSize: 3, agentIdSize: 2, numActions: 4, hiddenSizes: [8], activation: "relu",
+ *   kind: "mlp" }, { seed: 0, name: "actor_class_demo" });
+ * console.assert(a.inputSize === 5 && a.variables.length === 4);
+ * a.dispose();
+ * ```
+ */
 export class Actor {
   /** The spec it was built from. */
   readonly spec: ActorSpec;

@@ -45,11 +45,15 @@ Deno.test("Actor mask: illegal logits exactly -1e9, legal logits unchanged, outp
   for (let i = 0; i < 24; i++) {
     assert.equal(masked[i], maskData[i] ? free[i] : ILLEGAL_LOGIT);
   }
-  // The gradient reaches legal logits only.
+  // The gradient reaches legal logits only: d sum(logits) / d outputBias[k] = number of rows where k is legal.
   tf.tidy(() => {
     const m = tf.tensor2d(maskData, [6, 4]);
-    const g = tf.grad((xi: tf.Tensor) => tf.sum(tf.mul(a.forward(x, m).logits, 0)))(x);
-    assert.ok(g.dataSync().every((v) => v === 0));
+    const bias = a.net.variables[5];
+    const { grads } = tf.variableGrads(() => tf.sum(a.forward(x, m).logits) as tf.Scalar, [bias]);
+    const want = [0, 1, 2, 3].map((k) =>
+      [0, 1, 2, 3, 4, 5].filter((r) => maskData[r * 4 + k]).length
+    );
+    assert.deepEqual(Array.from(grads[bias.name].dataSync()), want);
   });
   x.dispose();
   a.dispose();
@@ -77,39 +81,46 @@ function sigmoid(v: number): number {
   return 1 / (1 + Math.exp(-v));
 }
 
-Deno.test("GRU actor: forwardStep matches a hand-written GRU, forward = step from zero, no leak", async () => {
+Deno.test("GRU actor: forwardStep matches a hand-written Keras GRU, forward = step from zero, no leak", async () => {
   await initBackend("wasm");
   const spec: ActorSpec = { ...mlpSpec, hiddenSizes: [6], kind: "gru", agentIdSize: 0 };
   const a = new Actor(spec, { seed: 7, name: "actor_t_gru" });
   assert.equal(a.hiddenStateSize, 6);
-  assert.equal(a.variables.length, 4 + 2);
-  // Non-zero biases so every term is exercised.
+  assert.equal(a.variables.length, 3 + 2);
+  // A non-zero bias so every term is exercised.
   const gw = a.gru!.variables.map((v) => Float32Array.from(v.dataSync() as Float32Array));
   gw[2] = gw[2].map((_, i) => 0.05 * (i - 9));
-  gw[3] = gw[3].map((_, i) => 0.03 * (5 - i));
   tf.tidy(() => a.gru!.variables.forEach((v, i) => v.assign(tf.tensor(gw[i], v.shape))));
-  const [wx, wh, bx, bh] = gw;
+  const [w, u, b] = gw;
   const [ko, bo] = a.net.getWeights();
-  const H = 6, I = 5, A = 4;
+  const H = 6, I = 5, A = 4, H3 = 18;
   const xs = [Float32Array.of(1, -0.5, 0.2, 0, 2), Float32Array.of(-1, 0.3, 0.7, 1, 0)];
   let hRef = new Float64Array(H);
   let hT = tf.zeros([1, H]) as tf.Tensor2D;
   const before = tf.memory().numTensors;
   for (const x of xs) {
-    // Reference in float64.
-    const gx = new Float64Array(3 * H), gh = new Float64Array(3 * H);
-    for (let j = 0; j < 3 * H; j++) {
-      gx[j] = bx[j];
-      gh[j] = bh[j];
-      for (let i = 0; i < I; i++) gx[j] += x[i] * wx[i * 3 * H + j];
-      for (let i = 0; i < H; i++) gh[j] += hRef[i] * wh[i * 3 * H + j];
+    // Reference in float64: gate order z, r, h; reset applied before the recurrent product.
+    const gx = new Float64Array(H3);
+    for (let j = 0; j < H3; j++) {
+      gx[j] = b[j];
+      for (let i = 0; i < I; i++) gx[j] += x[i] * w[i * H3 + j];
+    }
+    const z = new Float64Array(H), r = new Float64Array(H);
+    for (let j = 0; j < H; j++) {
+      let sz = gx[j], sr = gx[H + j];
+      for (let i = 0; i < H; i++) {
+        sz += hRef[i] * u[i * H3 + j];
+        sr += hRef[i] * u[i * H3 + H + j];
+      }
+      z[j] = sigmoid(sz);
+      r[j] = sigmoid(sr);
     }
     const next = new Float64Array(H);
     for (let j = 0; j < H; j++) {
-      const r = sigmoid(gx[j] + gh[j]);
-      const z = sigmoid(gx[H + j] + gh[H + j]);
-      const n = Math.tanh(gx[2 * H + j] + r * gh[2 * H + j]);
-      next[j] = (1 - z) * n + z * hRef[j];
+      let sh = gx[2 * H + j];
+      for (let i = 0; i < H; i++) sh += r[i] * hRef[i] * u[i * H3 + 2 * H + j];
+      const hh = Math.tanh(sh);
+      next[j] = z[j] * hRef[j] + (1 - z[j]) * hh;
     }
     hRef = next;
     const logitsRef = new Float64Array(A);

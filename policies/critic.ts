@@ -29,7 +29,17 @@ export interface CriticSpec {
   activation: Activation;
 }
 
-/** V(state) (see module docs). */
+/**
+ * V(state) (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { Critic } from "./critic.ts";
+ * const c = new Critic({ stateSize: 4, hiddenSizes: [8], activation: "tanh" }, { seed: 0, name: "critic_class_demo" });
+ * console.assert(c.variables.length === 4);
+ * c.dispose();
+ * ```
+ */
 export class Critic {
   /** The spec it was built from. */
   readonly spec: CriticSpec;

@@ -42,6 +42,21 @@ const denseWithGrad = tf.customGrad(
   }) as any,
 ) as unknown as (x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
 
+const matMulWithGrad = tf.customGrad(
+  // deno-lint-ignore no-explicit-any
+  ((x: tf.Tensor2D, kernel: tf.Tensor2D, save: tf.GradSaveFunc): any => {
+    save([x, kernel]);
+    return {
+      value: tf.matMul(x, kernel),
+      gradFunc: (dy: tf.Tensor2D, saved: tf.Tensor[]) => {
+        const [xs, ks] = saved as [tf.Tensor2D, tf.Tensor2D];
+        return [tf.matMul(dy, tf.transpose(ks)), tf.matMul(tf.transpose(xs), dy)];
+      },
+    };
+    // deno-lint-ignore no-explicit-any
+  }) as any,
+) as unknown as (x: tf.Tensor2D, kernel: tf.Tensor2D) => tf.Tensor2D;
+
 /**
  * `x @ kernel + bias` for `x` `[batch, in]`, `kernel` `[in, out]`, `bias` `[out]`, differentiable with the
  * explicit-transpose backward pass described in the module docs. Creates tensors: call inside `tf.tidy`.
@@ -52,10 +67,13 @@ const denseWithGrad = tf.customGrad(
  * import { denseForward } from "./dense.ts";
  * const k = tf.variable(tf.ones([3, 2]));
  * const b = tf.variable(tf.zeros([2]));
- * const { grads } = tf.variableGrads(() =>
- *   tf.sum(denseForward(tf.ones([4, 3]) as tf.Tensor2D, k as tf.Tensor2D, b as tf.Tensor1D)), [k, b]);
- * console.assert(grads[b.name].dataSync()[0] === 4);
- * tf.dispose([grads[k.name], grads[b.name], k, b]);
+ * const db = tf.tidy(() => {
+ *   const { grads } = tf.variableGrads(() =>
+ *     tf.sum(denseForward(tf.ones([4, 3]) as tf.Tensor2D, k as tf.Tensor2D, b as tf.Tensor1D)), [k, b]);
+ *   return grads[b.name].dataSync()[0];
+ * });
+ * console.assert(db === 4);
+ * tf.dispose([k, b]);
  * ```
  */
 export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
@@ -82,4 +100,25 @@ export function denseForward(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tenso
  */
 export function denseAutodiff(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   return tf.add(tf.matMul(x, kernel), bias);
+}
+
+/**
+ * `x @ kernel` (no bias) with the same explicit-transpose backward pass as {@linkcode denseForward}.
+ * Creates tensors: call inside `tf.tidy`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { matMulForward } from "./dense.ts";
+ * const y = tf.tidy(() => matMulForward(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync()[0]);
+ * console.assert(y === 11);
+ * ```
+ */
+export function matMulForward(x: tf.Tensor2D, kernel: tf.Tensor2D): tf.Tensor2D {
+  if (x.shape[1] !== kernel.shape[0]) {
+    throw new RangeError(
+      `matMulForward: shapes do not fit: x [${x.shape}], kernel [${kernel.shape}]`,
+    );
+  }
+  return matMulWithGrad(x, kernel);
 }

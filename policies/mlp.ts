@@ -115,7 +115,17 @@ export function uniqueVariablePrefix(base: string): string {
   for (let n = 1;; n++) if (!taken(`${base}_${n}`)) return `${base}_${n}`;
 }
 
-/** A multilayer perceptron (see module docs). */
+/**
+ * A multilayer perceptron (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { Mlp } from "./mlp.ts";
+ * const m = new Mlp({ inputSize: 3, hiddenSizes: [4], outputSize: 2, activation: "relu" }, { seed: 1, name: "mlp_class_demo" });
+ * console.assert(m.paramCount === 3 * 4 + 4 + 4 * 2 + 2);
+ * m.dispose();
+ * ```
+ */
 export class Mlp {
   /** Layer sizes and nonlinearity. */
   readonly arch: MlpArch;

@@ -63,3 +63,28 @@ export function makeEnv(id: string, options?: EnvOptions): MultiAgentEnv {
   }
   return entry.make(options);
 }
+
+/**
+ * Resolves a user-given scenario name to a registered id: an exact id (`"mpe/simple_spread"`) or the part
+ * after the family prefix when it is unique (`"simple_spread"`, `"leo-wildfire"`, `"3m"`). Unknown or
+ * ambiguous names get an error listing what exists.
+ *
+ * @example
+ * ```ts
+ * import { resolveEnvId } from "./registry.ts";
+ * import "../builtin_envs.ts";
+ * console.assert(resolveEnvId("matching") === "toy/matching");
+ * ```
+ */
+export function resolveEnvId(name: string): string {
+  if (registry.has(name)) return name;
+  const matches = [...registry.keys()].filter((id) => id.slice(id.indexOf("/") + 1) === name);
+  if (matches.length === 1) return matches[0];
+  const known = listEnvs().map((e) => e.id).join(", ");
+  if (matches.length > 1) {
+    throw new RangeError(
+      `Scenario "${name}" is ambiguous: it names ${matches.join(", ")}; use the full id`,
+    );
+  }
+  throw new RangeError(`Unknown scenario "${name}"; available: ${known || "(none)"}`);
+}

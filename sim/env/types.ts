@@ -34,6 +34,8 @@
  * @module
  */
 
+import type { ComputeBudget } from "../budget.ts";
+
 /** One class of agents: agents that share an observation layout and an action space. */
 export interface AgentClassSpec {
   /** Class name, e.g. `"satellite"`, `"sensor"`, `"speaker"`, `"agent"`. */
@@ -97,6 +99,13 @@ export interface MultiAgentEnv {
   readonly stateSize: number;
   /** Steps after which an episode is truncated. */
   readonly maxSteps: number;
+  /**
+   * Per class (in class order): the compute budget of that class's nodes, when the environment models node
+   * hardware (the fleet scenarios). Students are sized to it and the latency model charges against it.
+   */
+  readonly budgets?: readonly ComputeBudget[];
+  /** Simulated time between decision epochs, milliseconds, when the environment has a clock. */
+  readonly decisionPeriodMs?: number;
   /** Starts a new episode whose randomness derives from `seed` alone. */
   reset(seed: number): StepResult;
   /** Applies one action per agent (`actions[classIndex][index]`) and advances one decision epoch. */

@@ -70,3 +70,11 @@ Deno.test("checkConformance: catches a non-deterministic environment", () => {
   };
   assert.throws(() => checkConformance(make), /differ/);
 });
+
+Deno.test("resolveEnvId: exact ids, unique short names, clear errors", async () => {
+  const { resolveEnvId } = await import("./registry.ts");
+  await import("../builtin_envs.ts");
+  assert.equal(resolveEnvId("toy/matching"), "toy/matching");
+  assert.equal(resolveEnvId("matching"), "toy/matching");
+  assert.throws(() => resolveEnvId("nope"), /Unknown scenario "nope"; available: .*toy\/matching/);
+});

@@ -1,0 +1,110 @@
+/**
+ * `deno task distill`: distills one budget-sized student per node class from a trained teacher (KD-MARL
+ * stage 2).
+ *
+ * ```sh
+ * deno task distill --teacher DIR --scenario mpe/simple_spread [--out DIR] [--resume] [--steps N] [--seed S]
+ *                   [--weights pg=0.5,kl=1,ce=0.5,relation=1,role=0.1] [--quiet]
+ * ```
+ *
+ * `--teacher` is a teacher model folder (`runs/<id>/teacher/model`) or a training output folder holding
+ * `model/`. The default output is `runs/<scenario id>/students`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import "../sim/builtin_envs.ts";
+import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import { presetFor } from "../distill/presets.ts";
+import { runStudentDistillation } from "../distill/student_run.ts";
+import type { KdWeights } from "../distill/kd_config.ts";
+import { CliError, runCli } from "./cli_util.ts";
+import { intFlag } from "./train.ts";
+
+/** Parses `pg=0.5,kl=1,...` into loss weights. */
+export function parseWeights(text: string): Partial<KdWeights> {
+  const out: Record<string, number> = {};
+  const known = ["pg", "kl", "ce", "relation", "role"];
+  for (const part of text.split(",")) {
+    const [key, value] = part.split("=");
+    const v = Number(value);
+    if (!known.includes(key)) {
+      throw new CliError(`flag --weights: unknown term "${key}", terms are ${known.join(", ")}`);
+    }
+    if (!(v >= 0) || !Number.isFinite(v)) {
+      throw new CliError(`flag --weights: "${key}" must be a number >= 0, got "${value}"`);
+    }
+    out[key] = v;
+  }
+  return out as Partial<KdWeights>;
+}
+
+async function resolveTeacherDir(dir: string): Promise<string> {
+  for (const candidate of [dir, `${dir}/model`]) {
+    if (await Deno.stat(`${candidate}/manifest.json`).then(() => true, () => false)) {
+      return candidate;
+    }
+  }
+  throw new CliError(
+    `flag --teacher: no teacher model in "${dir}" (expected ${dir}/manifest.json or ${dir}/model/manifest.json)`,
+  );
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      teacher: { type: "string" },
+      scenario: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean", default: false },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      weights: { type: "string" },
+      quiet: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.scenario) {
+    throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
+  }
+  if (!values.teacher) throw new CliError("flag --teacher is required (a teacher model folder)");
+  const envId = resolveEnvId(values.scenario);
+  const teacherDir = await resolveTeacherDir(values.teacher);
+  const preset = presetFor(envId);
+  const steps = intFlag("steps", values.steps);
+  const seed = intFlag("seed", values.seed, 0);
+  const config = {
+    ...preset.students,
+    ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+    ...(values.weights
+      ? { weights: { ...preset.students.weights, ...parseWeights(values.weights) } as KdWeights }
+      : {}),
+  };
+  await initBackend("wasm");
+  const result = await runStudentDistillation({
+    envId,
+    makeEnv: () => makeEnv(envId),
+    teacherDir,
+    outDir: values.out ?? `runs/${envId}/students`,
+    config,
+    resume: values.resume,
+    quiet: values.quiet,
+    command: `deno task distill ${args.join(" ")}`.trim(),
+  });
+  console.log(
+    `${
+      result.interrupted ? "interrupted" : "distilled"
+    } ${envId}: ${result.iterations} iterations, ${result.envSteps} env steps, teacher agreement ${
+      (result.agreement * 100).toFixed(1)
+    }%; students ${
+      result.sizing.map((s) => `${s.label} (${s.flopsRatio?.toFixed(1)}x fewer FLOPs)`).join(", ")
+    }${result.modelDir ? `; model in ${result.modelDir}` : ""}`,
+  );
+}
+
+if (import.meta.main) await runCli("distill", () => main(Deno.args));

@@ -1,0 +1,79 @@
+/**
+ * `deno task train`: trains a MAPPO teacher (KD-MARL stage 1).
+ *
+ * ```sh
+ * deno task train --scenario mpe/simple_spread [--steps N] [--seed S] [--out DIR] [--resume] [--quiet]
+ * ```
+ *
+ * Writes `DIR/checkpoint.ckpt` every few iterations (and on Ctrl-C), `DIR/curves.csv` and
+ * `DIR/curves.svg`, and at the end the teacher model in `DIR/model/` with `DIR/summary.json`. The
+ * default DIR is `runs/<scenario id>/teacher`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import "../sim/builtin_envs.ts";
+import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import { presetFor } from "../distill/presets.ts";
+import { runTeacherTraining } from "../distill/teacher_run.ts";
+import { CliError, runCli } from "./cli_util.ts";
+
+/** Parses a positive integer flag. */
+export function intFlag(name: string, text: string | undefined, min = 1): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text.replaceAll("_", ""));
+  if (!Number.isInteger(v) || v < min) {
+    throw new CliError(`flag --${name} must be an integer >= ${min}, got "${text}"`);
+  }
+  return v;
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: "string" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      resume: { type: "boolean", default: false },
+      quiet: { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.scenario) {
+    throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
+  }
+  const envId = resolveEnvId(values.scenario);
+  const preset = presetFor(envId);
+  const steps = intFlag("steps", values.steps);
+  const seed = intFlag("seed", values.seed, 0);
+  const config = {
+    ...preset.teacher,
+    ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
+    ...(seed !== undefined ? { seed } : {}),
+  };
+  const outDir = values.out ?? `runs/${envId}/teacher`;
+  await initBackend("wasm");
+  const result = await runTeacherTraining({
+    envId,
+    makeEnv: () => makeEnv(envId),
+    config,
+    outDir,
+    resume: values.resume,
+    quiet: values.quiet,
+    command: `deno task train ${args.join(" ")}`.trim(),
+  });
+  console.log(
+    `${
+      result.interrupted ? "interrupted" : "trained"
+    } ${envId}: ${result.iterations} iterations, ${result.envSteps} env steps, last mean return ${
+      result.finalReturn.toFixed(3)
+    }, ${result.seconds.toFixed(1)} s${result.modelDir ? `; model in ${result.modelDir}` : ""}`,
+  );
+}
+
+if (import.meta.main) await runCli("train", () => main(Deno.args));

@@ -1,0 +1,253 @@
+/**
+ * A whole student distillation run, as `deno task distill` performs it: loads the frozen teacher, sizes one
+ * student per agent class for that class's compute budget (`policies/sizing.ts`), trains them with the
+ * KD-MARL loss, with a progress bar, checkpoints (`--resume`), curves (CSV + SVG) and a clean stop on
+ * SIGINT/SIGTERM, and saves the students as a policy set with their sizing report and provenance.
+ *
+ * Output folder: `checkpoint.ckpt`, `curves.csv`, `curves.svg`, `model/` (the students), `summary.json`.
+ *
+ * @example
+ * ```ts
+ * import { runStudentDistillation } from "./student_run.ts";
+ * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * const result = await runStudentDistillation({
+ *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: "runs/toy/matching/teacher/model",
+ *   outDir: await Deno.makeTempDir(), config: { totalEnvSteps: 512 }, quiet: true,
+ * });
+ * console.log(result.sizing.map((s) => s.label));
+ * ```
+ *
+ * @module
+ */
+
+import { sizeStudent, type SizingReport } from "../policies/sizing.ts";
+import type { ComputeBudget } from "../sim/budget.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
+import { writeFileAtomic } from "./checkpoint.ts";
+import { type CurveRow, writeCurves } from "./curves.ts";
+import { type KdIterationStats, KdTrainer } from "./kd.ts";
+import type { KdConfig } from "./kd_config.ts";
+import { loadTeacher, saveStudentModel } from "./model_store.ts";
+import { budgetsFor } from "./presets.ts";
+import { Progress } from "./progress.ts";
+import { provenance } from "./provenance.ts";
+
+/** Options of {@linkcode runStudentDistillation}. */
+export interface StudentRunOptions {
+  /** Environment id. */
+  envId: string;
+  /** Builds one environment copy. */
+  makeEnv: () => MultiAgentEnv;
+  /** Folder of the trained teacher model (with its critic). */
+  teacherDir: string;
+  /** Output folder. */
+  outDir: string;
+  /** Student hyperparameters. */
+  config: Partial<KdConfig>;
+  /** Per-class budgets (default: the environment's, or the preset deployment budgets). */
+  budgets?: ComputeBudget[];
+  /** Continue from `outDir/checkpoint.ckpt` when it exists. */
+  resume?: boolean;
+  /** No progress bar. */
+  quiet?: boolean;
+  /** Command line, for provenance. */
+  command?: string;
+  /** Label stored with the model (e.g. an ablation name). */
+  label?: string;
+}
+
+/** What {@linkcode runStudentDistillation} returns. */
+export interface StudentRunResult {
+  /** Iterations completed. */
+  iterations: number;
+  /** Environment steps collected. */
+  envSteps: number;
+  /** Teacher-agreement of the last iteration. */
+  agreement: number;
+  /** The sizing of each class's student. */
+  sizing: SizingReport[];
+  /** Seconds of this invocation. */
+  seconds: number;
+  /** Stopped early by a signal. */
+  interrupted: boolean;
+  /** Where the students were saved. */
+  modelDir?: string;
+}
+
+function rowOf(s: KdIterationStats): CurveRow {
+  return {
+    iteration: s.iteration,
+    envSteps: s.envSteps,
+    meanReturn: s.meanReturn,
+    episodes: s.episodes,
+    agreement: s.agreement,
+    loss_pg: s.losses.pg,
+    loss_kl: s.losses.kl,
+    loss_ce: s.losses.ce,
+    loss_relation: s.losses.relation,
+    loss_role: s.losses.role,
+    loss_total: s.losses.total,
+    learningRate: s.learningRate,
+    seconds: s.seconds,
+  };
+}
+
+const CURVES = [
+  "meanReturn",
+  "agreement",
+  "loss_kl",
+  "loss_ce",
+  "loss_relation",
+  "loss_role",
+  "loss_pg",
+];
+
+/** Distills students end to end (see module docs). */
+export async function runStudentDistillation(
+  options: StudentRunOptions,
+): Promise<StudentRunResult> {
+  const started = performance.now();
+  const probe = options.makeEnv();
+  const teacher = await loadTeacher(options.teacherDir, probe.classes);
+  if (teacher.record.envId !== options.envId) {
+    throw new Error(
+      `Cannot distill: teacher "${options.teacherDir}" was trained on "${teacher.record.envId}", not "${options.envId}"`,
+    );
+  }
+  const budgets = options.budgets ?? budgetsFor(options.envId, probe);
+  const sizing = probe.classes.map((c, i) =>
+    sizeStudent(budgets[i], c.obsSize, c.numActions, {
+      budgetName: c.name,
+      teacher: teacher.actors[i].spec,
+      activation: teacher.actors[i].spec.activation,
+      agentIdSize: teacher.actors[i].spec.agentIdSize,
+    })
+  );
+  const trainer = new KdTrainer(
+    options.makeEnv,
+    teacher,
+    sizing.map((s) => s.spec.hiddenSizes),
+    options.config,
+  );
+  const outDir = options.outDir;
+  await Deno.mkdir(outDir, { recursive: true });
+  const ckptPath = `${outDir}/checkpoint.ckpt`;
+  let curves: CurveRow[] = [];
+  if (options.resume) {
+    const exists = await Deno.stat(ckptPath).then(() => true, () => false);
+    if (exists) {
+      const extra = await trainer.restoreCheckpoint(ckptPath);
+      curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
+      if (!options.quiet) {
+        console.error(`distill: resumed from ${ckptPath} at iteration ${trainer.iteration}`);
+      }
+    } else if (!options.quiet) {
+      console.error(`distill: no checkpoint at ${ckptPath}, starting fresh`);
+    }
+  }
+  if (!options.quiet) {
+    for (const [i, s] of sizing.entries()) {
+      console.error(
+        `distill: class "${probe.classes[i].name}": student ${s.label}, ${s.cost.flops} FLOPs (${
+          s.flopsRatio?.toFixed(1)
+        }x fewer than the teacher), ${s.decisionMs.toFixed(3)} ms of ${budgets[i].deadlineMs} ms`,
+      );
+    }
+  }
+  const total = trainer.totalIterations;
+  const stepsPerIteration = trainer.config.numEnvs * trainer.config.rolloutSteps;
+  const progress = new Progress(
+    `distill ${options.envId}`,
+    total * stepsPerIteration,
+    "steps",
+    options.quiet,
+  );
+  progress.update(trainer.envSteps);
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const checkpoint = async () => {
+    await trainer.saveCheckpoint(ckptPath, { curves });
+    await writeCurves(outDir, `students ${options.envId}`, curves, CURVES);
+  };
+  let agreement = Number.NaN;
+  try {
+    while (trainer.iteration < total && !stop) {
+      const stats = trainer.iterate();
+      agreement = stats.agreement;
+      curves.push(rowOf(stats));
+      progress.update(stats.envSteps, {
+        return: stats.meanReturn,
+        agree: stats.agreement,
+        kl: stats.losses.kl,
+      });
+      const every = trainer.config.checkpointEvery;
+      if (every > 0 && trainer.iteration % every === 0) await checkpoint();
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await checkpoint();
+    progress.stop();
+    const base = {
+      iterations: trainer.iteration,
+      envSteps: trainer.envSteps,
+      agreement,
+      sizing,
+    };
+    if (stop) {
+      if (!options.quiet) {
+        console.error(`distill: interrupted; state saved to ${ckptPath} (resume with --resume)`);
+      }
+      return { ...base, seconds: (performance.now() - started) / 1000, interrupted: true };
+    }
+    const prov = await provenance({
+      command: options.command ?? `distill ${options.envId}`,
+      seed: trainer.config.seed,
+      steps: trainer.envSteps,
+    });
+    const modelDir = `${outDir}/model`;
+    const sizingRecord = sizing.map((s, i) => ({
+      className: probe.classes[i].name,
+      label: s.label,
+      flops: s.cost.flops,
+      params: s.cost.params,
+      paramBytes: s.cost.paramBytesF32,
+      teacherFlops: s.teacherCost?.flops,
+      flopsRatio: s.flopsRatio,
+      decisionMs: s.decisionMs,
+      budget: budgets[i],
+    }));
+    await saveStudentModel(
+      modelDir,
+      options.envId,
+      probe.classes,
+      trainer.students,
+      prov,
+      trainer.config,
+      {
+        teacherDir: options.teacherDir,
+        label: options.label ?? "students",
+        sizing: sizingRecord,
+      },
+    );
+    const seconds = (performance.now() - started) / 1000;
+    await writeFileAtomic(
+      `${outDir}/summary.json`,
+      JSON.stringify(
+        { envId: options.envId, ...base, sizing: sizingRecord, seconds, provenance: prov },
+        null,
+        2,
+      ) +
+        "\n",
+    );
+    return { ...base, seconds, interrupted: false, modelDir };
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    progress.stop();
+    trainer.dispose();
+    for (const a of teacher.actors) a.dispose();
+    teacher.critic.dispose();
+  }
+}

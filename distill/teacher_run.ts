@@ -1,0 +1,209 @@
+/**
+ * A whole teacher training run, as `deno task train` performs it: builds the MAPPO trainer, resumes from
+ * the last checkpoint when asked, iterates with a progress bar on stderr, writes a checkpoint every
+ * `checkpointEvery` iterations (atomically) together with the curves (CSV + SVG), stops cleanly on
+ * SIGINT/SIGTERM after the current iteration (checkpointing first), and at the end saves the teacher as a
+ * policy set (actors + critic + value normalisation + provenance).
+ *
+ * Output folder:
+ *
+ * - `checkpoint.ckpt`: the trainer's full state (weights, Adam moments, counters, curves);
+ * - `curves.csv`, `curves.svg`: one row per iteration;
+ * - `model/`: the trained teacher as a policy set (see `policies/model_io.ts`);
+ * - `summary.json`: configuration, figures and provenance.
+ *
+ * @example
+ * ```ts
+ * import { runTeacherTraining } from "./teacher_run.ts";
+ * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * const out = await Deno.makeTempDir();
+ * const result = await runTeacherTraining({
+ *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), outDir: out,
+ *   config: { totalEnvSteps: 512, numEnvs: 8, rolloutSteps: 16, actorHidden: [16], criticHidden: [16] },
+ *   quiet: true,
+ * });
+ * console.log(result.iterations, result.finalReturn);
+ * ```
+ *
+ * @module
+ */
+
+import type { MultiAgentEnv } from "../sim/env/types.ts";
+import type { MappoConfig } from "./config.ts";
+import { writeFileAtomic } from "./checkpoint.ts";
+import { type CurveRow, writeCurves } from "./curves.ts";
+import { type IterationStats, MappoTrainer } from "./mappo.ts";
+import { Progress } from "./progress.ts";
+import { saveTeacherModel } from "./model_store.ts";
+import { provenance } from "./provenance.ts";
+
+/** Options of {@linkcode runTeacherTraining}. */
+export interface TeacherRunOptions {
+  /** Environment id (recorded in checkpoints and models). */
+  envId: string;
+  /** Builds one environment copy. */
+  makeEnv: () => MultiAgentEnv;
+  /** Hyperparameters (defaults filled in). */
+  config: Partial<MappoConfig>;
+  /** Output folder. */
+  outDir: string;
+  /** Continue from `outDir/checkpoint.ckpt` when it exists. */
+  resume?: boolean;
+  /** No progress bar. */
+  quiet?: boolean;
+  /** The command line that started the run, for provenance. */
+  command?: string;
+  /** Called after every iteration. */
+  onIteration?: (stats: IterationStats) => void;
+}
+
+/** What {@linkcode runTeacherTraining} returns. */
+export interface TeacherRunResult {
+  /** Iterations completed (including resumed ones). */
+  iterations: number;
+  /** Environment steps collected. */
+  envSteps: number;
+  /** Mean return of the last iteration with finished episodes. */
+  finalReturn: number;
+  /** Wall-clock seconds of this invocation. */
+  seconds: number;
+  /** Whether the run stopped early on a signal. */
+  interrupted: boolean;
+  /** Where the model was saved (undefined when interrupted). */
+  modelDir?: string;
+}
+
+const CURVE_COLUMNS = ["meanReturn", "entropy", "valueLoss", "policyLoss", "approxKl"];
+
+function rowOf(s: IterationStats): CurveRow {
+  const row: CurveRow = {
+    iteration: s.iteration,
+    envSteps: s.envSteps,
+    meanReturn: s.meanReturn,
+    episodes: s.episodes,
+    policyLoss: s.policyLoss,
+    valueLoss: s.valueLoss,
+    entropy: s.entropy,
+    approxKl: s.approxKl,
+    clipFraction: s.clipFraction,
+    learningRate: s.learningRate,
+    seconds: s.seconds,
+  };
+  for (const [k, v] of Object.entries(s.infos)) row[`info_${k}`] = v;
+  return row;
+}
+
+/** Trains a teacher end to end (see module docs). */
+export async function runTeacherTraining(options: TeacherRunOptions): Promise<TeacherRunResult> {
+  const started = performance.now();
+  const { outDir } = options;
+  await Deno.mkdir(outDir, { recursive: true });
+  const trainer = new MappoTrainer(options.makeEnv, options.config);
+  const ckptPath = `${outDir}/checkpoint.ckpt`;
+  let curves: CurveRow[] = [];
+  if (options.resume) {
+    let exists = true;
+    try {
+      await Deno.stat(ckptPath);
+    } catch {
+      exists = false;
+    }
+    if (exists) {
+      const extra = await trainer.restoreCheckpoint(ckptPath);
+      curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
+      if (!options.quiet) {
+        console.error(
+          `train: resumed from ${ckptPath} at iteration ${trainer.iteration} (${trainer.envSteps} env steps)`,
+        );
+      }
+    } else if (!options.quiet) {
+      console.error(`train: no checkpoint at ${ckptPath}, starting fresh`);
+    }
+  }
+  const total = trainer.totalIterations;
+  const progress = new Progress(
+    `train ${options.envId}`,
+    total * trainer.config.numEnvs * trainer.config.rolloutSteps,
+    "steps",
+    options.quiet,
+  );
+  progress.update(trainer.envSteps);
+  let stop = false;
+  const onSignal = () => {
+    stop = true;
+  };
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  let finalReturn = Number.NaN;
+  const checkpoint = async () => {
+    await trainer.saveCheckpoint(ckptPath, { curves });
+    await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
+  };
+  try {
+    while (trainer.iteration < total && !stop) {
+      const stats = trainer.iterate();
+      if (Number.isFinite(stats.meanReturn)) finalReturn = stats.meanReturn;
+      curves.push(rowOf(stats));
+      options.onIteration?.(stats);
+      progress.update(stats.envSteps, {
+        return: stats.meanReturn,
+        entropy: stats.entropy,
+        "value loss": stats.valueLoss,
+      });
+      const every = trainer.config.checkpointEvery;
+      if (every > 0 && trainer.iteration % every === 0) await checkpoint();
+      // Let signal handlers and other tasks run between iterations.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    await checkpoint();
+    progress.stop();
+    if (stop) {
+      if (!options.quiet) {
+        console.error(`train: interrupted; state saved to ${ckptPath} (resume with --resume)`);
+      }
+      return {
+        iterations: trainer.iteration,
+        envSteps: trainer.envSteps,
+        finalReturn,
+        seconds: (performance.now() - started) / 1000,
+        interrupted: true,
+      };
+    }
+    const modelDir = `${outDir}/model`;
+    const prov = await provenance({
+      command: options.command ?? `train ${options.envId}`,
+      seed: trainer.config.seed,
+      steps: trainer.envSteps,
+    });
+    await saveTeacherModel(modelDir, trainer, prov);
+    const seconds = (performance.now() - started) / 1000;
+    await writeFileAtomic(
+      `${outDir}/summary.json`,
+      JSON.stringify(
+        {
+          envId: options.envId,
+          config: trainer.config,
+          iterations: trainer.iteration,
+          envSteps: trainer.envSteps,
+          finalReturn,
+          seconds,
+          provenance: prov,
+        },
+        null,
+        2,
+      ) + "\n",
+    );
+    return {
+      iterations: trainer.iteration,
+      envSteps: trainer.envSteps,
+      finalReturn,
+      seconds,
+      interrupted: false,
+      modelDir,
+    };
+  } finally {
+    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    progress.stop();
+    trainer.dispose();
+  }
+}

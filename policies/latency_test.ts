@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import * as tf from "@tensorflow/tfjs";
+import type { ComputeBudget } from "../sim/budget.ts";
+import { MatchingEnv } from "../sim/toy/matching.ts";
+import { Actor, type ActorSpec } from "./actor.ts";
+import { initBackend } from "./backend.ts";
+import { actorCost } from "./cost.ts";
+import { LatencyGate } from "./latency.ts";
+import type { PolicySet } from "./policy_set.ts";
+import { actPolicySet, releasePolicySet } from "./runtime.ts";
+import { sizeStudent } from "./sizing.ts";
+
+const weak: ComputeBudget = {
+  flopsPerSecond: 1e6,
+  paramMemoryBytes: 1e6,
+  deadlineMs: 10,
+  overheadMs: 1,
+  energyPerInferenceJ: 2e-3,
+};
+const strong: ComputeBudget = { ...weak, flopsPerSecond: 1e12 };
+
+/**
+ * An actor that picks the cued action: the cue one-hot passes through identity blocks of the hidden layers
+ * (relu keeps it), then action i gets 10 * cue_i. `hidden` pads the network to any width.
+ */
+function cueActor(obsSize: number, numActions: number, hidden: number[], name: string): Actor {
+  const spec: ActorSpec = {
+    obsSize,
+    agentIdSize: 0,
+    numActions,
+    hiddenSizes: hidden,
+    activation: "relu",
+    kind: "mlp",
+  };
+  const actor = new Actor(spec, { seed: 0, name });
+  const sizes = [obsSize, ...hidden, numActions];
+  const weights: Float32Array[] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) {
+    const fin = sizes[l], fout = sizes[l + 1];
+    const k = new Float32Array(fin * fout);
+    const last = l + 2 === sizes.length;
+    for (let i = 0; i < Math.min(obsSize, fin, fout); i++) k[i * fout + i] = last ? 10 : 1;
+    weights.push(k, new Float32Array(fout));
+  }
+  actor.net.setWeights(weights);
+  return actor;
+}
+
+function makeSet(env: MatchingEnv, hidden: (obsSize: number) => number[], tag: string): PolicySet {
+  return {
+    classes: env.classes.map((c) => ({
+      name: c.name,
+      actor: cueActor(c.obsSize, c.numActions, hidden(c.obsSize), `lat_t_${tag}_${c.name}`),
+    })),
+  };
+}
+
+function runEpisodes(set: PolicySet, budget: ComputeBudget, episodes: number) {
+  const env = new MatchingEnv();
+  const gate = new LatencyGate(
+    env.classes.map((c, i) => ({
+      name: c.name,
+      count: c.count,
+      numActions: c.numActions,
+      budget,
+      flopsPerDecision: actorCost(set.classes[i].actor.spec).flops,
+    })),
+  );
+  const chosen = env.classes.map((c) => new Int32Array(c.count));
+  let total = 0;
+  for (let e = 0; e < episodes; e++) {
+    let step = env.reset(100 + e);
+    gate.resetEpisode();
+    while (!step.done) {
+      actPolicySet(set, step.classes, chosen, { greedy: true });
+      const masks = step.classes.map((b) => b.actionMask);
+      step = env.step(gate.filter(chosen, masks));
+      for (const b of step.classes) for (const r of b.rewards) total += r;
+    }
+  }
+  return { meanReturn: total / episodes, stats: gate.stats() };
+}
+
+Deno.test("LatencyGate: an oversized teacher on a weak node loses return to a fitting student", async () => {
+  await initBackend("wasm");
+  const env = new MatchingEnv();
+  const teacher = makeSet(env, () => [256, 256], "teacher");
+  const student = makeSet(env, (obs) => [obs], "student");
+  const before = tf.memory().numTensors;
+  // Sanity: the sizer agrees the teacher does not fit and a student does.
+  const sized = sizeStudent(weak, 5, 4, {
+    teacher: teacher.classes[0].actor.spec,
+    budgetName: "weak",
+  });
+  assert.equal(sized.teacherFits, false);
+
+  const t = runEpisodes(teacher, weak, 10);
+  const s = runEpisodes(student, weak, 10);
+  const tStrong = runEpisodes(teacher, strong, 10);
+  assert.equal(tf.memory().numTensors, before);
+  // With compute to spare, the teacher is as good as the student (both pick the cued action): optimal 48.
+  assert.ok(Math.abs(tStrong.meanReturn - 48) < 1e-4, `${tStrong.meanReturn}`);
+  assert.ok(Math.abs(s.meanReturn - 48) < 1e-4, `${s.meanReturn}`);
+  assert.ok(t.meanReturn < s.meanReturn - 10, `teacher ${t.meanReturn} vs student ${s.meanReturn}`);
+  for (const st of t.stats) {
+    assert.ok(st.latencyMs > st.deadlineMs);
+    assert.equal(st.misses, st.decisions);
+    assert.ok(st.misses > 0);
+  }
+  for (const st of s.stats) {
+    assert.ok(st.latencyMs <= st.deadlineMs);
+    assert.equal(st.misses, 0);
+    assert.equal(st.missRate, 0);
+  }
+  assert.equal(s.stats[0].decisions, 10 * 8 * 2);
+  assert.ok(Math.abs(s.stats[0].energyJ - 160 * 2e-3) < 1e-12);
+  for (const set of [teacher, student]) {
+    releasePolicySet(set);
+    for (const c of set.classes) (c.actor as Actor).dispose();
+  }
+});
+
+Deno.test("LatencyGate: hold keeps the previous action, default applies the default, masks guard held actions", () => {
+  const slow = {
+    flopsPerSecond: 1,
+    paramMemoryBytes: 1,
+    deadlineMs: 1,
+    overheadMs: 0,
+    energyPerInferenceJ: 0,
+  };
+  const fast = { ...slow, flopsPerSecond: 1e12 };
+  const cls = (
+    budget: typeof slow,
+  ) => [{ name: "n", count: 2, numActions: 3, budget, flopsPerDecision: 100 }];
+  // A gate whose class misses: the first decision gets the default (2), then it is held.
+  const hold = new LatencyGate(cls(slow), { defaultAction: 2 });
+  assert.deepEqual(Array.from(hold.filter([Int32Array.of(1, 1)])[0]), [2, 2]);
+  // Held action 2 now illegal for agent 1 -> action 0.
+  assert.deepEqual(
+    Array.from(hold.filter([Int32Array.of(1, 1)], [Uint8Array.of(1, 1, 1, 1, 1, 0)])[0]),
+    [2, 0],
+  );
+  assert.deepEqual(hold.stats()[0].misses, 4);
+  const def = new LatencyGate(cls(slow), { onMiss: "default" });
+  assert.deepEqual(Array.from(def.filter([Int32Array.of(1, 2)])[0]), [0, 0]);
+  const ok = new LatencyGate(cls(fast));
+  assert.deepEqual(Array.from(ok.filter([Int32Array.of(1, 2)])[0]), [1, 2]);
+  assert.equal(ok.stats()[0].misses, 0);
+  assert.throws(
+    () => new LatencyGate([{ ...cls(fast)[0], flopsPerDecision: -1 }]),
+    /flopsPerDecision must be finite and >= 0, got -1/,
+  );
+  assert.throws(() => ok.filter([Int32Array.of(1)]), /class "n" has 2 agents, got 1 chosen/);
+});

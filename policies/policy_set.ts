@@ -1,0 +1,100 @@
+/**
+ * A deployable policy set: one actor (tfjs {@linkcode Actor} or {@linkcode PlainActor}) per agent class, an
+ * optional critic, and the metadata a model file carries (provenance of the training run).
+ *
+ * @example
+ * ```ts
+ * import { Actor } from "./actor.ts";
+ * import { type PolicySet, validatePolicySetFor } from "./policy_set.ts";
+ * const set: PolicySet = { classes: [{ name: "agent", actor: new Actor({ obsSize: 4, agentIdSize: 0,
+ *   numActions: 2, hiddenSizes: [8], activation: "tanh", kind: "mlp" }, { seed: 0, name: "ps_demo" }) }] };
+ * validatePolicySetFor(set, [{ name: "agent", count: 3, obsSize: 4, numActions: 2 }]);
+ * (set.classes[0].actor as Actor).dispose();
+ * ```
+ *
+ * @module
+ */
+
+import type { AgentClassSpec } from "../sim/env/types.ts";
+import type { Actor } from "./actor.ts";
+import type { Critic } from "./critic.ts";
+import type { PlainActor } from "./plain.ts";
+
+/** Where a policy came from. */
+export interface Provenance {
+  /** Command line that trained it. */
+  command: string;
+  /** Root seed of the run. */
+  seed: number;
+  /** Environment steps (or iterations) trained. */
+  steps: number;
+  /** ISO date of the run. */
+  date: string;
+  /** Code version, e.g. `git rev-parse HEAD` (the caller passes it in). */
+  codeVersion: string;
+}
+
+/** One agent class's policy. */
+export interface PolicyClass {
+  /** Agent class name (`AgentClassSpec.name`). */
+  name: string;
+  /** The network. */
+  actor: Actor | PlainActor;
+}
+
+/** One policy per agent class, in the environment's class order, plus metadata. */
+export interface PolicySet {
+  /** Per class, in environment class order. */
+  classes: PolicyClass[];
+  /** Centralised critic (training only; deployment does not need it). */
+  critic?: Critic;
+  /** Training provenance. */
+  provenance?: Provenance;
+  /** Free-form label, e.g. `"teacher"` or `"student cubesat"`. */
+  label?: string;
+}
+
+/**
+ * Checks that `set` matches an environment's classes (order, names, observation and action sizes); throws
+ * naming the class, field and both values.
+ *
+ * @example
+ * ```ts
+ * import { PlainActor } from "./plain.ts";
+ * import { validatePolicySetFor } from "./policy_set.ts";
+ * const actor = PlainActor.fromWeights({ obsSize: 1, agentIdSize: 0, numActions: 2, hiddenSizes: [],
+ *   activation: "relu", kind: "mlp" }, [Float32Array.of(1, -1), Float32Array.of(0, 0)]);
+ * try {
+ *   validatePolicySetFor({ classes: [{ name: "a", actor }] }, [{ name: "a", count: 1, obsSize: 3, numActions: 2 }]);
+ * } catch (e) {
+ *   console.log((e as Error).message); // ... class "a": obsSize is 1, the environment has 3
+ * }
+ * ```
+ */
+export function validatePolicySetFor(set: PolicySet, classes: readonly AgentClassSpec[]): void {
+  if (set.classes.length !== classes.length) {
+    throw new RangeError(
+      `Policy set does not fit the environment: it has ${set.classes.length} classes [${
+        set.classes.map((c) => c.name).join(", ")
+      }], the environment has ${classes.length} [${classes.map((c) => c.name).join(", ")}]`,
+    );
+  }
+  classes.forEach((k, i) => {
+    const p = set.classes[i];
+    const s = p.actor.spec;
+    const pairs: [string, unknown, unknown][] = [
+      ["name", p.name, k.name],
+      ["obsSize", s.obsSize, k.obsSize],
+      ["numActions", s.numActions, k.numActions],
+    ];
+    for (const [field, mine, env] of pairs) {
+      if (mine !== env) {
+        throw new RangeError(
+          `Policy set does not fit the environment: class ${i} ("${k.name}"): ${field} is ${
+            JSON.stringify(mine)
+          }, the environment has ${JSON.stringify(env)}`,
+        );
+      }
+    }
+  });
+}

@@ -1,0 +1,244 @@
+/**
+ * Budget sizing: picks the student architecture for a node class from its {@linkcode ComputeBudget}.
+ *
+ * Candidates are MLPs of depth 1..3 with every hidden layer of one width from a candidate set (default
+ * 4, 8, 16, 32, 64, 128, 256). A candidate fits when, with a safety margin (default 0.2):
+ * ```
+ * flops / flopsPerSecond * 1000 + overheadMs <= deadlineMs * (1 - margin)
+ * paramBytesF32                               <= paramMemoryBytes * (1 - margin)
+ * ```
+ * (FLOPs per decision as defined in `cost.ts`). Among fitting candidates the one with the most parameters
+ * wins; ties go to fewer layers, then to fewer FLOPs. A budget nothing fits is an error naming the budget and
+ * the smallest candidate's cost.
+ *
+ * @example
+ * ```ts
+ * import { sizeStudent } from "./sizing.ts";
+ * const r = sizeStudent({ flopsPerSecond: 1e6, paramMemoryBytes: 64 * 1024, deadlineMs: 10, overheadMs: 1,
+ *   energyPerInferenceJ: 0 }, 18, 5);
+ * console.assert(r.cost.flops / 1e6 * 1000 + 1 <= 10 * 0.8);
+ * ```
+ *
+ * @module
+ */
+
+import type { ComputeBudget } from "../sim/budget.ts";
+import { validateBudget } from "../sim/budget.ts";
+import type { ActorSpec } from "./actor.ts";
+import { actorCost, archLabel, type CostReport } from "./cost.ts";
+import type { Activation } from "./mlp.ts";
+
+/**
+ * Default hidden widths tried.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_WIDTHS } from "./sizing.ts";
+ * console.assert(DEFAULT_WIDTHS.includes(16));
+ * ```
+ */
+export const DEFAULT_WIDTHS: readonly number[] = [4, 8, 16, 32, 64, 128, 256];
+/**
+ * Default depths (hidden layers) tried.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_DEPTHS } from "./sizing.ts";
+ * console.assert(DEFAULT_DEPTHS.length === 3);
+ * ```
+ */
+export const DEFAULT_DEPTHS: readonly number[] = [1, 2, 3];
+/**
+ * Default safety margin on deadline and memory.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MARGIN } from "./sizing.ts";
+ * console.assert(DEFAULT_MARGIN === 0.2);
+ * ```
+ */
+export const DEFAULT_MARGIN = 0.2;
+
+/** Options of {@linkcode sizeStudent}. */
+export interface SizingOptions {
+  /** Name of the budget (node class) for messages; default `"budget"`. */
+  budgetName?: string;
+  /** Fraction of deadline and memory held back, in [0, 1); default 0.2. */
+  margin?: number;
+  /** Hidden layer counts tried; default 1, 2, 3. */
+  depths?: readonly number[];
+  /** Hidden widths tried; default 4..256 by powers of two. */
+  widths?: readonly number[];
+  /** Nonlinearity of the student; default `"tanh"`. */
+  activation?: Activation;
+  /** One-hot agent-id inputs of the student; default 0. */
+  agentIdSize?: number;
+  /** The teacher, for the FLOPs and parameter ratios. */
+  teacher?: ActorSpec;
+}
+
+/** What {@linkcode sizeStudent} chose and why. */
+export interface SizingReport {
+  /** The chosen student. */
+  spec: ActorSpec;
+  /** Its cost. */
+  cost: CostReport;
+  /** `archLabel(spec)`, e.g. `"18-64-5"`. */
+  label: string;
+  /** Modelled decision time: `flops / flopsPerSecond * 1000 + overheadMs`. */
+  decisionMs: number;
+  /** `deadlineMs * (1 - margin)`. */
+  deadlineLimitMs: number;
+  /** `paramMemoryBytes * (1 - margin)`. */
+  memoryLimitBytes: number;
+  /** Margin used. */
+  margin: number;
+  /** Candidates tried. */
+  candidates: number;
+  /** Candidates that fit. */
+  fitting: number;
+  /** Teacher cost, when a teacher was given. */
+  teacherCost?: CostReport;
+  /** Teacher FLOPs / student FLOPs. */
+  flopsRatio?: number;
+  /** Teacher parameters / student parameters. */
+  paramsRatio?: number;
+  /** Whether the teacher itself would fit this budget. */
+  teacherFits?: boolean;
+}
+
+/**
+ * Modelled decision time on a budget, milliseconds: `flops / flopsPerSecond * 1000 + overheadMs`.
+ *
+ * @example
+ * ```ts
+ * import { decisionTimeMs } from "./sizing.ts";
+ * console.assert(decisionTimeMs(2e6, { flopsPerSecond: 1e9, paramMemoryBytes: 1, deadlineMs: 1,
+ *   overheadMs: 0.5, energyPerInferenceJ: 0 }) === 2.5);
+ * ```
+ */
+export function decisionTimeMs(flops: number, budget: ComputeBudget): number {
+  return (flops / budget.flopsPerSecond) * 1000 + budget.overheadMs;
+}
+
+/**
+ * Whether a network of cost `cost` fits `budget` with `margin` (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { fitsBudget } from "./sizing.ts";
+ * const b = { flopsPerSecond: 1e6, paramMemoryBytes: 1000, deadlineMs: 10, overheadMs: 0,
+ *   energyPerInferenceJ: 0 };
+ * console.assert(fitsBudget({ params: 100, paramBytesF32: 400, macs: 0, flops: 8000,
+ *   peakActivationBytes: 0 }, b));
+ * ```
+ */
+export function fitsBudget(
+  cost: CostReport,
+  budget: ComputeBudget,
+  margin = DEFAULT_MARGIN,
+): boolean {
+  return decisionTimeMs(cost.flops, budget) <= budget.deadlineMs * (1 - margin) &&
+    cost.paramBytesF32 <= budget.paramMemoryBytes * (1 - margin);
+}
+
+/**
+ * Chooses the student with the most capacity that fits `budget` (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { sizeStudent } from "./sizing.ts";
+ * const teacher = { obsSize: 18, agentIdSize: 0, numActions: 5, hiddenSizes: [256, 256],
+ *   activation: "tanh" as const, kind: "mlp" as const };
+ * const r = sizeStudent({ flopsPerSecond: 2e8, paramMemoryBytes: 16 * 1024, deadlineMs: 5, overheadMs: 0.5,
+ *   energyPerInferenceJ: 1e-3 }, 18, 5, { teacher, budgetName: "cubesat" });
+ * console.assert(r.paramsRatio! > 1 && r.cost.paramBytesF32 <= 16 * 1024 * 0.8);
+ * ```
+ */
+export function sizeStudent(
+  budget: ComputeBudget,
+  obsSize: number,
+  numActions: number,
+  options: SizingOptions = {},
+): SizingReport {
+  const name = options.budgetName ?? "budget";
+  validateBudget(budget, name);
+  const margin = options.margin ?? DEFAULT_MARGIN;
+  if (!(margin >= 0 && margin < 1)) {
+    throw new RangeError(`sizeStudent: margin must be in [0, 1), got ${margin}`);
+  }
+  const depths = options.depths ?? DEFAULT_DEPTHS;
+  const widths = options.widths ?? DEFAULT_WIDTHS;
+  if (depths.length === 0 || widths.length === 0) {
+    throw new RangeError(
+      `sizeStudent: need at least one depth and one width, got depths [${depths}] and widths [${widths}]`,
+    );
+  }
+  const base = {
+    obsSize,
+    agentIdSize: options.agentIdSize ?? 0,
+    numActions,
+    activation: options.activation ?? "tanh",
+    kind: "mlp",
+  } as const;
+  let best: { spec: ActorSpec; cost: CostReport } | undefined;
+  let smallest: { spec: ActorSpec; cost: CostReport } | undefined;
+  let candidates = 0;
+  let fitting = 0;
+  for (const depth of depths) {
+    for (const width of widths) {
+      const spec: ActorSpec = { ...base, hiddenSizes: new Array(depth).fill(width) };
+      const cost = actorCost(spec);
+      candidates++;
+      if (!smallest || cost.flops < smallest.cost.flops) smallest = { spec, cost };
+      if (!fitsBudget(cost, budget, margin)) continue;
+      fitting++;
+      if (!best || better(spec, cost, best.spec, best.cost)) best = { spec, cost };
+    }
+  }
+  const deadlineLimitMs = budget.deadlineMs * (1 - margin);
+  const memoryLimitBytes = budget.paramMemoryBytes * (1 - margin);
+  if (!best) {
+    const s = smallest!;
+    throw new RangeError(
+      `No student fits budget "${name}" (flopsPerSecond ${budget.flopsPerSecond}, deadlineMs ${budget.deadlineMs}, overheadMs ${budget.overheadMs}, paramMemoryBytes ${budget.paramMemoryBytes}, margin ${margin}): ` +
+        `the smallest candidate ${archLabel(s.spec)} needs ${s.cost.flops} FLOPs = ${
+          decisionTimeMs(s.cost.flops, budget).toPrecision(4)
+        } ms per decision (limit ${
+          deadlineLimitMs.toPrecision(4)
+        } ms) and ${s.cost.paramBytesF32} parameter bytes (limit ${Math.floor(memoryLimitBytes)})`,
+    );
+  }
+  const report: SizingReport = {
+    spec: best.spec,
+    cost: best.cost,
+    label: archLabel(best.spec),
+    decisionMs: decisionTimeMs(best.cost.flops, budget),
+    deadlineLimitMs,
+    memoryLimitBytes,
+    margin,
+    candidates,
+    fitting,
+  };
+  if (options.teacher) {
+    const t = actorCost(options.teacher);
+    report.teacherCost = t;
+    report.flopsRatio = t.flops / best.cost.flops;
+    report.paramsRatio = t.params / best.cost.params;
+    report.teacherFits = fitsBudget(t, budget, margin);
+  }
+  return report;
+}
+
+function better(
+  spec: ActorSpec,
+  cost: CostReport,
+  bestSpec: ActorSpec,
+  bestCost: CostReport,
+): boolean {
+  if (cost.params !== bestCost.params) return cost.params > bestCost.params;
+  if (spec.hiddenSizes.length !== bestSpec.hiddenSizes.length) {
+    return spec.hiddenSizes.length < bestSpec.hiddenSizes.length;
+  }
+  return cost.flops < bestCost.flops;
+}

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import type { ComputeBudget } from "../sim/budget.ts";
+import type { ActorSpec } from "./actor.ts";
+import { actorCost } from "./cost.ts";
+import { decisionTimeMs, fitsBudget, sizeStudent } from "./sizing.ts";
+
+const roomy: ComputeBudget = {
+  flopsPerSecond: 1e12,
+  paramMemoryBytes: 1e9,
+  deadlineMs: 100,
+  overheadMs: 0,
+  energyPerInferenceJ: 0,
+};
+
+const teacher: ActorSpec = {
+  obsSize: 18,
+  agentIdSize: 0,
+  numActions: 5,
+  hiddenSizes: [256, 256],
+  activation: "tanh",
+  kind: "mlp",
+};
+
+Deno.test("sizeStudent: an unconstrained budget gets the largest candidate (3 x 256)", () => {
+  const r = sizeStudent(roomy, 18, 5, { teacher });
+  assert.deepEqual(r.spec.hiddenSizes, [256, 256, 256]);
+  assert.equal(r.label, "18-256-256-256-5");
+  assert.equal(r.candidates, 21);
+  assert.equal(r.fitting, 21);
+  assert.equal(r.teacherFits, true);
+  assert.ok(r.flopsRatio! < 1);
+});
+
+Deno.test("sizeStudent: memory limit picks the biggest fitting net, checked against brute force", () => {
+  // 18-64-5: 18*64+64+64*5+5 = 1541 params = 6164 bytes; 18-32-32-5: 608+1056+165 = 1829 -> 7316 bytes.
+  const budget = { ...roomy, paramMemoryBytes: 7316 / 0.8 };
+  const r = sizeStudent(budget, 18, 5);
+  assert.deepEqual(r.spec.hiddenSizes, [32, 32]);
+  assert.equal(r.cost.params, 1829);
+  // Brute force over the same candidates.
+  let bestParams = 0;
+  for (const d of [1, 2, 3]) {
+    for (const w of [4, 8, 16, 32, 64, 128, 256]) {
+      const c = actorCost({ ...teacher, hiddenSizes: new Array(d).fill(w) });
+      if (fitsBudget(c, budget)) bestParams = Math.max(bestParams, c.params);
+    }
+  }
+  assert.equal(r.cost.params, bestParams);
+  // One byte less and 32-32 no longer fits.
+  const tighter = sizeStudent({ ...budget, paramMemoryBytes: 7315 / 0.8 }, 18, 5);
+  assert.ok(tighter.cost.params < 1829);
+});
+
+Deno.test("sizeStudent: deadline limit with overhead and margin", () => {
+  // flopsPerSecond 1e6, deadline 10 ms, overhead 2 ms, margin 0.2 -> 6 ms of compute = 6000 FLOPs.
+  const budget: ComputeBudget = { ...roomy, flopsPerSecond: 1e6, deadlineMs: 10, overheadMs: 2 };
+  const r = sizeStudent(budget, 18, 5, { teacher });
+  assert.ok(r.cost.flops <= 6000, `${r.cost.flops}`);
+  assert.ok(r.decisionMs <= r.deadlineLimitMs);
+  assert.equal(r.decisionMs, decisionTimeMs(r.cost.flops, budget));
+  assert.equal(r.teacherFits, false);
+  assert.ok(r.flopsRatio! > 10);
+  assert.equal(r.flopsRatio, actorCost(teacher).flops / r.cost.flops);
+  // Without margin, more fits.
+  const noMargin = sizeStudent(budget, 18, 5, { margin: 0 });
+  assert.ok(noMargin.cost.params >= r.cost.params);
+});
+
+Deno.test("sizeStudent: equal parameters -> fewer layers, whatever the candidate order", () => {
+  // obs 4, 4 actions: 1 x 16 has 4*16+16+16*4+4 = 148 params; 2 x 8 has 40+72+36 = 148 too.
+  // 2 x 16 (420 params) is kept out by memory: limit 600 bytes (150 params).
+  const budget = { ...roomy, paramMemoryBytes: 600 / 0.8 };
+  for (const depths of [[1, 2], [2, 1]]) {
+    const r = sizeStudent(budget, 4, 4, { widths: [8, 16], depths });
+    assert.equal(r.cost.params, 148);
+    assert.deepEqual(r.spec.hiddenSizes, [16]);
+    assert.equal(r.fitting, 3);
+  }
+});
+
+Deno.test("sizeStudent: nothing fits -> error names the budget and the smallest candidate", () => {
+  // 18-4-5: 2*18*4+4 + 4 (tanh) + 2*4*5+5 + 15 (softmax) = 212 FLOPs; 101 params = 404 bytes.
+  const tiny: ComputeBudget = { ...roomy, flopsPerSecond: 1000, deadlineMs: 1, overheadMs: 0.5 };
+  assert.throws(
+    () => sizeStudent(tiny, 18, 5, { budgetName: "mcu" }),
+    /No student fits budget "mcu" \(flopsPerSecond 1000, deadlineMs 1, overheadMs 0\.5, .*the smallest candidate 18-4-5 needs 212 FLOPs = 212\.5 ms per decision \(limit 0\.8000 ms\) and 404 parameter bytes/,
+  );
+  assert.throws(
+    () => sizeStudent({ ...roomy, deadlineMs: -1 }, 18, 5, { budgetName: "bad" }),
+    /budget "bad": field "deadlineMs" must be > 0, got -1/,
+  );
+});
