@@ -15,6 +15,8 @@
 import { registerEnv } from "./env/registry.ts";
 import { MatchingEnv } from "./toy/matching.ts";
 import { smaxEnvEntries } from "./smax/mod.ts";
+import { fleetEnvEntries } from "./fleet/mod.ts";
+import { mpeEnvEntries } from "./mpe/entries.ts";
 
 registerEnv({
   id: "toy/matching",
@@ -22,4 +24,4 @@ registerEnv({
   make: (options) => new MatchingEnv(options ?? {}),
 });
 
-for (const entry of smaxEnvEntries) registerEnv(entry);
+for (const entry of [...fleetEnvEntries, ...mpeEnvEntries, ...smaxEnvEntries]) registerEnv(entry);
