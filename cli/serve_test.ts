@@ -28,7 +28,7 @@ Deno.test("parseServeArgs: defaults, flags, FLEETKD_TOKEN, clear errors", () => 
   assert.throws(() => parseServeArgs(["extra"], {}), /unexpected argument "extra"/);
 });
 
-async function spawnServe(args: string[], env: Record<string, string> = {}) {
+function spawnServe(args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", new URL("./serve.ts", import.meta.url).pathname, ...args],
     stdout: "piped",
@@ -47,7 +47,7 @@ Deno.test("deno task serve: bad flags and an open bind exit 2 with a clear messa
       ],
     ] as const
   ) {
-    const child = await spawnServe([...args]);
+    const child = spawnServe([...args]);
     const out = await child.output();
     assert.equal(out.code, 2, new TextDecoder().decode(out.stderr));
     assert.match(new TextDecoder().decode(out.stderr), message);
@@ -56,7 +56,7 @@ Deno.test("deno task serve: bad flags and an open bind exit 2 with a clear messa
 
 Deno.test("deno task serve: SIGTERM stops runs, flushes logs, exits 0", async () => {
   const runsDir = await Deno.makeTempDir();
-  const child = await spawnServe(["--port", "0", "--runs-dir", runsDir]);
+  const child = spawnServe(["--port", "0", "--runs-dir", runsDir]);
   const stderr = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   try {
     let text = "";

@@ -97,7 +97,13 @@ const PRESETS: Record<string, TrainingPreset> = {
       criticHidden: [128, 128],
       checkpointEvery: 5,
     },
-    students: { totalEnvSteps: 60_000, numEnvs: 16, rolloutSteps: 60, epochs: 4, checkpointEvery: 5 },
+    students: {
+      totalEnvSteps: 60_000,
+      numEnvs: 16,
+      rolloutSteps: 60,
+      epochs: 4,
+      checkpointEvery: 5,
+    },
     evalEpisodes: 100,
   },
   "mpe/simple_speaker_listener": {

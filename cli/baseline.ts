@@ -1,0 +1,63 @@
+/**
+ * `deno task baseline [--scenario NAME]...`: measures the shipped models of each scenario on fixed seeds and
+ * rewrites `scenarios/<name>/baseline.json`, the figures the scenario regression tests hold them to. Run
+ * it only when a change to dynamics or models is intended; review the diff it prints.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import "../sim/builtin_envs.ts";
+import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import {
+  baselinePath,
+  compareToBaseline,
+  defaultTolerance,
+  measureScenario,
+  readBaseline,
+  REGRESSION_EPISODES,
+  type ScenarioBaseline,
+} from "../distill/regression.ts";
+import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { codeVersion } from "../distill/provenance.ts";
+import { shippedScenarios } from "../distill/shipped.ts";
+import { runCli } from "./cli_util.ts";
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { scenario: { type: "string", multiple: true } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const ids = values.scenario?.map(resolveEnvId) ?? await shippedScenarios();
+  await initBackend("cpu");
+  for (const envId of ids) {
+    const metrics = await measureScenario(envId, () => makeEnv(envId));
+    const path = baselinePath(envId);
+    const old = await readBaseline(path).catch(() => undefined);
+    const baseline: ScenarioBaseline = {
+      envId,
+      episodes: REGRESSION_EPISODES,
+      seed: 0,
+      date: new Date().toISOString(),
+      codeVersion: await codeVersion(),
+      metrics: Object.fromEntries(
+        Object.entries(metrics).map(([k, v]) => [k, { value: v, tolerance: defaultTolerance(v) }]),
+      ),
+    };
+    if (old) {
+      const diffs = compareToBaseline(metrics, old);
+      console.error(
+        diffs.length
+          ? `baseline ${envId}: changes\n  ${diffs.join("\n  ")}`
+          : `baseline ${envId}: unchanged`,
+      );
+    }
+    await writeFileAtomic(path, JSON.stringify(baseline, null, 2) + "\n");
+    console.log(`wrote ${path} (${Object.keys(metrics).length} metrics)`);
+  }
+}
+
+if (import.meta.main) await runCli("baseline", () => main(Deno.args));

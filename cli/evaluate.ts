@@ -1,0 +1,95 @@
+/**
+ * `deno task evaluate`: the deployment evaluation of a teacher and its students (see
+ * `distill/deployment.ts`): returns with 95% confidence intervals, retention, FLOPs and measured inference
+ * time per class, deadline misses and returns under the latency model. Prints a markdown table and writes
+ * the report as JSON and markdown.
+ *
+ * ```sh
+ * deno task evaluate --scenario mpe/simple_spread [--teacher DIR] [--students NAME=DIR]... [--episodes 100]
+ *                    [--seed 0] [--out FILE.json]
+ * ```
+ *
+ * Defaults: the teacher and students shipped under `scenarios/<name>/models/` when present, else
+ * `runs/<id>/teacher/model` and `runs/<id>/students/model`.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import "../sim/builtin_envs.ts";
+import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import { deploymentMarkdown, evaluateDeployment, type PolicyEntry } from "../distill/deployment.ts";
+import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { baselineFor } from "../distill/baselines.ts";
+import { presetFor } from "../distill/presets.ts";
+import { CliError, runCli } from "./cli_util.ts";
+import { intFlag } from "./train.ts";
+import { shippedModelDir } from "../distill/shipped.ts";
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: "string" },
+      teacher: { type: "string" },
+      students: { type: "string", multiple: true },
+      episodes: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (!values.scenario) {
+    throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
+  }
+  const envId = resolveEnvId(values.scenario);
+  const shipped = shippedModelDir(envId);
+  const teacherDir = values.teacher ??
+    ((await exists(`${shipped}/teacher/manifest.json`))
+      ? `${shipped}/teacher`
+      : `runs/${envId}/teacher/model`);
+  let students: PolicyEntry[] = (values.students ?? []).map((s) => {
+    const eq = s.indexOf("=");
+    if (eq <= 0) throw new CliError(`flag --students must look like NAME=DIR, got "${s}"`);
+    return { name: s.slice(0, eq), dir: s.slice(eq + 1) };
+  });
+  if (students.length === 0) {
+    const dir = (await exists(`${shipped}/students/manifest.json`))
+      ? `${shipped}/students`
+      : `runs/${envId}/students/model`;
+    students = [{ name: "students", dir }];
+  }
+  for (const p of [{ name: "teacher", dir: teacherDir }, ...students]) {
+    if (!(await exists(`${p.dir}/manifest.json`))) {
+      throw new CliError(
+        `no ${p.name} model at "${p.dir}" (train one with deno task train / distill)`,
+      );
+    }
+  }
+  await initBackend("wasm");
+  const episodes = intFlag("episodes", values.episodes) ?? presetFor(envId).evalEpisodes;
+  const report = await evaluateDeployment({
+    envId,
+    makeEnv: () => makeEnv(envId),
+    teacherDir,
+    students,
+    baseline: baselineFor(envId),
+    episodes,
+    seed: intFlag("seed", values.seed, 0) ?? 0,
+    onProgress: (m) => console.error(`evaluate: ${m}`),
+  });
+  const markdown = deploymentMarkdown(report);
+  console.log(markdown);
+  const out = values.out ?? `runs/${envId}/evaluation.json`;
+  await writeFileAtomic(out, JSON.stringify(report, null, 2) + "\n");
+  await writeFileAtomic(out.replace(/\.json$/, "") + ".md", markdown + "\n");
+  console.error(`evaluate: wrote ${out}`);
+}
+
+if (import.meta.main) await runCli("evaluate", () => main(Deno.args));

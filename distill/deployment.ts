@@ -1,0 +1,328 @@
+/**
+ * The deployment evaluation of KD-MARL (`deno task evaluate`, also run by `deno task simulate`): the teacher,
+ * every student set, the scenario's heuristic baseline and the random policy, each over the same seeded
+ * episodes, reported as
+ *
+ * - mean per-agent return with a 95% confidence interval, and the environment's final infos;
+ * - retention = (student - random) / (teacher - random);
+ * - FLOPs per decision per class and the reduction against the teacher;
+ * - measured inference time per decision, tfjs WASM at batch 1 and the plain Float32Array path, and the
+ *   reduction against the teacher;
+ * - under the latency model (each class's nodes and budgets): deadline-miss rate, inference energy and the
+ *   team return when every policy is deployed as-is (a teacher too slow for a node acts late).
+ *
+ * Output: {@linkcode DeploymentReport} (JSON) and {@linkcode deploymentMarkdown}.
+ *
+ * @example
+ * ```ts
+ * import { deploymentMarkdown, evaluateDeployment } from "./deployment.ts";
+ * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * const report = await evaluateDeployment({
+ *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: "runs/toy/matching/teacher/model",
+ *   students: [{ name: "students", dir: "runs/toy/matching/students/model" }], episodes: 20,
+ * });
+ * console.log(deploymentMarkdown(report));
+ * ```
+ *
+ * @module
+ */
+
+import { Actor } from "../policies/actor.ts";
+import { PolicyController } from "../policies/controller.ts";
+import { actorCost } from "../policies/cost.ts";
+import { loadPolicySet } from "../policies/model_io.ts";
+import { PlainActor } from "../policies/plain.ts";
+import type { PolicySet } from "../policies/policy_set.ts";
+import { measureActorLatency } from "../policies/runtime.ts";
+import { releasePolicySet } from "../policies/runtime.ts";
+import type { ComputeBudget } from "../sim/budget.ts";
+import { type Controller, RandomController } from "../sim/env/controller.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
+import { evaluateController, type EvaluationReport, retention } from "./evaluate.ts";
+import { budgetsFor } from "./presets.ts";
+
+/** A policy to evaluate: a model folder under a display name. */
+export interface PolicyEntry {
+  /** Display name, e.g. `"students"`, `"bc-only"`. */
+  name: string;
+  /** Model folder (policy set). */
+  dir: string;
+}
+
+/** Options of {@linkcode evaluateDeployment}. */
+export interface DeploymentOptions {
+  /** Environment id. */
+  envId: string;
+  /** Builds the environment. */
+  makeEnv: () => MultiAgentEnv;
+  /** Teacher model folder. */
+  teacherDir: string;
+  /** Student model folders. */
+  students: readonly PolicyEntry[];
+  /** The scenario's heuristic baseline, if it has one. */
+  baseline?: (env: MultiAgentEnv) => Controller;
+  /** Episodes per policy (default 100). */
+  episodes?: number;
+  /** Evaluation seed (default 0). */
+  seed?: number;
+  /** Per-class budgets (default: the environment's or the preset deployment). */
+  budgets?: readonly ComputeBudget[];
+  /** Skip the latency measurements (tests). */
+  skipTiming?: boolean;
+  /** Called with progress messages. */
+  onProgress?: (message: string) => void;
+}
+
+/** Per-class figures of one policy. */
+export interface ClassFigures {
+  /** Class name. */
+  className: string;
+  /** Architecture label, e.g. `"18-16-16-5"`. */
+  arch: string;
+  /** FLOPs per decision. */
+  flops: number;
+  /** Teacher FLOPs / these FLOPs. */
+  flopsReduction: number;
+  /** Parameters. */
+  params: number;
+  /** Measured median ms per decision, tfjs WASM batch 1. */
+  wasmMs?: number;
+  /** Measured median ms per decision, plain Float32Array path. */
+  plainMs?: number;
+  /** Teacher's plain-path time / this. */
+  plainSpeedup?: number;
+  /** Modelled decision latency on the class's nodes, ms. */
+  modelledMs: number;
+  /** The class's deadline, ms. */
+  deadlineMs: number;
+  /** Share of decisions that missed the deadline when deployed. */
+  missRate: number;
+}
+
+/** Figures of one policy. */
+export interface PolicyFigures {
+  /** Display name. */
+  name: string;
+  /** `"teacher"`, `"students"`, `"baseline"` or `"random"`. */
+  kind: "teacher" | "students" | "baseline" | "random";
+  /** Ideal execution (no latency model). */
+  ideal: EvaluationReport;
+  /** Deployed under the latency model (learned policies only). */
+  deployed?: EvaluationReport;
+  /** Retention of the ideal return against the teacher, random-normalised. */
+  retention?: number;
+  /** Retention of the deployed return against the teacher's ideal return. */
+  deployedRetention?: number;
+  /** Per-class figures (learned policies only). */
+  classes?: ClassFigures[];
+  /** Inference energy per episode when deployed, joules. */
+  inferenceEnergyJ?: number;
+}
+
+/** The whole evaluation. */
+export interface DeploymentReport {
+  /** Environment id. */
+  envId: string;
+  /** Episodes per policy. */
+  episodes: number;
+  /** Evaluation seed. */
+  seed: number;
+  /** Budgets per class. */
+  budgets: { className: string; budget: ComputeBudget }[];
+  /** One entry per policy, teacher first. */
+  policies: PolicyFigures[];
+  /** ISO date. */
+  date: string;
+}
+
+function deploymentOptions(env: MultiAgentEnv, budgets: readonly ComputeBudget[]) {
+  return {
+    budgets,
+    counts: env.classes.map((c) => c.count),
+    numActions: env.classes.map((c) => c.numActions),
+  };
+}
+
+/** Evaluates a deployed controller and collects its gate's miss rates and energy. */
+function evaluateDeployed(
+  env: MultiAgentEnv,
+  name: string,
+  set: PolicySet,
+  budgets: readonly ComputeBudget[],
+  episodes: number,
+  seed: number,
+): { report: EvaluationReport; missRates: number[]; energyPerEpisode: number } {
+  const controller = new PolicyController(name, set, deploymentOptions(env, budgets));
+  const report = evaluateController(env, controller, { episodes, seed });
+  const stats = controller.gate!.stats();
+  return {
+    report,
+    missRates: stats.map((s) => s.missRate),
+    energyPerEpisode: stats.reduce((a, s) => a + s.energyJ, 0) / episodes,
+  };
+}
+
+/** Runs the deployment evaluation (see module docs). */
+export async function evaluateDeployment(options: DeploymentOptions): Promise<DeploymentReport> {
+  const episodes = options.episodes ?? 100;
+  const seed = options.seed ?? 0;
+  const env = options.makeEnv();
+  const budgets = options.budgets ?? budgetsFor(options.envId, env);
+  const expect = { classes: env.classes };
+  const log = options.onProgress ?? (() => {});
+  const teacherTf = await loadPolicySet(options.teacherDir, { expect, as: "tfjs", critic: false });
+  const teacher = await loadPolicySet(options.teacherDir, { expect, as: "plain" });
+  const policies: PolicyFigures[] = [];
+
+  const classFigures = (
+    tfSet: PolicySet,
+    plainSet: PolicySet,
+    missRates: number[],
+  ): ClassFigures[] =>
+    env.classes.map((c, i) => {
+      const spec = plainSet.classes[i].actor.spec;
+      const cost = actorCost(spec);
+      const teacherCost = actorCost(teacher.classes[i].actor.spec);
+      const figures: ClassFigures = {
+        className: c.name,
+        arch: [spec.obsSize + spec.agentIdSize, ...spec.hiddenSizes, spec.numActions].join("-"),
+        flops: cost.flops,
+        flopsReduction: teacherCost.flops / cost.flops,
+        params: cost.params,
+        modelledMs: (cost.flops / budgets[i].flopsPerSecond) * 1000 + budgets[i].overheadMs,
+        deadlineMs: budgets[i].deadlineMs,
+        missRate: missRates[i],
+      };
+      if (!options.skipTiming) {
+        const wasmActor = tfSet.classes[i].actor;
+        if (wasmActor instanceof Actor) {
+          figures.wasmMs = measureActorLatency(wasmActor, { samples: 200 }).medianMs;
+        }
+        const plainActor = plainSet.classes[i].actor as PlainActor;
+        figures.plainMs =
+          measureActorLatency(plainActor, { samples: 200, callsPerSample: 200 }).medianMs;
+      }
+      return figures;
+    });
+
+  log("evaluating the teacher");
+  const teacherIdeal = evaluateController(env, new PolicyController("teacher", teacher), {
+    episodes,
+    seed,
+  });
+  const teacherDeployed = evaluateDeployed(env, "teacher", teacher, budgets, episodes, seed);
+  const teacherFigures: PolicyFigures = {
+    name: "teacher",
+    kind: "teacher",
+    ideal: teacherIdeal,
+    deployed: teacherDeployed.report,
+    classes: classFigures(teacherTf, teacher, teacherDeployed.missRates),
+    inferenceEnergyJ: teacherDeployed.energyPerEpisode,
+  };
+  policies.push(teacherFigures);
+
+  log("evaluating the random policy");
+  const random = evaluateController(env, new RandomController(env.classes, seed), {
+    episodes,
+    seed,
+  });
+  if (options.baseline) {
+    log("evaluating the baseline");
+    const b = options.baseline(env);
+    policies.push({
+      name: b.name,
+      kind: "baseline",
+      ideal: evaluateController(env, b, { episodes, seed }),
+    });
+  }
+  for (const entry of options.students) {
+    log(`evaluating ${entry.name}`);
+    const tfSet = await loadPolicySet(entry.dir, { expect, as: "tfjs", critic: false });
+    const plainSet = await loadPolicySet(entry.dir, { expect, as: "plain" });
+    const ideal = evaluateController(env, new PolicyController(entry.name, plainSet), {
+      episodes,
+      seed,
+    });
+    const deployed = evaluateDeployed(env, entry.name, plainSet, budgets, episodes, seed);
+    const classes = classFigures(tfSet, plainSet, deployed.missRates);
+    classes.forEach((c, i) => {
+      const t = teacherFigures.classes![i];
+      if (t.plainMs !== undefined && c.plainMs) c.plainSpeedup = t.plainMs / c.plainMs;
+    });
+    policies.push({
+      name: entry.name,
+      kind: "students",
+      ideal,
+      deployed: deployed.report,
+      retention: retention(ideal.mean, teacherIdeal.mean, random.mean),
+      deployedRetention: retention(deployed.report.mean, teacherIdeal.mean, random.mean),
+      classes,
+      inferenceEnergyJ: deployed.energyPerEpisode,
+    });
+    releasePolicySet(tfSet);
+  }
+  teacherFigures.deployedRetention = retention(
+    teacherDeployed.report.mean,
+    teacherIdeal.mean,
+    random.mean,
+  );
+  teacherFigures.retention = 1;
+  for (const p of policies) {
+    if (p.kind === "baseline") {
+      p.retention = retention(p.ideal.mean, teacherIdeal.mean, random.mean);
+    }
+  }
+  policies.push({ name: "random", kind: "random", ideal: random, retention: 0 });
+  releasePolicySet(teacherTf);
+  return {
+    envId: options.envId,
+    episodes,
+    seed,
+    budgets: env.classes.map((c, i) => ({ className: c.name, budget: budgets[i] })),
+    policies,
+    date: new Date().toISOString(),
+  };
+}
+
+const f = (x: number | undefined, digits = 2) =>
+  x === undefined || !Number.isFinite(x) ? "" : x.toFixed(digits);
+
+/** The report as markdown tables: returns, then per-class cost and timing. */
+export function deploymentMarkdown(report: DeploymentReport): string {
+  const lines = [
+    `Evaluation of \`${report.envId}\`: ${report.episodes} seeded episodes per policy (seed ${report.seed}), ${
+      report.date.slice(0, 10)
+    }. Returns are mean per-agent episode returns with 95% confidence intervals; retention is (policy - random) / (teacher - random).`,
+    "",
+    "| policy | return (ideal) | retention | return deployed under latency model | retention deployed | inference energy / episode (J) |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  ];
+  for (const p of report.policies) {
+    lines.push(
+      `| ${p.name} | ${f(p.ideal.mean)} ± ${f(p.ideal.ci95)} | ${
+        p.retention === undefined ? "" : `${f(p.retention * 100, 1)}%`
+      } | ${p.deployed ? `${f(p.deployed.mean)} ± ${f(p.deployed.ci95)}` : ""} | ${
+        p.deployedRetention === undefined ? "" : `${f(p.deployedRetention * 100, 1)}%`
+      } | ${p.inferenceEnergyJ === undefined ? "" : p.inferenceEnergyJ.toExponential(2)} |`,
+    );
+  }
+  lines.push(
+    "",
+    "| policy | class | network | FLOPs / decision | FLOPs reduction | params | WASM batch-1 (µs) | plain path (µs) | plain speed-up | modelled latency (ms) | deadline (ms) | miss rate |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const p of report.policies) {
+    for (const c of p.classes ?? []) {
+      lines.push(
+        `| ${p.name} | ${c.className} | ${c.arch} | ${c.flops.toLocaleString("en-US")} | ${
+          f(c.flopsReduction, 1)
+        }x | ${c.params.toLocaleString("en-US")} | ${
+          f(c.wasmMs === undefined ? undefined : c.wasmMs * 1000, 1)
+        } | ${f(c.plainMs === undefined ? undefined : c.plainMs * 1000, 3)} | ${
+          c.plainSpeedup === undefined ? "" : `${f(c.plainSpeedup, 1)}x`
+        } | ${f(c.modelledMs, 3)} | ${f(c.deadlineMs, 2)} | ${f(c.missRate * 100, 1)}% |`,
+      );
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,174 @@
+/**
+ * Scenario regression baselines: the figures a shipped scenario's models produce on fixed seeds, recorded
+ * in `scenarios/<name>/baseline.json` by `deno task baseline` and checked by `tests/` so that a change in
+ * dynamics, observations or models that moves them fails with a readable account of what moved and by
+ * how much.
+ *
+ * Everything measured is deterministic: seeded episodes, the plain Float32Array inference path (exact
+ * JavaScript arithmetic, no backend differences) and the latency model's integer bookkeeping. Tolerances
+ * are therefore tight; they only absorb float formatting.
+ *
+ * @example
+ * ```ts
+ * import { compareToBaseline } from "./regression.ts";
+ * const diffs = compareToBaseline(
+ *   { "students.return": 4.0 },
+ *   { envId: "x", episodes: 1, seed: 0, date: "", codeVersion: "", metrics: {
+ *     "students.return": { value: 5.0, tolerance: 0.01 } } },
+ * );
+ * console.assert(diffs.length === 1 && diffs[0].includes("students.return"));
+ * ```
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { loadPolicySet } from "../policies/model_io.ts";
+import { PolicyController } from "../policies/controller.ts";
+import { actorCost } from "../policies/cost.ts";
+import { RandomController } from "../sim/env/controller.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
+import { baselineFor } from "./baselines.ts";
+import { evaluateController, retention } from "./evaluate.ts";
+import { budgetsFor } from "./presets.ts";
+import { shippedModelDir } from "./shipped.ts";
+
+/** A recorded baseline. */
+export interface ScenarioBaseline {
+  /** Environment id. */
+  envId: string;
+  /** Episodes measured. */
+  episodes: number;
+  /** Evaluation seed. */
+  seed: number;
+  /** When it was recorded. */
+  date: string;
+  /** Code version it was recorded at. */
+  codeVersion: string;
+  /** Metric name -> recorded value and allowed absolute deviation. */
+  metrics: Record<string, { value: number; tolerance: number }>;
+}
+
+/** zod schema of `baseline.json`. */
+export const baselineSchema = z.object({
+  envId: z.string(),
+  episodes: z.number().int().positive(),
+  seed: z.number().int().min(0),
+  date: z.string(),
+  codeVersion: z.string(),
+  metrics: z.record(z.string(), z.object({ value: z.number(), tolerance: z.number().min(0) })),
+});
+
+/** Default number of episodes and seed of regression measurements. */
+export const REGRESSION_EPISODES = 10;
+
+/**
+ * Measures a scenario's shipped models: returns of students (ideal and deployed), teacher (ideal and
+ * deployed), the baseline and random; the students' retention; per-class FLOPs reduction; the students'
+ * final infos. Returns a flat metric map.
+ */
+export async function measureScenario(
+  envId: string,
+  makeEnv: () => MultiAgentEnv,
+  episodes = REGRESSION_EPISODES,
+  seed = 0,
+): Promise<Record<string, number>> {
+  const env = makeEnv();
+  const dir = shippedModelDir(envId);
+  const expect = { classes: env.classes };
+  const students = await loadPolicySet(`${dir}/students`, { expect, as: "plain" });
+  const teacher = await loadPolicySet(`${dir}/teacher`, { expect, as: "plain" });
+  const budgets = budgetsFor(envId, env);
+  const deploy = {
+    budgets,
+    counts: env.classes.map((c) => c.count),
+    numActions: env.classes.map((c) => c.numActions),
+  };
+  const run = (c: Parameters<typeof evaluateController>[1]) =>
+    evaluateController(env, c, { episodes, seed });
+  const sIdeal = run(new PolicyController("students", students));
+  const sDeployed = run(new PolicyController("students", students, deploy));
+  const tIdeal = run(new PolicyController("teacher", teacher));
+  const tDeployed = run(new PolicyController("teacher", teacher, deploy));
+  const random = run(new RandomController(env.classes, seed));
+  const metrics: Record<string, number> = {
+    "students.return": sIdeal.mean,
+    "students.deployedReturn": sDeployed.mean,
+    "teacher.return": tIdeal.mean,
+    "teacher.deployedReturn": tDeployed.mean,
+    "random.return": random.mean,
+    "students.retention": retention(sIdeal.mean, tIdeal.mean, random.mean),
+    "students.deployedRetention": retention(sDeployed.mean, tIdeal.mean, random.mean),
+  };
+  const baseline = baselineFor(envId);
+  if (baseline) metrics["baseline.return"] = run(baseline(env)).mean;
+  env.classes.forEach((c, i) => {
+    metrics[`flopsReduction.${c.name}`] = actorCost(teacher.classes[i].actor.spec).flops /
+      actorCost(students.classes[i].actor.spec).flops;
+  });
+  for (const [k, v] of Object.entries(sIdeal.infos)) metrics[`students.info.${k}`] = v;
+  return metrics;
+}
+
+/** Tolerance of a metric: 1e-6 relative plus 1e-9 absolute (the measurements are deterministic). */
+export function defaultTolerance(value: number): number {
+  return Math.abs(value) * 1e-6 + 1e-9;
+}
+
+/**
+ * Lines describing every metric outside its tolerance, or missing on either side:
+ * `students.return moved from 4.2100 to 3.1000 (-1.1100, -26.37%); tolerance ±4.21e-6`.
+ */
+export function compareToBaseline(
+  metrics: Record<string, number>,
+  baseline: ScenarioBaseline,
+): string[] {
+  const diffs: string[] = [];
+  for (const [name, { value, tolerance }] of Object.entries(baseline.metrics)) {
+    const now = metrics[name];
+    if (now === undefined) {
+      diffs.push(`${name} was recorded (${value.toFixed(4)}) but is no longer measured`);
+      continue;
+    }
+    const delta = now - value;
+    if (!(Math.abs(delta) <= tolerance)) {
+      const pct = value !== 0
+        ? ` ${delta >= 0 ? "+" : ""}${((delta / Math.abs(value)) * 100).toFixed(2)}%,`
+        : "";
+      diffs.push(
+        `${name} moved from ${value.toFixed(4)} to ${now.toFixed(4)} (${delta >= 0 ? "+" : ""}${
+          delta.toFixed(4)
+        },${pct} tolerance ±${tolerance.toExponential(2)})`,
+      );
+    }
+  }
+  for (const name of Object.keys(metrics)) {
+    if (!(name in baseline.metrics)) {
+      diffs.push(`${name} is measured (${metrics[name].toFixed(4)}) but not recorded`);
+    }
+  }
+  return diffs;
+}
+
+/** Reads and validates `scenarios/<name>/baseline.json`. */
+export async function readBaseline(path: string): Promise<ScenarioBaseline> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(path));
+  } catch (e) {
+    throw new Error(`Cannot load baseline "${path}": ${(e as Error).message}`);
+  }
+  const parsed = baselineSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `Cannot load baseline "${path}": field "${issue.path.join(".")}" ${issue.message}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The baseline file of `envId`. */
+export function baselinePath(envId: string): string {
+  return `${shippedModelDir(envId).replace(/\/models$/, "")}/baseline.json`;
+}

@@ -1,0 +1,35 @@
+/**
+ * Where shipped models live: `scenarios/<name>/models/{teacher,students}` with `<name>` the scenario id with
+ * `/` replaced by `__` for families (`mpe__simple_spread`), or the bare fleet scenario name
+ * (`leo-wildfire`).
+ *
+ * @example
+ * ```ts
+ * import { shippedModelDir } from "./shipped.ts";
+ * console.assert(shippedModelDir("fleet/leo-wildfire").endsWith("scenarios/leo-wildfire/models"));
+ * ```
+ *
+ * @module
+ */
+
+/** The shipped-models folder of `envId`, relative to the repository root. */
+export function shippedModelDir(envId: string): string {
+  const name = envId.startsWith("fleet/") ? envId.slice("fleet/".length) : envId.replace("/", "__");
+  return `scenarios/${name}/models`;
+}
+
+/** Ids of the registered environments that have shipped models (teacher and students). */
+export async function shippedScenarios(): Promise<string[]> {
+  const { listEnvs } = await import("../sim/env/registry.ts");
+  const out: string[] = [];
+  for (const entry of listEnvs()) {
+    const dir = shippedModelDir(entry.id);
+    const has = await Promise.all(
+      ["teacher", "students"].map((k) =>
+        Deno.stat(`${dir}/${k}/manifest.json`).then(() => true, () => false)
+      ),
+    );
+    if (has.every(Boolean)) out.push(entry.id);
+  }
+  return out;
+}

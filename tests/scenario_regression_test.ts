@@ -1,0 +1,91 @@
+/**
+ * Scenario regression tests: every shipped scenario's models, on fixed seeds, reproduce the figures recorded
+ * in `scenarios/<name>/baseline.json` (rewritten only by `deno task baseline`); the FLOPs-reduction and
+ * retention bars hold; every scenario file validates.
+ */
+import assert from "node:assert/strict";
+import "../sim/builtin_envs.ts";
+import { makeEnv } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import {
+  baselinePath,
+  compareToBaseline,
+  measureScenario,
+  readBaseline,
+  type ScenarioBaseline,
+} from "../distill/regression.ts";
+import { shippedScenarios } from "../distill/shipped.ts";
+import { loadScenarioFile } from "../sim/fleet/scenario.ts";
+
+await initBackend("cpu");
+const shipped = await shippedScenarios();
+
+Deno.test("scenario regression: at least the default scenario ships models", () => {
+  assert.ok(shipped.includes("fleet/leo-wildfire"), `shipped: ${shipped.join(", ")}`);
+});
+
+for (const envId of shipped) {
+  Deno.test(`scenario regression: ${envId} reproduces its recorded baseline`, async () => {
+    const baseline = await readBaseline(baselinePath(envId));
+    const metrics = await measureScenario(
+      envId,
+      () => makeEnv(envId),
+      baseline.episodes,
+      baseline.seed,
+    );
+    const diffs = compareToBaseline(metrics, baseline);
+    assert.deepEqual(
+      diffs,
+      [],
+      `${envId} moved away from ${
+        baselinePath(envId)
+      } (recorded ${baseline.date} at ${baseline.codeVersion}):\n  ${
+        diffs.join("\n  ")
+      }\nIf the change is intended, run \`deno task baseline --scenario ${envId}\` and commit the new file.`,
+    );
+    for (const [name, value] of Object.entries(metrics)) {
+      if (name.startsWith("flopsReduction.")) {
+        assert.ok(value >= 20, `${name} = ${value.toFixed(1)}x, bar is 20x`);
+      }
+    }
+    // Deployed on their nodes, the students beat the teacher deployed as-is.
+    assert.ok(
+      metrics["students.deployedReturn"] > metrics["teacher.deployedReturn"],
+      `deployed students ${metrics["students.deployedReturn"]} vs deployed teacher ${
+        metrics["teacher.deployedReturn"]
+      }`,
+    );
+  });
+}
+
+Deno.test("scenario regression: a shifted metric is reported with what moved and by how much", () => {
+  const baseline: ScenarioBaseline = {
+    envId: "demo",
+    episodes: 1,
+    seed: 0,
+    date: "2026-01-01",
+    codeVersion: "abc",
+    metrics: {
+      "students.return": { value: 4.21, tolerance: 1e-6 },
+      "random.return": { value: 0.5, tolerance: 1e-6 },
+    },
+  };
+  const diffs = compareToBaseline(
+    { "students.return": 3.1, "random.return": 0.5, "new.metric": 1 },
+    baseline,
+  );
+  assert.deepEqual(diffs, [
+    "students.return moved from 4.2100 to 3.1000 (-1.1100, -26.37%, tolerance ±1.00e-6)",
+    "new.metric is measured (1.0000) but not recorded",
+  ]);
+});
+
+Deno.test("scenario files: every shipped scenario file validates", async () => {
+  for (const entry of Deno.readDirSync("scenarios")) {
+    if (!entry.isFile || !entry.name.endsWith(".json") || entry.name === "node-classes.json") {
+      continue;
+    }
+    const scenario = await loadScenarioFile(`scenarios/${entry.name}`);
+    assert.equal(scenario.name, entry.name.replace(/\.json$/, ""));
+  }
+});
