@@ -83,6 +83,7 @@ async function runPolicy(
     budgets,
     counts: env.classes.map((c) => c.count),
     numActions: env.classes.map((c) => c.numActions),
+    decisionPeriodMs: env.decisionPeriodMs,
   });
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();

@@ -140,6 +140,7 @@ function deploymentOptions(env: MultiAgentEnv, budgets: readonly ComputeBudget[]
     budgets,
     counts: env.classes.map((c) => c.count),
     numActions: env.classes.map((c) => c.numActions),
+    decisionPeriodMs: env.decisionPeriodMs,
   };
 }
 

@@ -83,6 +83,7 @@ export async function measureScenario(
     budgets,
     counts: env.classes.map((c) => c.count),
     numActions: env.classes.map((c) => c.numActions),
+    decisionPeriodMs: env.decisionPeriodMs,
   };
   const run = (c: Parameters<typeof evaluateController>[1]) =>
     evaluateController(env, c, { episodes, seed });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../sim/rng.ts";
 import { type BackendName, initBackend } from "./backend.ts";
-import { denseAutodiff, denseForward } from "./dense.ts";
+import { denseAutodiff, denseForward, matMulForward } from "./dense.ts";
 
 function randomArray(n: number, rng: Rng): Float32Array {
   const a = new Float32Array(n);
@@ -74,4 +74,24 @@ Deno.test("denseForward rejects mismatched shapes", async () => {
       ),
     /x \[1,2\], kernel \[3,2\]/,
   );
+});
+
+Deno.test("matMulForward gradients equal tfjs autodiff of matMul", async () => {
+  await initBackend("wasm");
+  const rng = new Rng(6);
+  const k = tf.variable(tf.tensor2d(randomArray(12, rng), [4, 3]));
+  const xData = randomArray(20, rng);
+  const before = tf.memory().numTensors;
+  const run = (f: (x: tf.Tensor2D, k: tf.Tensor2D) => tf.Tensor2D) =>
+    tf.tidy(() => {
+      const x = tf.tensor2d(xData, [5, 4]);
+      const { grads } = tf.variableGrads(() => tf.sum(tf.square(f(x, k))) as tf.Scalar, [k]);
+      const dx = tf.grad((xi: tf.Tensor) => tf.sum(tf.sin(f(xi as tf.Tensor2D, k))))(x);
+      return [...grads[k.name].dataSync(), ...dx.dataSync()];
+    });
+  const mine = run(matMulForward);
+  const ref = run((x, kk) => tf.matMul(x, kk));
+  assert.equal(tf.memory().numTensors, before);
+  mine.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) < 1e-5, `${i}: ${v} vs ${ref[i]}`));
+  k.dispose();
 });

@@ -6,8 +6,15 @@
  * per decision from `cost.ts`, its class's {@linkcode ComputeBudget}). When that exceeds `deadlineMs`, the
  * chosen action is not applied in time: the node keeps its previous action (`onMiss: "hold"`, the default)
  * or falls back to `defaultAction` (`onMiss: "default"`, action 0 unless set), and the miss is counted.
- * A held action that the current mask forbids falls back to action 0 (always legal). Every decision charges
- * `energyPerInferenceJ`, met or missed (the inference ran either way).
+ * A held action that the current mask forbids falls back to action 0 (always legal).
+ *
+ * With `decisionPeriodMs` (the simulated time between decision epochs) a late decision is not lost: it
+ * finishes `L` ms after its observation and takes effect at the first epoch after that, `k = ceil(L / P)`
+ * epochs later, while the node holds its last action; the processor, busy until then, starts its next
+ * decision on that epoch's observation. So a node whose network is too slow acts every `k` epochs on
+ * observations `k` epochs old, the behaviour of real firmware that overruns its control loop. Without
+ * `decisionPeriodMs` a late decision never takes effect (the node holds its last action indefinitely).
+ * Every inference that runs charges `energyPerInferenceJ`.
  *
  * @example
  * ```ts
@@ -49,6 +56,8 @@ export interface LatencyGateOptions {
   onMiss?: MissPolicy;
   /** Action applied on a miss with `onMiss: "default"`, and the "previous" action before the first step. */
   defaultAction?: number;
+  /** Simulated time between decision epochs, ms: late decisions take effect `ceil(latency / period)` epochs later. */
+  decisionPeriodMs?: number;
 }
 
 /** Per-class statistics of a {@linkcode LatencyGate}. */
@@ -65,7 +74,7 @@ export interface GateStats {
   misses: number;
   /** misses / decisions (0 when none). */
   missRate: number;
-  /** Energy drawn, joules. */
+  /** Energy drawn by the inferences that ran, joules. */
   energyJ: number;
 }
 
@@ -93,6 +102,12 @@ export class LatencyGate {
   readonly #applied: Int32Array[];
   readonly #decisions: Float64Array;
   readonly #misses: Float64Array;
+  readonly #inferences: Float64Array;
+  /** Per class: epochs from observation to effect of a late decision (0 when in time, Infinity without a period). */
+  readonly #lag: number[];
+  readonly #pending: Int32Array[];
+  readonly #readyAt: Float64Array;
+  #epoch = 0;
 
   /** Builds the gate; validates budgets and FLOPs. */
   constructor(classes: readonly GateClass[], options: LatencyGateOptions = {}) {
@@ -117,6 +132,25 @@ export class LatencyGate {
     this.#applied = classes.map((c) => new Int32Array(c.count));
     this.#decisions = new Float64Array(classes.length);
     this.#misses = new Float64Array(classes.length);
+    this.#inferences = new Float64Array(classes.length);
+    const period = options.decisionPeriodMs;
+    if (period !== undefined && !(period > 0 && Number.isFinite(period))) {
+      throw new RangeError(`LatencyGate: decisionPeriodMs must be > 0, got ${period}`);
+    }
+    this.#lag = classes.map((c, i) =>
+      this.latencyMs[i] <= c.budget.deadlineMs
+        ? 0
+        : period === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.max(1, Math.ceil(this.latencyMs[i] / period))
+    );
+    this.#pending = classes.map((c) => new Int32Array(c.count));
+    this.#readyAt = new Float64Array(classes.length);
+  }
+
+  /** Epochs between a late decision's observation and its effect, per class (0: in time). */
+  get lagEpochs(): readonly number[] {
+    return this.#lag;
   }
 
   /** Whether class `c`'s decisions miss their deadline. */
@@ -127,12 +161,15 @@ export class LatencyGate {
   /** Sets every node's previous action to the default (call at episode start). Statistics are kept. */
   resetEpisode(): void {
     for (const p of this.#previous) p.fill(this.defaultAction);
+    this.#epoch = 0;
+    this.#readyAt.fill(0);
   }
 
   /** Zeroes the statistics. */
   resetStats(): void {
     this.#decisions.fill(0);
     this.#misses.fill(0);
+    this.#inferences.fill(0);
   }
 
   /**
@@ -160,7 +197,9 @@ export class LatencyGate {
         );
       }
       this.#decisions[c] += k.count;
-      if (!this.misses(c)) {
+      const lag = this.#lag[c];
+      if (lag === 0) {
+        this.#inferences[c] += k.count;
         dst.set(a);
       } else {
         this.#misses[c] += k.count;
@@ -171,14 +210,30 @@ export class LatencyGate {
             `LatencyGate.filter: class "${k.name}" needs numActions to read its mask`,
           );
         }
+        const ready = Number.isFinite(lag) && this.#epoch >= this.#readyAt[c];
+        const pending = this.#pending[c];
         for (let i = 0; i < k.count; i++) {
-          let act = this.onMiss === "hold" ? prev[i] : this.defaultAction;
+          // A late decision that has now finished takes effect; otherwise hold (or default).
+          let act = ready && this.#epoch > 0
+            ? pending[i]
+            : this.onMiss === "hold"
+            ? prev[i]
+            : this.defaultAction;
           if (mask && (act < 0 || act >= A || mask[i * A + act] === 0)) act = 0;
           dst[i] = act;
+        }
+        if (ready || !Number.isFinite(lag)) {
+          // The processor is free: it starts the next decision on this epoch's observation.
+          if (Number.isFinite(lag)) {
+            pending.set(a);
+            this.#readyAt[c] = this.#epoch + lag;
+          }
+          this.#inferences[c] += k.count;
         }
       }
       prev.set(dst);
     }
+    this.#epoch++;
     return out;
   }
 
@@ -202,7 +257,7 @@ export class LatencyGate {
       decisions: this.#decisions[c],
       misses: this.#misses[c],
       missRate: this.#decisions[c] > 0 ? this.#misses[c] / this.#decisions[c] : 0,
-      energyJ: this.#decisions[c] * k.budget.energyPerInferenceJ,
+      energyJ: this.#inferences[c] * k.budget.energyPerInferenceJ,
     }));
   }
 }

@@ -152,3 +152,27 @@ Deno.test("LatencyGate: hold keeps the previous action, default applies the defa
   );
   assert.throws(() => ok.filter([Int32Array.of(1)]), /class "n" has 2 agents, got 1 chosen/);
 });
+
+Deno.test("LatencyGate: with a decision period, a late decision takes effect ceil(latency / period) epochs later", () => {
+  // 1.5 ms of work per decision on a 1 ms epoch: lag ceil(1.5 / 1) = 2 epochs.
+  const budget = {
+    flopsPerSecond: 1e6,
+    paramMemoryBytes: 1e6,
+    deadlineMs: 0.5,
+    overheadMs: 0,
+    energyPerInferenceJ: 1,
+  };
+  const gate = new LatencyGate([{ name: "node", count: 1, budget, flopsPerDecision: 1500 }], {
+    decisionPeriodMs: 1,
+  });
+  assert.deepEqual(gate.lagEpochs, [2]);
+  const applied: number[] = [];
+  for (const chosen of [1, 2, 3, 4, 5, 6]) applied.push(gate.filter([Int32Array.of(chosen)])[0][0]);
+  // Decisions start at epochs 0, 2, 4 (the processor is busy in between) and act 2 epochs later.
+  assert.deepEqual(applied, [0, 0, 1, 1, 3, 3]);
+  const [stats] = gate.stats();
+  assert.equal(stats.misses, 6);
+  assert.equal(stats.energyJ, 3); // three inferences ran
+  gate.resetEpisode();
+  assert.equal(gate.filter([Int32Array.of(4)])[0][0], 0); // a new episode starts from the default
+});

@@ -6,7 +6,9 @@
  * Weights are copied from an {@linkcode Actor} (`PlainActor.fromActor`) or from arrays in `Mlp.getWeights`
  * order (`PlainActor.fromWeights`); kernels are stored transposed (`[out][in]`) so each unit is one
  * contiguous dot product, accumulated in float64. Masked logits are exactly -1e9 as on the tfjs path, and
- * the argmax takes the first maximal index, as `tf.argMax` does, so both paths resolve ties alike.
+ * the argmax takes the first maximal index, as `tf.argMax` does, so both paths resolve ties alike. tanh is
+ * Eigen's float32 rational approximation (the one TensorFlow's CPU kernels use; max absolute error 2.6e-7
+ * against `Math.tanh`, about 3x faster), so logits agree with tfjs to float32 rounding, not bit for bit.
  *
  * @example
  * ```ts
@@ -25,6 +27,35 @@
 
 import { type ActorSpec, ILLEGAL_LOGIT, validateActorSpec } from "./actor.ts";
 import type { Actor } from "./actor.ts";
+
+const TANH_CLAMP = 7.90531110763549805;
+
+/**
+ * tanh by Eigen's float32 rational approximation (odd degree-13 numerator, even degree-6 denominator,
+ * input clamped to +-7.905); max absolute error 2.6e-7.
+ *
+ * @example
+ * ```ts
+ * import { fastTanh } from "./plain.ts";
+ * console.assert(Math.abs(fastTanh(0.5) - Math.tanh(0.5)) < 1e-6);
+ * ```
+ */
+export function fastTanh(x: number): number {
+  if (x > TANH_CLAMP) x = TANH_CLAMP;
+  else if (x < -TANH_CLAMP) x = -TANH_CLAMP;
+  const x2 = x * x;
+  let p = x2 * -2.76076847742355e-16 + 2.00018790482477e-13;
+  p = x2 * p + -8.60467152213735e-11;
+  p = x2 * p + 5.12229709037114e-08;
+  p = x2 * p + 1.48572235717979e-05;
+  p = x2 * p + 6.37261928875436e-04;
+  p = x2 * p + 4.89352455891786e-03;
+  p = x * p;
+  let q = x2 * 1.19825839466702e-06 + 1.18534705686654e-04;
+  q = x2 * q + 2.26843463243900e-03;
+  q = x2 * q + 4.89352518554385e-03;
+  return p / q;
+}
 
 /**
  * A dense MLP actor on typed arrays (see module docs).
@@ -130,11 +161,21 @@ export class PlainActor {
       const fin = this.#sizes[0], fout = this.#sizes[1];
       const k = this.#kernelsT[0], b = this.#biases[0], dst = this.#buffers[0];
       const hidden = layers > 1;
+      const end4 = fin & ~3;
       for (let o = 0; o < fout; o++) {
-        let s = b[o];
         const base = o * fin;
-        for (let i = 0; i < fin; i++) s += k[base + i] * input[offset + i];
-        dst[o] = hidden ? (relu ? (s > 0 ? s : 0) : Math.tanh(s)) : s;
+        // Four independent partial sums (no loop-carried dependency between them), then the remainder.
+        let s0 = b[o], s1 = 0, s2 = 0, s3 = 0;
+        let i = 0;
+        for (; i < end4; i += 4) {
+          s0 += k[base + i] * input[offset + i];
+          s1 += k[base + i + 1] * input[offset + i + 1];
+          s2 += k[base + i + 2] * input[offset + i + 2];
+          s3 += k[base + i + 3] * input[offset + i + 3];
+        }
+        for (; i < fin; i++) s0 += k[base + i] * input[offset + i];
+        const s = (s0 + s1) + (s2 + s3);
+        dst[o] = hidden ? (relu ? (s > 0 ? s : 0) : fastTanh(s)) : s;
       }
     }
     for (let l = 1; l < layers; l++) {
@@ -144,11 +185,20 @@ export class PlainActor {
         src = this.#buffers[l - 1],
         dst = this.#buffers[l];
       const hidden = l < layers - 1;
+      const end4 = fin & ~3;
       for (let o = 0; o < fout; o++) {
-        let s = b[o];
         const base = o * fin;
-        for (let i = 0; i < fin; i++) s += k[base + i] * src[i];
-        dst[o] = hidden ? (relu ? (s > 0 ? s : 0) : Math.tanh(s)) : s;
+        let s0 = b[o], s1 = 0, s2 = 0, s3 = 0;
+        let i = 0;
+        for (; i < end4; i += 4) {
+          s0 += k[base + i] * src[i];
+          s1 += k[base + i + 1] * src[i + 1];
+          s2 += k[base + i + 2] * src[i + 2];
+          s3 += k[base + i + 3] * src[i + 3];
+        }
+        for (; i < fin; i++) s0 += k[base + i] * src[i];
+        const s = (s0 + s1) + (s2 + s3);
+        dst[o] = hidden ? (relu ? (s > 0 ? s : 0) : fastTanh(s)) : s;
       }
     }
     return this.#buffers[layers - 1];

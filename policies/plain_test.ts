@@ -3,7 +3,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../sim/rng.ts";
 import { Actor, type ActorSpec } from "./actor.ts";
 import { initBackend } from "./backend.ts";
-import { PlainActor } from "./plain.ts";
+import { fastTanh, PlainActor } from "./plain.ts";
 
 const SPECS: ActorSpec[] = [
   {
@@ -119,4 +119,14 @@ Deno.test("PlainActor: round trip of weights, GRU refused, sizes checked", async
   const gru = new Actor({ ...SPECS[0], kind: "gru" }, { seed: 0, name: "plain_t_gru" });
   assert.throws(() => PlainActor.fromActor(gru), /supports kind "mlp" only, got "gru"/);
   gru.dispose();
+});
+
+Deno.test("fastTanh is within 3e-7 of Math.tanh and odd", () => {
+  let worst = 0;
+  for (let x = -12; x <= 12; x += 1e-3) {
+    worst = Math.max(worst, Math.abs(fastTanh(x) - Math.tanh(x)));
+    assert.equal(fastTanh(-x), -fastTanh(x));
+  }
+  assert.ok(worst < 3e-7, `${worst}`);
+  assert.equal(fastTanh(0), 0);
 });

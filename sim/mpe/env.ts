@@ -32,7 +32,7 @@ import {
   type StepResult,
   validateActions,
 } from "../env/types.ts";
-import type { MpeWorldState, MpeWorldStateInput } from "./core.ts";
+import { MPE_DT, type MpeWorldState, type MpeWorldStateInput } from "./core.ts";
 import type { MpeScenario } from "./scenario.ts";
 
 /** One MPE world as a `MultiAgentEnv` (see the module docs). */
@@ -47,6 +47,8 @@ export class MpeEnv implements MultiAgentEnv {
   readonly stateSize: number;
   /** `max_cycles`. */
   readonly maxSteps: number;
+  /** MPE's world step, dt = 0.1 s, in milliseconds. */
+  readonly decisionPeriodMs: number = MPE_DT * 1000;
   /** The scenario (its world has one copy). */
   readonly scenario: MpeScenario;
   #buffers: ClassBuffers[];

@@ -72,6 +72,7 @@ import { parseSmaxMap, type SmaxMap } from "./map.ts";
 import { smaxMap } from "./maps.ts";
 import { smacMaxReward, smacStepReward } from "./reward.ts";
 import {
+  GAME_LOOPS_PER_SECOND,
   LOOPS_PER_STEP,
   SMAC_MOVE_AMOUNT,
   SMAC_SHOOT_RANGE,
@@ -119,6 +120,8 @@ export class SmaxEnv implements MultiAgentEnv {
   readonly stateSize: number;
   /** Episode limit in steps. */
   readonly maxSteps: number;
+  /** Game time of one step (SMAC's 8 game loops at 22.4 loops/s), milliseconds. */
+  readonly decisionPeriodMs: number = (LOOPS_PER_STEP / GAME_LOOPS_PER_SECOND) * 1000;
   /** Number of allied units (agents). */
   readonly numAllies: number;
   /** Number of enemy units. */
