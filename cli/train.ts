@@ -17,6 +17,7 @@ import "../sim/builtin_envs.ts";
 import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { presetFor } from "../distill/presets.ts";
+import { baselineFor } from "../distill/baselines.ts";
 import { runTeacherTraining } from "../distill/teacher_run.ts";
 import { CliError, runCli } from "./cli_util.ts";
 
@@ -57,6 +58,7 @@ async function main(args: string[]): Promise<void> {
     ...(seed !== undefined ? { seed } : {}),
   };
   const outDir = values.out ?? `runs/${envId}/teacher`;
+  const baseline = baselineFor(envId);
   await initBackend("wasm");
   const result = await runTeacherTraining({
     envId,
@@ -66,6 +68,9 @@ async function main(args: string[]): Promise<void> {
     resume: values.resume,
     quiet: values.quiet,
     command: `deno task train ${args.join(" ")}`.trim(),
+    warmStart: preset.warmStart && baseline
+      ? { controllerFor: baseline, ...preset.warmStart }
+      : undefined,
   });
   console.log(
     `${

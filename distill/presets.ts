@@ -25,6 +25,8 @@ export interface TrainingPreset {
   students: Partial<KdConfig>;
   /** Episodes for evaluation reports. */
   evalEpisodes: number;
+  /** Behaviour-cloning warm start of the teacher from the environment's heuristic baseline. */
+  warmStart?: { episodes: number; epochs: number };
   /**
    * Node hardware the students are deployed on, per class name, for environments that do not model it
    * themselves (MPE, SMAX); `"*"` applies to every class. Fleet scenarios carry their own budgets.
@@ -91,8 +93,8 @@ const PRESETS: Record<string, TrainingPreset> = {
       rolloutSteps: 60,
       epochs: 4,
       minibatches: 2,
-      learningRate: 3e-3,
-      finalLearningRate: 3e-4,
+      learningRate: 1e-3,
+      finalLearningRate: 1e-4,
       actorHidden: [128, 128],
       criticHidden: [128, 128],
       checkpointEvery: 5,

@@ -29,6 +29,7 @@
  */
 
 import type { MultiAgentEnv } from "../sim/env/types.ts";
+import type { Controller } from "../sim/env/controller.ts";
 import type { MappoConfig } from "./config.ts";
 import { writeFileAtomic } from "./checkpoint.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
@@ -55,6 +56,12 @@ export interface TeacherRunOptions {
   command?: string;
   /** Called after every iteration. */
   onIteration?: (stats: IterationStats) => void;
+  /** Behaviour-cloning warm start from a heuristic before PPO (fresh runs only; see `MappoTrainer.warmStart`). */
+  warmStart?: {
+    controllerFor: (env: MultiAgentEnv) => Controller;
+    episodes: number;
+    epochs: number;
+  };
 }
 
 /** What {@linkcode runTeacherTraining} returns. */
@@ -118,6 +125,21 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       }
     } else if (!options.quiet) {
       console.error(`train: no checkpoint at ${ckptPath}, starting fresh`);
+    }
+  }
+  if (options.warmStart && trainer.iteration === 0) {
+    const t0 = performance.now();
+    const accuracy = trainer.warmStart(
+      options.makeEnv,
+      options.warmStart.controllerFor,
+      options.warmStart,
+    );
+    if (!options.quiet) {
+      console.error(
+        `train: warm start from the heuristic: ${options.warmStart.episodes} episodes, ${options.warmStart.epochs} epochs, imitation accuracy ${
+          (accuracy * 100).toFixed(1)
+        }%, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
     }
   }
   const total = trainer.totalIterations;

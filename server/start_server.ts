@@ -1,0 +1,136 @@
+/**
+ * `startServer(options)`: serves {@linkcode createApp} with `Deno.serve`, for `deno task serve` and for
+ * other entry points (e.g. `deno task simulate --serve`). Binds 127.0.0.1:8787 by default and refuses a
+ * non-loopback address without a bearer token. `shutdown()` (also run on SIGINT/SIGTERM when
+ * `handleSignals` is set) stops every run, flushes every log and closes the server gracefully.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "./start_server.ts";
+ * const server = await startServer({ port: 0, deps: { runsDir: await Deno.makeTempDir() } });
+ * const health = await (await fetch(`${server.url}/healthz`)).json();
+ * console.assert(health.status === "ok");
+ * await server.shutdown();
+ * ```
+ *
+ * @module
+ */
+
+import { createApp, type FleetApp } from "./app.ts";
+import { isLoopbackHost } from "./auth.ts";
+import type { ServerDeps } from "./deps.ts";
+
+/** Options of {@linkcode startServer}. */
+export interface StartServerOptions {
+  /** TCP port (default 8787; 0 picks a free one). */
+  port?: number;
+  /** Address to bind (default `127.0.0.1`). */
+  host?: string;
+  /** Bearer token for control endpoints; required when `host` is not loopback. */
+  token?: string;
+  /** Dependencies of the app (scenarios, policies, runs folder, ...). */
+  deps?: Partial<ServerDeps>;
+  /** Shut down on SIGINT/SIGTERM (default false; the CLI sets it). */
+  handleSignals?: boolean;
+  /** Longest wait for open connections to finish on shutdown, ms (default 5000). */
+  shutdownGraceMs?: number;
+  /** Progress lines (default: stderr). */
+  log?: (line: string) => void;
+}
+
+/** A running server. */
+export interface RunningServer {
+  /** Base URL, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  /** The bound port. */
+  port: number;
+  /** The app (its run manager, metrics). */
+  app: FleetApp;
+  /** Stops runs, flushes logs, closes the server; safe to call more than once. */
+  shutdown(): Promise<void>;
+  /** Resolves once the server has shut down. */
+  finished: Promise<void>;
+}
+
+/**
+ * Starts the server (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "./start_server.ts";
+ * try {
+ *   await startServer({ host: "0.0.0.0", port: 0 });
+ * } catch (e) {
+ *   console.assert((e as Error).message.includes("without a bearer token"));
+ * }
+ * ```
+ */
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8787;
+  const token = options.token ?? options.deps?.token;
+  const log = options.log ?? ((line: string) => console.error(line));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`Cannot serve: port must be an integer in [0, 65535], got ${port}`);
+  }
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new RangeError(
+      `Cannot serve on "${host}" without a bearer token: control endpoints would be open to the network; ` +
+        "pass --token (or set FLEETKD_TOKEN), or bind 127.0.0.1",
+    );
+  }
+  const app = createApp({ ...options.deps, token });
+  const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
+  const server = Deno.serve({
+    hostname: host,
+    port,
+    onListen: (addr) => onListen(addr as Deno.NetAddr),
+  }, app.fetch);
+  const addr = await listening;
+  const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  const url = `http://${shownHost}:${addr.port}`;
+  log(
+    `fleetkd serve: listening on ${url} (dashboard at ${url}/)${token ? ", token required" : ""}`,
+  );
+
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const { promise: finished, resolve: onFinished } = Promise.withResolvers<void>();
+  let shutting: Promise<void> | undefined;
+  const onSignal = () => {
+    if (shutting) {
+      log("fleetkd serve: second signal, exiting now");
+      Deno.exit(130);
+    }
+    log("fleetkd serve: shutting down (stopping runs, flushing logs)");
+    void shutdown();
+  };
+  const shutdown = (): Promise<void> => {
+    shutting ??= (async () => {
+      try {
+        await app.close();
+      } finally {
+        if (options.handleSignals) {
+          for (const s of signals) Deno.removeSignalListener(s, onSignal);
+        }
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const grace = new Promise<"timeout">((resolve) => {
+          timer = setTimeout(() => resolve("timeout"), options.shutdownGraceMs ?? 5000);
+        });
+        const outcome = await Promise.race([
+          server.shutdown().then(() => "closed" as const),
+          grace,
+        ]);
+        clearTimeout(timer);
+        if (outcome === "timeout") {
+          log("fleetkd serve: some connections did not close in time; logs are flushed");
+        }
+        onFinished();
+      }
+    })();
+    return shutting;
+  };
+  if (options.handleSignals) {
+    for (const s of signals) Deno.addSignalListener(s, onSignal);
+  }
+  return { url, port: addr.port, app, shutdown, finished };
+}

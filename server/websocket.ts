@@ -1,0 +1,115 @@
+/**
+ * The live telemetry over a WebSocket, for clients that prefer one to SSE: each event is one text message
+ * (the same JSON as the SSE `data:` and the NDJSON log line, carrying `seq` and `type`), from seq
+ * `fromSeq` on; after the last event of an ended run comes `{"type":"end","lastSeq":N}` and a normal
+ * close (1000). Like the SSE stream it is cursor-based: while the socket's send buffer is above
+ * `highWaterBytes` nothing more is read, so a slow client only lags (and later catches up from the log)
+ * and never holds server memory or stalls the run. A reconnecting client passes the last seq it has as
+ * `?lastEventId=`.
+ *
+ * @example
+ * ```ts
+ * import { startServer } from "./start_server.ts";
+ * const server = await startServer({ port: 0, deps: { runsDir: await Deno.makeTempDir() }, log: () => {} });
+ * const res = await fetch(`${server.url}/api/runs`, {
+ *   method: "POST",
+ *   headers: { "Content-Type": "application/json" },
+ *   body: JSON.stringify({ scenario: "toy/matching", speed: "max", ticks: 3 }),
+ * });
+ * const { id } = await res.json();
+ * const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/runs/${id}/ws?lastEventId=0`);
+ * const seqs: number[] = [];
+ * await new Promise<void>((resolve) => {
+ *   ws.onmessage = (m) => {
+ *     const e = JSON.parse(m.data);
+ *     if (e.type !== "end") seqs.push(e.seq);
+ *   };
+ *   ws.onclose = () => resolve();
+ * });
+ * console.assert(seqs.join() === "1,2,3,4,5");
+ * await server.shutdown();
+ * ```
+ *
+ * @module
+ */
+
+import type { Broadcaster } from "./broadcaster.ts";
+import { abortableSleep } from "./clock.ts";
+import { HttpError } from "./errors.ts";
+
+/** Options of {@linkcode websocketResponse}. */
+export interface WebSocketStreamOptions {
+  /** Most events sent per read (default 256). */
+  batch?: number;
+  /** Stop reading while the socket buffers more than this many bytes (default 1 MiB). */
+  highWaterBytes?: number;
+  /** Called with the number of events each time a batch is sent. */
+  onSent?: (events: number) => void;
+  /** Called when the socket opens; the returned function when the stream ends. */
+  onOpen?: () => () => void;
+}
+
+/**
+ * Upgrades `request` to a WebSocket streaming `broadcaster`'s events from `fromSeq` on (only under
+ * `Deno.serve`). A request that is not a WebSocket upgrade gets 426.
+ */
+export function websocketResponse(
+  request: Request,
+  broadcaster: Broadcaster,
+  fromSeq: number,
+  options: WebSocketStreamOptions = {},
+): Response {
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "this endpoint speaks WebSocket: send an Upgrade: websocket request", {
+      Upgrade: "websocket",
+    });
+  }
+  const { socket, response } = Deno.upgradeWebSocket(request);
+  const batch = options.batch ?? 256;
+  const highWater = options.highWaterBytes ?? 1024 * 1024;
+  const closed = Promise.withResolvers<void>();
+  const stop = new AbortController();
+  socket.onclose = () => {
+    stop.abort();
+    closed.resolve();
+  };
+  socket.onerror = () => {
+    stop.abort();
+    closed.resolve();
+  };
+  socket.onmessage = () => {}; // clients have nothing to say
+  const pump = async () => {
+    const detach = broadcaster.attach();
+    const onEnd = options.onOpen?.();
+    let cursor = Math.max(1, fromSeq);
+    try {
+      while (!stop.signal.aborted) {
+        if (socket.bufferedAmount > highWater) {
+          await abortableSleep(20, stop.signal);
+          continue;
+        }
+        const entries = await broadcaster.read(cursor, batch);
+        if (stop.signal.aborted) break;
+        if (entries.length > 0) {
+          for (const e of entries) socket.send(e.data);
+          cursor = entries[entries.length - 1].seq + 1;
+          options.onSent?.(entries.length);
+          continue;
+        }
+        if (broadcaster.closed && cursor > broadcaster.lastSeq) {
+          socket.send(JSON.stringify({ type: "end", lastSeq: broadcaster.lastSeq }));
+          socket.close(1000, "run ended");
+          break;
+        }
+        await Promise.race([broadcaster.waitBeyond(cursor - 1), closed.promise]);
+      }
+    } catch {
+      if (socket.readyState === WebSocket.OPEN) socket.close(1011, "telemetry read failed");
+    } finally {
+      detach();
+      onEnd?.();
+    }
+  };
+  socket.onopen = () => void pump();
+  return response;
+}
