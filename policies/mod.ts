@@ -33,3 +33,4 @@ export * from "./policy_set.ts";
 export * from "./runtime.ts";
 export * from "./latency.ts";
 export * from "./model_io.ts";
+export * from "./controller.ts";
