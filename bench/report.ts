@@ -44,14 +44,17 @@ export function formatFigure(x: number | undefined): string {
 
 /** Renders rows as a markdown table. */
 export function toMarkdownTable(rows: readonly BenchRow[]): string {
-  const header = "| measure | figure | unit | compared with | comparison | ratio | target | met | note |";
+  const header =
+    "| measure | figure | unit | compared with | comparison | ratio | target | met | note |";
   const sep = "| --- | ---: | --- | --- | ---: | ---: | --- | --- | --- |";
   const lines = rows.map((r) => {
     const ratio = r.ratio ?? (r.comparison ? r.value / r.comparison : undefined);
     const met = r.met === undefined ? "" : r.met ? "yes" : "**no**";
     return `| ${r.name} | ${formatFigure(r.value)} | ${r.unit} | ${r.comparisonName ?? ""} | ${
       formatFigure(r.comparison)
-    } | ${ratio === undefined ? "" : ratio.toFixed(2)} | ${r.target ?? ""} | ${met} | ${r.note ?? ""} |`;
+    } | ${ratio === undefined ? "" : ratio.toFixed(2)} | ${r.target ?? ""} | ${met} | ${
+      r.note ?? ""
+    } |`;
   });
   return [header, sep, ...lines].join("\n");
 }

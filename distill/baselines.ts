@@ -7,6 +7,7 @@
  * import { baselineFor } from "./baselines.ts";
  * console.assert(baselineFor("smax/3m") === undefined);
  * console.assert(baselineFor("fleet/leo-wildfire") !== undefined);
+ * console.assert(baselineFor("fleet/leo-wildfire") !== undefined);
  * ```
  *
  * @module
@@ -22,5 +23,6 @@ export function baselineFor(envId: string): ((env: MultiAgentEnv) => Controller)
   if (envId === "mpe/simple_spread") {
     return (env) => new SpreadAssignmentController(env.classes[0].count);
   }
+  if (envId.startsWith("fleet/")) return (env) => new GreedyFleetController(env);
   return undefined;
 }

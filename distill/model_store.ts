@@ -24,7 +24,7 @@ import type { AgentClassSpec } from "../sim/env/types.ts";
 import { writeFileAtomic } from "./checkpoint.ts";
 import type { Teacher } from "./kd.ts";
 import type { MappoTrainer } from "./mappo.ts";
-import type { Provenance } from "./provenance.ts";
+import type { TrainingProvenance as Provenance } from "./provenance.ts";
 
 /** Contents of `training.json`. */
 export interface TrainingRecord {

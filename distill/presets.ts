@@ -88,7 +88,7 @@ const PRESETS: Record<string, TrainingPreset> = {
   },
   "fleet/leo-wildfire": {
     teacher: {
-      totalEnvSteps: 150_000,
+      totalEnvSteps: 80_000,
       numEnvs: 16,
       rolloutSteps: 60,
       epochs: 4,
@@ -107,6 +107,9 @@ const PRESETS: Record<string, TrainingPreset> = {
       checkpointEvery: 5,
     },
     evalEpisodes: 100,
+    // Events pay off only after alert, imaging and delivery all happen: PPO from uniform noise rarely sees
+    // that chain; starting from the greedy scheduler's behaviour it refines a working policy instead.
+    warmStart: { episodes: 64, epochs: 8 },
   },
   "mpe/simple_speaker_listener": {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },

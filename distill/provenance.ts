@@ -12,18 +12,13 @@
  * @module
  */
 
-/** Where a model came from. */
-export interface Provenance {
-  /** The command line that produced it. */
-  command: string;
-  /** Root seed. */
-  seed: number;
-  /** Environment steps of training. */
-  steps: number;
-  /** ISO date of the end of training. */
-  date: string;
-  /** `git rev-parse HEAD` (+ `-dirty`), or `"unknown"` outside a git checkout. */
-  codeVersion: string;
+import type { Provenance } from "../policies/policy_set.ts";
+
+/**
+ * Where a model came from: the model files' provenance (command, seed, steps, date, code version, with
+ * the code version from `git rev-parse HEAD` plus `-dirty`) and the Deno version that trained it.
+ */
+export interface TrainingProvenance extends Provenance {
   /** Deno version. */
   deno: string;
 }
@@ -47,7 +42,7 @@ export async function codeVersion(): Promise<string> {
 /** Builds a provenance record dated now. */
 export async function provenance(
   fields: { command: string; seed: number; steps: number },
-): Promise<Provenance> {
+): Promise<TrainingProvenance> {
   return {
     ...fields,
     date: new Date().toISOString(),

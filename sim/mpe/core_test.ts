@@ -83,7 +83,7 @@ Deno.test("overlapping agents are pushed apart by the contact force (hand-comput
   let prev = 0.2;
   for (let t = 0; t < 10; t++) {
     w.step(0);
-    const dist = w.pos[2] - w.pos[0];
+    const dist: number = w.pos[2] - w.pos[0];
     assert.ok(dist >= prev, `distance shrank at step ${t + 2}`);
     prev = dist;
   }

@@ -1,0 +1,36 @@
+/**
+ * KD-MARL training: the MAPPO teacher (stage 1), critic-free heterogeneous student distillation (stage 2),
+ * their losses, GAE, checkpoints, curves, evaluation and the deployment report.
+ *
+ * @example
+ * ```ts
+ * import { MappoTrainer, resolveMappoConfig } from "./mod.ts";
+ * console.log(resolveMappoConfig().learningRate, typeof MappoTrainer);
+ * ```
+ *
+ * @module
+ */
+export * from "./config.ts";
+export * from "./gae.ts";
+export * from "./ppo_loss.ts";
+export * from "./kd_loss.ts";
+export * from "./kd_config.ts";
+export * from "./value_norm.ts";
+export * from "./optim.ts";
+export * from "./rollout.ts";
+export * from "./mappo.ts";
+export * from "./kd.ts";
+export * from "./checkpoint.ts";
+export * from "./trainer_state.ts";
+export * from "./curves.ts";
+export * from "./progress.ts";
+export * from "./provenance.ts";
+export * from "./model_store.ts";
+export * from "./evaluate.ts";
+export * from "./deployment.ts";
+export * from "./regression.ts";
+export * from "./presets.ts";
+export * from "./baselines.ts";
+export * from "./shipped.ts";
+export * from "./teacher_run.ts";
+export * from "./student_run.ts";

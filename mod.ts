@@ -1,0 +1,26 @@
+/**
+ * fleetkd: satellite constellations and IoT sensor fleets as cooperative multi-agent systems, a MAPPO
+ * teacher trained centrally, budget-sized students distilled per node class (KD-MARL), deployed under
+ * simulated latency deadlines, with live telemetry.
+ *
+ * - `sim`: kernel (RNG streams, scheduler, orbital mechanics) and environments (fleet, MPE, SMAX-style);
+ * - `policies`: networks, cost accounting, budget sizing, runtime, latency model, model files;
+ * - `distill`: teacher and student trainers, evaluation;
+ * - `server`: the telemetry server;
+ * - `viz`: SVG charts and maps.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv, RandomController, evaluateController } from "./mod.ts";
+ * const env = makeEnv("mpe/simple_spread");
+ * const report = evaluateController(env, new RandomController(env.classes, 1), { episodes: 10 });
+ * console.log(report.mean.toFixed(2), "±", report.ci95.toFixed(2));
+ * ```
+ *
+ * @module
+ */
+export * from "./sim/mod.ts";
+export * from "./policies/mod.ts";
+export * from "./distill/mod.ts";
+export * as server from "./server/mod.ts";
+export * from "./viz/mod.ts";
