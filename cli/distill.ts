@@ -4,7 +4,7 @@
  *
  * ```sh
  * deno task distill --teacher DIR --scenario mpe/simple_spread [--out DIR] [--resume] [--steps N] [--seed S]
- *                   [--weights pg=0.5,kl=1,ce=0.5,relation=1,role=0.1] [--quiet]
+ *                   [--weights pg=0.5,kl=1,ce=0.5,relation=1,role=0.1] [--min-reduction 20] [--quiet]
  * ```
  *
  * `--teacher` is a teacher model folder (`runs/<id>/teacher/model`) or a training output folder holding
@@ -63,6 +63,7 @@ async function main(args: string[]): Promise<void> {
       steps: { type: "string" },
       seed: { type: "string" },
       weights: { type: "string" },
+      "min-reduction": { type: "string" },
       quiet: { type: "boolean", default: false },
     },
     strict: true,
@@ -95,6 +96,7 @@ async function main(args: string[]): Promise<void> {
     resume: values.resume,
     quiet: values.quiet,
     command: `deno task distill ${args.join(" ")}`.trim(),
+    minFlopsReduction: intFlag("min-reduction", values["min-reduction"]),
   });
   console.log(
     `${

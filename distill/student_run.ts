@@ -1,6 +1,7 @@
 /**
  * A whole student distillation run, as `deno task distill` performs it: loads the frozen teacher, sizes one
- * student per agent class for that class's compute budget (`policies/sizing.ts`), trains them with the
+ * student per agent class for that class's compute budget and a compression target (by default at most
+ * 1/20 of the teacher's FLOPs; `policies/sizing.ts`), trains them with the
  * KD-MARL loss, with a progress bar, checkpoints (`--resume`), curves (CSV + SVG) and a clean stop on
  * SIGINT/SIGTERM, and saves the students as a policy set with their sizing report and provenance.
  *
@@ -21,6 +22,7 @@
  */
 
 import { sizeStudent, type SizingReport } from "../policies/sizing.ts";
+import { actorCost } from "../policies/cost.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { writeFileAtomic } from "./checkpoint.ts";
@@ -54,6 +56,11 @@ export interface StudentRunOptions {
   command?: string;
   /** Label stored with the model (e.g. an ablation name). */
   label?: string;
+  /**
+   * Compression target: every student has at most teacher FLOPs / this many FLOPs per decision, on top of
+   * its node's budget (default 20, KD-MARL's bar; 1 sizes to the budget alone).
+   */
+  minFlopsReduction?: number;
 }
 
 /** What {@linkcode runStudentDistillation} returns. */
@@ -115,12 +122,14 @@ export async function runStudentDistillation(
     );
   }
   const budgets = options.budgets ?? budgetsFor(options.envId, probe);
+  const reduction = options.minFlopsReduction ?? 20;
   const sizing = probe.classes.map((c, i) =>
     sizeStudent(budgets[i], c.obsSize, c.numActions, {
       budgetName: c.name,
       teacher: teacher.actors[i].spec,
       activation: teacher.actors[i].spec.activation,
       agentIdSize: teacher.actors[i].spec.agentIdSize,
+      maxFlops: actorCost(teacher.actors[i].spec).flops / reduction,
     })
   );
   const trainer = new KdTrainer(

@@ -37,7 +37,21 @@ import type { Activation } from "./mlp.ts";
  * console.assert(DEFAULT_WIDTHS.includes(16));
  * ```
  */
-export const DEFAULT_WIDTHS: readonly number[] = [4, 8, 16, 32, 64, 128, 256];
+export const DEFAULT_WIDTHS: readonly number[] = [
+  4,
+  6,
+  8,
+  12,
+  16,
+  24,
+  32,
+  48,
+  64,
+  96,
+  128,
+  192,
+  256,
+];
 /**
  * Default depths (hidden layers) tried.
  *
@@ -75,6 +89,11 @@ export interface SizingOptions {
   agentIdSize?: number;
   /** The teacher, for the FLOPs and parameter ratios. */
   teacher?: ActorSpec;
+  /**
+   * A compression target on top of the budget: students with more FLOPs per decision are not considered
+   * (e.g. the teacher's FLOPs / 20 for KD-MARL's 20x bar). Default: no cap.
+   */
+  maxFlops?: number;
 }
 
 /** What {@linkcode sizeStudent} chose and why. */
@@ -192,6 +211,7 @@ export function sizeStudent(
       candidates++;
       if (!smallest || cost.flops < smallest.cost.flops) smallest = { spec, cost };
       if (!fitsBudget(cost, budget, margin)) continue;
+      if (options.maxFlops !== undefined && cost.flops > options.maxFlops) continue;
       fitting++;
       if (!best || better(spec, cost, best.spec, best.cost)) best = { spec, cost };
     }

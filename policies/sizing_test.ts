@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { ActorSpec } from "./actor.ts";
 import { actorCost } from "./cost.ts";
-import { decisionTimeMs, fitsBudget, sizeStudent } from "./sizing.ts";
+import { decisionTimeMs, DEFAULT_WIDTHS, fitsBudget, sizeStudent } from "./sizing.ts";
 
 const roomy: ComputeBudget = {
   flopsPerSecond: 1e12,
@@ -25,8 +25,8 @@ Deno.test("sizeStudent: an unconstrained budget gets the largest candidate (3 x 
   const r = sizeStudent(roomy, 18, 5, { teacher });
   assert.deepEqual(r.spec.hiddenSizes, [256, 256, 256]);
   assert.equal(r.label, "18-256-256-256-5");
-  assert.equal(r.candidates, 21);
-  assert.equal(r.fitting, 21);
+  assert.equal(r.candidates, 3 * DEFAULT_WIDTHS.length);
+  assert.equal(r.fitting, 3 * DEFAULT_WIDTHS.length);
   assert.equal(r.teacherFits, true);
   assert.ok(r.flopsRatio! < 1);
 });
@@ -40,7 +40,7 @@ Deno.test("sizeStudent: memory limit picks the biggest fitting net, checked agai
   // Brute force over the same candidates.
   let bestParams = 0;
   for (const d of [1, 2, 3]) {
-    for (const w of [4, 8, 16, 32, 64, 128, 256]) {
+    for (const w of DEFAULT_WIDTHS) {
       const c = actorCost({ ...teacher, hiddenSizes: new Array(d).fill(w) });
       if (fitsBudget(c, budget)) bestParams = Math.max(bestParams, c.params);
     }
@@ -89,4 +89,13 @@ Deno.test("sizeStudent: nothing fits -> error names the budget and the smallest 
     () => sizeStudent({ ...roomy, deadlineMs: -1 }, 18, 5, { budgetName: "bad" }),
     /budget "bad": field "deadlineMs" must be > 0, got -1/,
   );
+});
+
+Deno.test("sizeStudent: maxFlops caps capacity below what the budget allows", () => {
+  const capped = sizeStudent(roomy, 18, 5, { teacher, maxFlops: actorCost(teacher).flops / 20 });
+  assert.ok(capped.cost.flops <= actorCost(teacher).flops / 20, `${capped.cost.flops}`);
+  assert.ok(capped.flopsRatio! >= 20);
+  // The cap is the binding limit: the next bigger candidates all exceed it.
+  const free = sizeStudent(roomy, 18, 5, { teacher });
+  assert.ok(free.cost.flops > capped.cost.flops);
 });

@@ -54,7 +54,7 @@ export class SpreadAssignmentController implements Controller {
    * @param gainPosition Desired acceleration per unit of distance to the target.
    * @param gainVelocity Desired deceleration per unit of velocity (damping of the approach).
    */
-  constructor(n: number, gainPosition = 1, gainVelocity = 1.4) {
+  constructor(n: number, gainPosition = 4, gainVelocity = 1) {
     this.#n = n;
     this.#perms = n <= 7 ? permutations(n) : [];
     this.#gainPosition = gainPosition;

@@ -1,0 +1,83 @@
+/**
+ * `deno task train-all [--scenario NAME]...`: rebuilds every shipped model from scratch, reproducibly:
+ * for each scenario, trains the teacher (`deno task train` with the scenario's preset and seed), distills
+ * the students (`deno task distill`), installs both under `scenarios/<name>/models/` with their training
+ * summaries, and rewrites the scenario's regression baseline. Each step resumes from its checkpoint when
+ * rerun after an interruption.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import "../sim/builtin_envs.ts";
+import { resolveEnvId } from "../sim/env/registry.ts";
+import { shippedModelDir } from "../distill/shipped.ts";
+import { runCli } from "./cli_util.ts";
+
+/** The scenarios fleetkd ships models for, and the student weights each was distilled with. */
+export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
+  { id: "fleet/leo-wildfire", distillArgs: [] },
+  {
+    id: "mpe/simple_spread",
+    distillArgs: ["--steps", "1200000", "--weights", "pg=0.25,kl=1,ce=1,relation=0.5,role=0.1"],
+  },
+];
+
+async function run(task: string, args: string[]): Promise<void> {
+  console.error(`train-all: deno task ${task} ${args.join(" ")}`);
+  const status = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `cli/${task}.ts`, ...args],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn().status;
+  if (!status.success) {
+    throw new Error(`deno task ${task} ${args.join(" ")} failed (exit ${status.code})`);
+  }
+}
+
+async function install(from: string, to: string, summary: string): Promise<void> {
+  await Deno.remove(to, { recursive: true }).catch(() => {});
+  await Deno.mkdir(to, { recursive: true });
+  for (const entry of Deno.readDirSync(from)) {
+    if (entry.isDirectory) {
+      await Deno.mkdir(`${to}/${entry.name}`, { recursive: true });
+      for (const f of Deno.readDirSync(`${from}/${entry.name}`)) {
+        await Deno.copyFile(`${from}/${entry.name}/${f.name}`, `${to}/${entry.name}/${f.name}`);
+      }
+    } else {
+      await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
+    }
+  }
+  await Deno.copyFile(summary, `${to}/train-summary.json`);
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: { scenario: { type: "string", multiple: true } },
+    strict: true,
+    allowPositionals: false,
+  });
+  const wanted = values.scenario?.map(resolveEnvId);
+  for (const { id, distillArgs } of SHIPPED) {
+    if (wanted && !wanted.includes(id)) continue;
+    const runs = `runs/${id}`;
+    await run("train", ["--scenario", id, "--out", `${runs}/teacher`, "--resume"]);
+    await run("distill", [
+      "--teacher",
+      `${runs}/teacher`,
+      "--scenario",
+      id,
+      "--out",
+      `${runs}/students`,
+      "--resume",
+      ...distillArgs,
+    ]);
+    const models = shippedModelDir(id);
+    await install(`${runs}/teacher/model`, `${models}/teacher`, `${runs}/teacher/summary.json`);
+    await install(`${runs}/students/model`, `${models}/students`, `${runs}/students/summary.json`);
+    await run("baseline", ["--scenario", id]);
+  }
+}
+
+if (import.meta.main) await runCli("train-all", () => main(Deno.args));
