@@ -16,8 +16,7 @@ const SUITES: Record<string, string> = {
   smax: "./smax_bench.ts",
   fleet: "./fleet_bench.ts",
   policies: "./policies_bench.ts",
-  teacher: "./teacher_bench.ts",
-  distill: "./distill_bench.ts",
+  kdmarl: "./kdmarl_bench.ts",
   server: "./server_bench.ts",
 };
 

@@ -72,7 +72,7 @@ const PRESETS: Record<string, TrainingPreset> = {
     // Tuned on this machine: 5 epochs x 4 minibatches at lr 5e-3 keeps approx-KL near 0.01 per update;
     // MAPPO's 10 x 1 at 7e-4 moved the policy ~10x slower per sample.
     teacher: {
-      totalEnvSteps: 2_000_000,
+      totalEnvSteps: 1_500_000,
       numEnvs: 32,
       rolloutSteps: 50,
       epochs: 5,
@@ -110,6 +110,22 @@ const PRESETS: Record<string, TrainingPreset> = {
     // Events pay off only after alert, imaging and delivery all happen: PPO from uniform noise rarely sees
     // that chain; starting from the greedy scheduler's behaviour it refines a working policy instead.
     warmStart: { episodes: 64, epochs: 8 },
+  },
+  "smax/3m": {
+    teacher: {
+      totalEnvSteps: 300_000,
+      numEnvs: 32,
+      rolloutSteps: 60,
+      epochs: 5,
+      minibatches: 4,
+      learningRate: 5e-3,
+      finalLearningRate: 5e-4,
+      actorHidden: [128, 128],
+      criticHidden: [128, 128],
+    },
+    students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 60 },
+    evalEpisodes: 200,
+    deployment: { "*": SOFT_FLOAT_MCU },
   },
   "mpe/simple_speaker_listener": {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },

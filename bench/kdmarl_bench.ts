@@ -1,0 +1,129 @@
+/**
+ * KD-MARL quality bars, measured on the shipped models of every scenario that has them: the teacher
+ * against the scenario's heuristic (simple_spread: within 10% of the optimal-assignment heuristic;
+ * leo-wildfire: beats the greedy scheduler), the students' retention (>= 90%) at >= 20x fewer FLOPs, the
+ * inference-time reduction, and students against the teacher deployed as-is under the latency model.
+ * Training figures (environment steps, wall-clock) come from the models' training summaries, written
+ * when they were trained (`deno task train-all`).
+ *
+ * @module
+ */
+
+import "../sim/builtin_envs.ts";
+import { makeEnv } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import { evaluateDeployment } from "../distill/deployment.ts";
+import { baselineFor } from "../distill/baselines.ts";
+import { shippedModelDir, shippedScenarios } from "../distill/shipped.ts";
+import type { BenchRow } from "./report.ts";
+
+async function trainSummary(dir: string): Promise<{ envSteps?: number; seconds?: number }> {
+  try {
+    return JSON.parse(await Deno.readTextFile(`${dir}/train-summary.json`));
+  } catch {
+    return {};
+  }
+}
+
+/** Runs the suite. */
+export async function run(): Promise<BenchRow[]> {
+  await initBackend("wasm");
+  const rows: BenchRow[] = [];
+  for (const envId of await shippedScenarios()) {
+    const dir = shippedModelDir(envId);
+    const episodes = envId.startsWith("mpe/") ? 200 : 100;
+    const report = await evaluateDeployment({
+      envId,
+      makeEnv: () => makeEnv(envId),
+      teacherDir: `${dir}/teacher`,
+      students: [{ name: "students", dir: `${dir}/students` }],
+      baseline: baselineFor(envId),
+      episodes,
+      onProgress: (m) => console.error(`bench kdmarl ${envId}: ${m}`),
+    });
+    const suite = "kdmarl";
+    const teacher = report.policies.find((p) => p.kind === "teacher")!;
+    const students = report.policies.find((p) => p.kind === "students")!;
+    const baseline = report.policies.find((p) => p.kind === "baseline");
+    const random = report.policies.find((p) => p.kind === "random")!;
+    const t = await trainSummary(`${dir}/teacher`), s = await trainSummary(`${dir}/students`);
+    const winRates = teacher.ideal.infos.won === undefined
+      ? ""
+      : `; win rate teacher ${(teacher.ideal.infos.won * 100).toFixed(1)}%, students ${
+        (students.ideal.infos.won * 100).toFixed(1)
+      }%, random ${(random.ideal.infos.won * 100).toFixed(1)}%`;
+    const note = `${episodes} episodes; random ${random.ideal.mean.toFixed(2)}${winRates}`;
+    rows.push({
+      suite,
+      name: `${envId}: teacher return (${t.envSteps ?? "?"} env steps, ${
+        t.seconds?.toFixed(0) ?? "?"
+      } s training)`,
+      value: teacher.ideal.mean,
+      unit: "return",
+      comparisonName: baseline?.name,
+      comparison: baseline?.ideal.mean,
+      target: envId === "mpe/simple_spread"
+        ? "within 10% of the assignment heuristic"
+        : envId.startsWith("fleet/")
+        ? "beats greedy"
+        : undefined,
+      met: baseline === undefined
+        ? undefined
+        : envId === "mpe/simple_spread"
+        ? teacher.ideal.mean >= baseline.ideal.mean - 0.1 * Math.abs(baseline.ideal.mean)
+        : teacher.ideal.mean > baseline.ideal.mean,
+      note: `${note}; ±${teacher.ideal.ci95.toFixed(2)} vs ±${
+        baseline?.ideal.ci95.toFixed(2) ?? "-"
+      }`,
+    });
+    rows.push({
+      suite,
+      name: `${envId}: student retention (${s.envSteps ?? "?"} env steps, ${
+        s.seconds?.toFixed(0) ?? "?"
+      } s distillation)`,
+      value: students.retention! * 100,
+      unit: "%",
+      comparisonName: "teacher return",
+      comparison: teacher.ideal.mean,
+      ratio: students.ideal.mean / teacher.ideal.mean,
+      target: ">= 90%",
+      met: students.retention! >= 0.9,
+      note: `students ${students.ideal.mean.toFixed(2)} ±${students.ideal.ci95.toFixed(2)}`,
+    });
+    for (const c of students.classes ?? []) {
+      const tc = teacher.classes!.find((x) => x.className === c.className)!;
+      rows.push({
+        suite,
+        name: `${envId}: ${c.className} student ${c.arch} FLOPs / decision`,
+        value: c.flops,
+        unit: "FLOPs",
+        comparisonName: `teacher ${tc.arch}`,
+        comparison: tc.flops,
+        ratio: c.flopsReduction,
+        target: ">= 20x fewer",
+        met: c.flopsReduction >= 20,
+        note: `plain path ${(c.plainMs! * 1000).toFixed(2)} µs vs teacher ${
+          (tc.plainMs! * 1000).toFixed(2)
+        } µs (${c.plainSpeedup?.toFixed(1)}x); WASM batch-1 ${
+          (c.wasmMs! * 1000).toFixed(0)
+        } µs vs ${(tc.wasmMs! * 1000).toFixed(0)} µs`,
+      });
+    }
+    rows.push({
+      suite,
+      name: `${envId}: students deployed under the latency model`,
+      value: students.deployed!.mean,
+      unit: "return",
+      comparisonName: "teacher deployed as-is",
+      comparison: teacher.deployed!.mean,
+      target: "students beat the deployed teacher",
+      met: students.deployed!.mean > teacher.deployed!.mean,
+      note: `teacher miss rates ${
+        teacher.classes!.map((c) => `${c.className} ${(c.missRate * 100).toFixed(0)}%`).join(", ")
+      }`,
+    });
+  }
+  return rows;
+}
+
+if (import.meta.main) console.table(await run());
