@@ -16,6 +16,7 @@ import {
 } from "../distill/regression.ts";
 import { shippedScenarios } from "../distill/shipped.ts";
 import { loadScenarioFile } from "../sim/fleet/scenario.ts";
+import { loadSmaxMapFile } from "../sim/smax/map.ts";
 
 await initBackend("cpu");
 const shipped = await shippedScenarios();
@@ -90,4 +91,14 @@ Deno.test("scenario files: every shipped scenario file validates", async () => {
     const scenario = await loadScenarioFile(`scenarios/${entry.name}`);
     assert.equal(scenario.name, entry.name.replace(/\.json$/, ""));
   }
+});
+
+Deno.test("scenario files: every shipped SMAX map file validates", async () => {
+  let maps = 0;
+  for (const entry of Deno.readDirSync("scenarios/smax")) {
+    if (!entry.name.endsWith(".json")) continue;
+    await loadSmaxMapFile(`scenarios/smax/${entry.name}`);
+    maps++;
+  }
+  assert.ok(maps >= 5, `${maps} maps`);
 });
