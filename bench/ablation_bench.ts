@@ -1,0 +1,89 @@
+/**
+ * KD-MARL ablations on SMAX 3m, from the shipped teacher: the full student loss, each distillation term
+ * removed in turn, and plain behaviour cloning (KL only, no policy gradient), each distilled with the
+ * same seed, budget-sized student and step budget, then evaluated on the same seeded episodes. Reports
+ * return, win rate and retention per variant.
+ *
+ * @module
+ */
+
+import "../sim/builtin_envs.ts";
+import { makeEnv } from "../sim/env/registry.ts";
+import { initBackend } from "../policies/backend.ts";
+import { runStudentDistillation } from "../distill/student_run.ts";
+import { evaluateDeployment } from "../distill/deployment.ts";
+import { DEFAULT_KD_CONFIG, type KdWeights } from "../distill/kd_config.ts";
+import { presetFor } from "../distill/presets.ts";
+import { shippedModelDir } from "../distill/shipped.ts";
+import type { BenchRow } from "./report.ts";
+
+const ENV_ID = "smax/3m";
+const STEPS = 150_000;
+
+/** The variants: name and loss weights. */
+export const ABLATIONS: readonly { name: string; weights: KdWeights }[] = (() => {
+  const full = { ...DEFAULT_KD_CONFIG.weights };
+  const without = (k: keyof KdWeights) => ({ ...full, [k]: 0 });
+  return [
+    { name: "full", weights: full },
+    { name: "no-pg", weights: without("pg") },
+    { name: "no-kl", weights: without("kl") },
+    { name: "no-ce", weights: without("ce") },
+    { name: "no-relation", weights: without("relation") },
+    { name: "no-role", weights: without("role") },
+    { name: "bc-kl-only", weights: { pg: 0, kl: 1, ce: 0, relation: 0, role: 0 } },
+  ];
+})();
+
+/** Runs the suite. */
+export async function run(): Promise<BenchRow[]> {
+  await initBackend("wasm");
+  const teacherDir = `${shippedModelDir(ENV_ID)}/teacher`;
+  const out = await Deno.makeTempDir({ prefix: "fleetkd-ablation-" });
+  const students = [];
+  for (const a of ABLATIONS) {
+    console.error(`bench ablation: distilling "${a.name}" (${STEPS} env steps)`);
+    const result = await runStudentDistillation({
+      envId: ENV_ID,
+      makeEnv: () => makeEnv(ENV_ID),
+      teacherDir,
+      outDir: `${out}/${a.name}`,
+      config: {
+        ...presetFor(ENV_ID).students,
+        totalEnvSteps: STEPS,
+        weights: a.weights,
+        checkpointEvery: 0,
+      },
+      quiet: true,
+      label: a.name,
+    });
+    students.push({ name: a.name, dir: result.modelDir! });
+  }
+  const report = await evaluateDeployment({
+    envId: ENV_ID,
+    makeEnv: () => makeEnv(ENV_ID),
+    teacherDir,
+    students,
+    episodes: 200,
+    skipTiming: true,
+    onProgress: (m) => console.error(`bench ablation: ${m}`),
+  });
+  await Deno.remove(out, { recursive: true });
+  const teacher = report.policies.find((p) => p.kind === "teacher")!;
+  return report.policies.filter((p) => p.kind === "students").map((p) => ({
+    suite: "ablation",
+    name: `${ENV_ID} students: ${p.name}`,
+    value: p.retention! * 100,
+    unit: "% retention",
+    comparisonName: "teacher return",
+    comparison: teacher.ideal.mean,
+    ratio: p.ideal.mean / teacher.ideal.mean,
+    note: `return ${p.ideal.mean.toFixed(2)} ±${p.ideal.ci95.toFixed(2)}, win rate ${
+      ((p.ideal.infos.won ?? 0) * 100).toFixed(1)
+    }% (teacher ${
+      ((teacher.ideal.infos.won ?? 0) * 100).toFixed(1)
+    }%); ${STEPS} env steps each, seed 1`,
+  }));
+}
+
+if (import.meta.main) console.table(await run());
