@@ -25,7 +25,7 @@ import { baselineFor } from "../distill/baselines.ts";
 import { presetFor } from "../distill/presets.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
-import { shippedModelDir } from "../distill/shipped.ts";
+import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
@@ -49,7 +49,7 @@ async function main(args: string[]): Promise<void> {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
   const envId = resolveEnvId(values.scenario);
-  const shipped = shippedModelDir(envId);
+  const shipped = deployableModelDir(envId) ?? shippedModelDir(envId);
   const teacherDir = values.teacher ??
     ((await exists(`${shipped}/teacher/manifest.json`))
       ? `${shipped}/teacher`

@@ -27,7 +27,7 @@ import { releasePolicySet } from "../policies/runtime.ts";
 import { evaluateController, type EvaluationReport } from "../distill/evaluate.ts";
 import { baselineFor } from "../distill/baselines.ts";
 import { budgetsFor } from "../distill/presets.ts";
-import { shippedModelDir } from "../distill/shipped.ts";
+import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { worldMap } from "../viz/svg.ts";
 import { CliError, runCli } from "./cli_util.ts";
@@ -72,7 +72,7 @@ async function runPolicy(
       report: evaluateController(env, controller, { episodes, seed }),
     };
   }
-  const dir = `${shippedModelDir(envId)}/${name}`;
+  const dir = `${deployableModelDir(envId)}/${name}`;
   const set = await loadPolicySet(dir, {
     expect: { classes: env.classes },
     as: "tfjs",
@@ -191,15 +191,19 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   }
   const episodes = intFlag("episodes", values.episodes)!;
   const seed = intFlag("seed", values.seed, 0)!;
-  const modelsDir = shippedModelDir(envId);
+  const modelsDir = deployableModelDir(envId);
   const needsModels = policy === "students" || policy === "teacher";
-  const hasModels = await Deno.stat(`${modelsDir}/students/manifest.json`).then(
-    () => true,
-    () => false,
-  );
+  const hasModels = modelsDir !== undefined;
   if (needsModels && !hasModels) {
     throw new CliError(
-      `scenario "${envId}" has no shipped models in ${modelsDir}/; use --policy greedy or random, or train your own (README: "Train your own")`,
+      `scenario "${envId}" has no shipped models (${
+        shippedModelDir(envId)
+      }/); use --policy greedy or random, or train your own (README: "Train and distill your own scenario")`,
+    );
+  }
+  if (modelsDir && modelsDir !== shippedModelDir(envId)) {
+    console.error(
+      `simulate: ${envId} has no models of its own; deploying the node-class policies of ${modelsDir}`,
     );
   }
   await initBackend("wasm");

@@ -33,3 +33,29 @@ export async function shippedScenarios(): Promise<string[]> {
   }
   return out;
 }
+
+/** Fleet scenarios share node classes (names and observation layouts) with this one's shipped models. */
+export const FLEET_MODEL_SOURCE = "fleet/leo-wildfire";
+
+/**
+ * The folder of the models to deploy on `envId`: its own shipped models when it has them; for a fleet
+ * scenario without its own, the models of {@linkcode FLEET_MODEL_SOURCE} (policies are per node class on
+ * local observations, so they run on any fleet scenario built from the same node classes; loading checks
+ * names and sizes). Undefined when there are none.
+ */
+export function deployableModelDir(envId: string): string | undefined {
+  const has = (dir: string) => {
+    try {
+      Deno.statSync(`${dir}/students/manifest.json`);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const own = shippedModelDir(envId);
+  if (has(own)) return own;
+  if (envId.startsWith("fleet/") && has(shippedModelDir(FLEET_MODEL_SOURCE))) {
+    return shippedModelDir(FLEET_MODEL_SOURCE);
+  }
+  return undefined;
+}

@@ -27,7 +27,7 @@ import { type Controller, RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { baselineFor } from "../distill/baselines.ts";
 import { budgetsFor } from "../distill/presets.ts";
-import { shippedModelDir } from "../distill/shipped.ts";
+import { deployableModelDir } from "../distill/shipped.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 
@@ -114,16 +114,9 @@ function shippedPolicy(kind: "students" | "teacher", description: string): Polic
   return {
     id: kind,
     description,
-    supports: (scenarioId) => {
-      try {
-        Deno.statSync(`${shippedModelDir(scenarioId)}/${kind}/manifest.json`);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    supports: (scenarioId) => deployableModelDir(scenarioId) !== undefined,
     make: async (env, _seed, scenarioId) => {
-      const set = await loadPolicySet(`${shippedModelDir(scenarioId)}/${kind}`, {
+      const set = await loadPolicySet(`${deployableModelDir(scenarioId)}/${kind}`, {
         expect: { classes: env.classes },
         as: "plain",
       });
