@@ -39,7 +39,7 @@ import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { VectorEnv } from "../sim/env/vector.ts";
 import { deriveSeed, Rng } from "../sim/rng.ts";
 import { restoreTrainerState, saveTrainerState } from "./trainer_state.ts";
-import { computeGae } from "./gae.ts";
+import { normalizeAdvantages, rolloutAdvantages } from "./advantages.ts";
 import { type KdConfig, resolveKdConfig } from "./kd_config.ts";
 import {
   crossEntropyToTeacherArgmax,
@@ -50,7 +50,7 @@ import {
 import { ScheduledAdam } from "./optim.ts";
 import { clippedPolicyLoss } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer } from "./rollout.ts";
-import { clipGradients, criticValues, forwardLogitsInto } from "./tensor_util.ts";
+import { clipGradients, forwardLogitsInto } from "./tensor_util.ts";
 
 /** The frozen teacher: one actor per class, the centralized critic and its value normalisation. */
 export interface Teacher {
@@ -250,7 +250,7 @@ export class KdTrainer {
     const started = performance.now();
     const c = this.config;
     const b = this.#buffer;
-    const E = c.numEnvs, T = c.rolloutSteps, S = this.venv.stateSize;
+    const E = c.numEnvs, T = c.rolloutSteps;
     const te = T * E;
     const agentIdSizes = this.students.map((s) => s.spec.agentIdSize);
 
@@ -270,50 +270,18 @@ export class KdTrainer {
 
     // 2. The frozen teacher critic's values, truncation bootstraps and GAE.
     const { mean, std } = this.teacher.valueNorm;
-    const denorm = (v: Float32Array) => {
-      for (let i = 0; i < v.length; i++) v[i] = v[i] * std + mean;
-      return v;
-    };
-    b.values.set(denorm(criticValues(this.teacher.critic, b.states, te, S)));
-    const bootstrap = denorm(criticValues(this.teacher.critic, b.bootstrapStates, E, S));
-    const truncatedRows: number[] = [];
-    for (let i = 0; i < te; i++) if (b.ended[i] && !b.terminated[i]) truncatedRows.push(i);
-    const gathered = new Float32Array(truncatedRows.length * S);
-    truncatedRows.forEach((row, k) =>
-      gathered.set(b.finalStates.subarray(row * S, (row + 1) * S), k * S)
+    rolloutAdvantages(
+      b,
+      this.teacher.critic,
+      (v) => {
+        for (let i = 0; i < v.length; i++) v[i] = v[i] * std + mean;
+        return v;
+      },
+      c.gamma,
+      c.gaeLambda,
     );
-    const finalValues = truncatedRows.length
-      ? denorm(criticValues(this.teacher.critic, gathered, truncatedRows.length, S))
-      : new Float32Array(0);
-    let k = 0;
-    for (let i = 0; i < te; i++) {
-      const t = Math.floor(i / E), e = i % E;
-      if (b.ended[i]) b.nextValues[i] = b.terminated[i] ? 0 : finalValues[k++];
-      else b.nextValues[i] = t + 1 < T ? b.values[i + E] : bootstrap[e];
-    }
-    computeGae({
-      rewards: b.rewards,
-      values: b.values,
-      nextValues: b.nextValues,
-      terminated: b.terminated,
-      episodeEnded: b.ended,
-      steps: T,
-      streams: E,
-      gamma: c.gamma,
-      lambda: c.gaeLambda,
-      advantages: b.advantages,
-      returns: b.returns,
-    });
     const advantages = new Float32Array(b.advantages);
-    if (c.normalizeAdvantages) {
-      let m = 0;
-      for (const a of advantages) m += a;
-      m /= te;
-      let v = 0;
-      for (const a of advantages) v += (a - m) ** 2;
-      const sd = Math.sqrt(v / te) + 1e-8;
-      for (let i = 0; i < te; i++) advantages[i] = (advantages[i] - m) / sd;
-    }
+    if (c.normalizeAdvantages) normalizeAdvantages(advantages);
 
     // 3. Epochs of minibatch steps.
     const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));

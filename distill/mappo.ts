@@ -36,7 +36,7 @@ import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { VectorEnv } from "../sim/env/vector.ts";
 import { deriveSeed, Rng } from "../sim/rng.ts";
 import { type MappoConfig, resolveMappoConfig } from "./config.ts";
-import { computeGae } from "./gae.ts";
+import { normalizeAdvantages, rolloutAdvantages } from "./advantages.ts";
 import { clippedPolicyLoss, clippedValueLoss, logProbsOf } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer, writeActorInputs } from "./rollout.ts";
 import type { Controller } from "../sim/env/controller.ts";
@@ -47,7 +47,7 @@ import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from ".
 
 /** `format` field of MAPPO checkpoints. */
 export const MAPPO_CHECKPOINT_FORMAT = "fleetkd-mappo-checkpoint";
-import { clipGradients, criticValues, forwardLogitsInto } from "./tensor_util.ts";
+import { clipGradients, forwardLogitsInto } from "./tensor_util.ts";
 
 /** What one iteration (rollout + update) measured. */
 export interface IterationStats {
@@ -189,7 +189,7 @@ export class MappoTrainer {
       this.valueNorm.normalizeInPlace(oldValues);
     }
     const advantages = new Float32Array(buffer.advantages);
-    if (c.normalizeAdvantages) normalizeInPlace(advantages);
+    if (c.normalizeAdvantages) normalizeAdvantages(advantages);
 
     // 4. Epochs of minibatch updates.
     const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
@@ -242,47 +242,13 @@ export class MappoTrainer {
   /** Critic values for every rollout state, next-state values with truncation bootstraps, then GAE. */
   #computeAdvantages(): void {
     const c = this.config;
-    const b = this.#buffer;
-    const E = c.numEnvs, T = c.rolloutSteps, S = this.venv.stateSize;
-    const te = T * E;
-    const denorm = (v: Float32Array) => c.valueNorm ? this.valueNorm.denormalizeInPlace(v) : v;
-    b.values.set(denorm(criticValues(this.critic, b.states, te, S)));
-    const bootstrap = denorm(criticValues(this.critic, b.bootstrapStates, E, S));
-    // Final states of truncated episodes need their own values; terminated ones bootstrap nothing.
-    const truncatedRows: number[] = [];
-    for (let i = 0; i < te; i++) if (b.ended[i] && !b.terminated[i]) truncatedRows.push(i);
-    let finalValues: Float32Array = new Float32Array(0);
-    if (truncatedRows.length > 0) {
-      const gathered = new Float32Array(truncatedRows.length * S);
-      truncatedRows.forEach((row, k) =>
-        gathered.set(b.finalStates.subarray(row * S, (row + 1) * S), k * S)
-      );
-      finalValues = denorm(criticValues(this.critic, gathered, truncatedRows.length, S));
-    }
-    let k = 0;
-    for (let t = 0; t < T; t++) {
-      for (let e = 0; e < E; e++) {
-        const i = t * E + e;
-        if (b.ended[i]) {
-          b.nextValues[i] = b.terminated[i] ? 0 : finalValues[k++];
-        } else {
-          b.nextValues[i] = t + 1 < T ? b.values[i + E] : bootstrap[e];
-        }
-      }
-    }
-    computeGae({
-      rewards: b.rewards,
-      values: b.values,
-      nextValues: b.nextValues,
-      terminated: b.terminated,
-      episodeEnded: b.ended,
-      steps: T,
-      streams: E,
-      gamma: c.gamma,
-      lambda: c.gaeLambda,
-      advantages: b.advantages,
-      returns: b.returns,
-    });
+    rolloutAdvantages(
+      this.#buffer,
+      this.critic,
+      (v) => c.valueNorm ? this.valueNorm.denormalizeInPlace(v) : v,
+      c.gamma,
+      c.gaeLambda,
+    );
   }
 
   /** One gradient step on the environment steps `idx`; returns [pl, ent, kl, clipfrac, vl]. */
@@ -604,14 +570,4 @@ export class MappoTrainer {
       critic: { optimizer: this.#criticOptimizer, variables: this.critic.variables },
     };
   }
-}
-
-function normalizeInPlace(xs: Float32Array): void {
-  let mean = 0;
-  for (const x of xs) mean += x;
-  mean /= xs.length;
-  let v = 0;
-  for (const x of xs) v += (x - mean) ** 2;
-  const std = Math.sqrt(v / xs.length) + 1e-8;
-  for (let i = 0; i < xs.length; i++) xs[i] = (xs[i] - mean) / std;
 }

@@ -12,6 +12,7 @@
  */
 export * from "./config.ts";
 export * from "./gae.ts";
+export * from "./advantages.ts";
 export * from "./ppo_loss.ts";
 export * from "./kd_loss.ts";
 export * from "./kd_config.ts";
