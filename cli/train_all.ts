@@ -18,6 +18,7 @@ import { runCli } from "./cli_util.ts";
 export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
   { id: "fleet/leo-wildfire", distillArgs: [] },
   { id: "smax/3m", distillArgs: [] },
+  { id: "smax/2s3z", distillArgs: [] },
   {
     id: "mpe/simple_spread",
     distillArgs: ["--steps", "1200000", "--weights", "pg=0.25,kl=1,ce=1,relation=0.5,role=0.1"],

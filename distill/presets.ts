@@ -127,6 +127,22 @@ const PRESETS: Record<string, TrainingPreset> = {
     evalEpisodes: 200,
     deployment: { "*": SOFT_FLOAT_MCU },
   },
+  "smax/2s3z": {
+    teacher: {
+      totalEnvSteps: 400_000,
+      numEnvs: 32,
+      rolloutSteps: 60,
+      epochs: 5,
+      minibatches: 4,
+      learningRate: 5e-3,
+      finalLearningRate: 5e-4,
+      actorHidden: [128, 128],
+      criticHidden: [128, 128],
+    },
+    students: { totalEnvSteps: 400_000, numEnvs: 32, rolloutSteps: 60 },
+    evalEpisodes: 200,
+    deployment: { "*": SOFT_FLOAT_MCU },
+  },
   "mpe/simple_speaker_listener": {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },
     students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 50 },
