@@ -156,6 +156,8 @@ interface Plan {
   /** `timeIt` minimum milliseconds per round (after its warm-up call; at least one timed call). */
   minMs: number;
   note: string;
+  /** Builds our scheduler (default: `new EventScheduler()`). */
+  makeOurs?: () => BenchScheduler;
 }
 
 /** Times one round of `plan` on one implementation; returns events/s and the last call's checksum. */
@@ -180,7 +182,7 @@ function measureRound(plan: Plan, make: () => BenchScheduler, kept?: BenchSchedu
 /** Measures ours and heap-js in alternating rounds, so both see the same machine load. */
 function measurePair(plan: Plan): [Measured, Measured] {
   const best: [Measured, Measured] = [{ rate: 0, checksum: 0 }, { rate: 0, checksum: 0 }];
-  const makers = [makeOurs, makeHeapJs];
+  const makers = [plan.makeOurs ?? makeOurs, makeHeapJs];
   const kept = plan.reuse ? makers.map((make) => make()) : [undefined, undefined];
   for (let round = 0; round < plan.rounds; round++) {
     for (let k = 0; k < 2; k++) {
@@ -232,6 +234,16 @@ export function run(): Promise<BenchRow[]> {
       minMs: 0,
       note: "up to 1,000,000 events pending; times uniform over 1e9 us, priorities 0..3; " +
         "rate = events / (schedule + dispatch time), storage growth included",
+    },
+    {
+      name: "schedule 1e6 random-time events, then dispatch all (fresh scheduler, pre-sized)",
+      workload: scheduleThenDispatch,
+      events: N_EVENTS,
+      reuse: false,
+      rounds: 2,
+      minMs: 0,
+      note: "as the first row, with initialCapacity 1e6 (a caller that knows its event volume)",
+      makeOurs: () => new EventScheduler({ initialCapacity: N_EVENTS }),
     },
     {
       name: "schedule 1e6 random-time events, then dispatch all (reused scheduler)",
