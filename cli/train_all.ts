@@ -21,7 +21,7 @@ export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
   { id: "smax/2s3z", distillArgs: [] },
   {
     id: "mpe/simple_spread",
-    distillArgs: ["--steps", "1200000", "--weights", "pg=0.25,kl=1,ce=1,relation=0.5,role=0.1"],
+    distillArgs: ["--steps", "2400000", "--weights", "pg=0.25,kl=1,ce=1,relation=0.5,role=0.1"],
   },
 ];
 
