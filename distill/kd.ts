@@ -50,7 +50,7 @@ import {
 import { ScheduledAdam } from "./optim.ts";
 import { clippedPolicyLoss } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer } from "./rollout.ts";
-import { clipGradients, forwardLogitsInto } from "./tensor_util.ts";
+import { classMinibatches, clipGradients, forwardLogitsInto } from "./tensor_util.ts";
 
 /** The frozen teacher: one actor per class, the centralized critic and its value normalisation. */
 export interface Teacher {
@@ -322,45 +322,12 @@ export class KdTrainer {
   #updateMinibatch(idx: Int32Array, advantages: Float32Array): number[] {
     const c = this.config;
     const b = this.#buffer;
-    const E = c.numEnvs;
     const n = idx.length;
     const classes = this.venv.classes;
-    const data = classes.map((spec, ci) => {
-      const cr = b.classes[ci];
-      const inputSize = this.students[ci].inputSize;
-      const rows = n * spec.count;
-      const inputs = new Float32Array(rows * inputSize);
-      const masks = new Float32Array(rows * spec.numActions);
-      const actions = new Int32Array(rows), logp = new Float32Array(rows);
-      const weights = new Float32Array(rows), adv = new Float32Array(rows);
-      for (let j = 0; j < n; j++) {
-        const i = idx[j];
-        const t = Math.floor(i / E), e = i % E;
-        for (let a = 0; a < spec.count; a++) {
-          const src = (t * E + e) * spec.count + a, dst = j * spec.count + a;
-          inputs.set(cr.inputs.subarray(src * inputSize, (src + 1) * inputSize), dst * inputSize);
-          masks.set(
-            cr.masks.subarray(src * spec.numActions, (src + 1) * spec.numActions),
-            dst * spec.numActions,
-          );
-          actions[dst] = cr.actions[src];
-          logp[dst] = cr.logProbs[src];
-          weights[dst] = cr.weights[src];
-          adv[dst] = advantages[i];
-        }
-      }
-      return { inputs, masks, actions, logp, weights, adv, rows, inputSize, spec };
-    });
     const w = c.weights;
     const result = tf.tidy(() => {
-      const tensors = data.map((d) => ({
-        inputs: tf.tensor2d(d.inputs, [d.rows, d.inputSize]),
-        masks: tf.tensor2d(d.masks, [d.rows, d.spec.numActions]),
-        actions: tf.tensor1d(d.actions, "int32"),
-        logp: tf.tensor1d(d.logp),
-        weights: tf.tensor1d(d.weights),
-        adv: tf.tensor1d(d.adv),
-      }));
+      const tensors = classMinibatches(b, idx, advantages);
+
       // The teacher is frozen: its outputs are constants of the student loss.
       const teacherOut = tensors.map((t, ci) => {
         const o = this.teacher.actors[ci].forward(t.inputs, t.masks);

@@ -47,7 +47,7 @@ import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from ".
 
 /** `format` field of MAPPO checkpoints. */
 export const MAPPO_CHECKPOINT_FORMAT = "fleetkd-mappo-checkpoint";
-import { clipGradients, forwardLogitsInto } from "./tensor_util.ts";
+import { classMinibatches, clipGradients, forwardLogitsInto } from "./tensor_util.ts";
 
 /** What one iteration (rollout + update) measured. */
 export interface IterationStats {
@@ -262,8 +262,6 @@ export class MappoTrainer {
     const b = this.#buffer;
     const S = this.venv.stateSize;
     const n = idx.length;
-    const classes = this.venv.classes;
-    const E = c.numEnvs;
     // Gather the minibatch rows into fresh arrays (once per minibatch, not per step).
     const mbStates = new Float32Array(n * S);
     const mbTargets = new Float32Array(n), mbOld = new Float32Array(n);
@@ -273,53 +271,9 @@ export class MappoTrainer {
       mbTargets[j] = targets[i];
       mbOld[j] = oldValues[i];
     }
-    const perClass = classes.map((spec, ci) => {
-      const cr = b.classes[ci];
-      const inputSize = spec.obsSize + this.#agentIdSizes[ci];
-      const rows = n * spec.count;
-      const inputs = new Float32Array(rows * inputSize);
-      const masks = new Float32Array(rows * spec.numActions);
-      const actions = new Int32Array(rows), logp = new Float32Array(rows);
-      const weights = new Float32Array(rows), adv = new Float32Array(rows);
-      for (let j = 0; j < n; j++) {
-        const i = idx[j];
-        const t = Math.floor(i / E), e = i % E;
-        for (let a = 0; a < spec.count; a++) {
-          const src = (t * E + e) * spec.count + a;
-          const dst = j * spec.count + a;
-          inputs.set(cr.inputs.subarray(src * inputSize, (src + 1) * inputSize), dst * inputSize);
-          masks.set(
-            cr.masks.subarray(src * spec.numActions, (src + 1) * spec.numActions),
-            dst * spec.numActions,
-          );
-          actions[dst] = cr.actions[src];
-          logp[dst] = cr.logProbs[src];
-          weights[dst] = cr.weights[src];
-          adv[dst] = advantages[i];
-        }
-      }
-      return {
-        inputs,
-        masks,
-        actions,
-        logp,
-        weights,
-        adv,
-        rows,
-        inputSize,
-        numActions: spec.numActions,
-      };
-    });
-
     const stats = tf.tidy(() => {
-      const tensors = perClass.map((p) => ({
-        inputs: tf.tensor2d(p.inputs, [p.rows, p.inputSize]),
-        masks: tf.tensor2d(p.masks, [p.rows, p.numActions]),
-        actions: tf.tensor1d(p.actions, "int32"),
-        logp: tf.tensor1d(p.logp),
-        weights: tf.tensor1d(p.weights),
-        adv: tf.tensor1d(p.adv),
-      }));
+      const tensors = classMinibatches(b, idx, advantages);
+
       let diag: tf.Scalar[] = [];
       const actorGrads = tf.variableGrads(() => {
         let total = tf.scalar(0);

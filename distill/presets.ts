@@ -55,6 +55,26 @@ const GENERIC: TrainingPreset = {
   deployment: { "*": SOFT_FLOAT_MCU },
 };
 
+/** SMAX maps: the simple_spread teacher settings with 60-step rollouts (SMAC's 3m episode limit). */
+function smaxPreset(steps: number): TrainingPreset {
+  return {
+    teacher: {
+      totalEnvSteps: steps,
+      numEnvs: 32,
+      rolloutSteps: 60,
+      epochs: 5,
+      minibatches: 4,
+      learningRate: 5e-3,
+      finalLearningRate: 5e-4,
+      actorHidden: [128, 128],
+      criticHidden: [128, 128],
+    },
+    students: { totalEnvSteps: steps, numEnvs: 32, rolloutSteps: 60 },
+    evalEpisodes: 200,
+    deployment: { "*": SOFT_FLOAT_MCU },
+  };
+}
+
 const PRESETS: Record<string, TrainingPreset> = {
   "toy/matching": {
     teacher: {
@@ -111,38 +131,8 @@ const PRESETS: Record<string, TrainingPreset> = {
     // that chain; starting from the greedy scheduler's behaviour it refines a working policy instead.
     warmStart: { episodes: 64, epochs: 8 },
   },
-  "smax/3m": {
-    teacher: {
-      totalEnvSteps: 300_000,
-      numEnvs: 32,
-      rolloutSteps: 60,
-      epochs: 5,
-      minibatches: 4,
-      learningRate: 5e-3,
-      finalLearningRate: 5e-4,
-      actorHidden: [128, 128],
-      criticHidden: [128, 128],
-    },
-    students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 60 },
-    evalEpisodes: 200,
-    deployment: { "*": SOFT_FLOAT_MCU },
-  },
-  "smax/2s3z": {
-    teacher: {
-      totalEnvSteps: 400_000,
-      numEnvs: 32,
-      rolloutSteps: 60,
-      epochs: 5,
-      minibatches: 4,
-      learningRate: 5e-3,
-      finalLearningRate: 5e-4,
-      actorHidden: [128, 128],
-      criticHidden: [128, 128],
-    },
-    students: { totalEnvSteps: 400_000, numEnvs: 32, rolloutSteps: 60 },
-    evalEpisodes: 200,
-    deployment: { "*": SOFT_FLOAT_MCU },
-  },
+  "smax/3m": smaxPreset(300_000),
+  "smax/2s3z": smaxPreset(400_000),
   "mpe/simple_speaker_listener": {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },
     students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 50 },

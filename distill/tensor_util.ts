@@ -19,6 +19,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Actor } from "../policies/actor.ts";
 import type { Critic } from "../policies/critic.ts";
+import type { RolloutBuffer } from "./rollout.ts";
 
 /** Runs `actor` on `rows` inputs (with float masks) and writes the logits into `out`. */
 export function forwardLogitsInto(
@@ -71,5 +72,63 @@ export function clipGradients(grads: tf.NamedTensorMap, maxNorm: number): tf.Nam
     const out: tf.NamedTensorMap = {};
     for (const k of names) out[k] = tf.mul(grads[k], scale);
     return out;
+  });
+}
+
+/** One agent class's rows of a minibatch, as tensors (see {@linkcode classMinibatches}). */
+export interface ClassMinibatch {
+  /** Actor inputs, [rows, inputSize]. */
+  inputs: tf.Tensor2D;
+  /** Action masks, [rows, numActions]. */
+  masks: tf.Tensor2D;
+  /** Actions taken, int32 [rows]. */
+  actions: tf.Tensor1D;
+  /** Rollout log-probabilities, [rows]. */
+  logp: tf.Tensor1D;
+  /** Row weights (1 in play), [rows]. */
+  weights: tf.Tensor1D;
+  /** The environment step's advantage, repeated for each of its agents, [rows]. */
+  adv: tf.Tensor1D;
+}
+
+/**
+ * Gathers the rows of every agent of the environment steps `idx` (indices `t * E + e` into the rollout) from
+ * `buffer`, per class, with each step's advantage repeated for its agents, as tensors. Call inside
+ * `tf.tidy`.
+ */
+export function classMinibatches(
+  buffer: RolloutBuffer,
+  idx: Int32Array,
+  advantages: Float32Array,
+): ClassMinibatch[] {
+  const n = idx.length;
+  return buffer.specs.map((spec, ci) => {
+    const cr = buffer.classes[ci];
+    const inputSize = buffer.sizes.inputSizes[ci], A = spec.numActions;
+    const rows = n * spec.count;
+    const inputs = new Float32Array(rows * inputSize), masks = new Float32Array(rows * A);
+    const actions = new Int32Array(rows), logp = new Float32Array(rows);
+    const weights = new Float32Array(rows), adv = new Float32Array(rows);
+    for (let j = 0; j < n; j++) {
+      // Rollout rows of a class are step-major then agent: row (t * E + e) * count + a = idx * count + a.
+      const i = idx[j];
+      for (let a = 0; a < spec.count; a++) {
+        const src = i * spec.count + a, dst = j * spec.count + a;
+        inputs.set(cr.inputs.subarray(src * inputSize, (src + 1) * inputSize), dst * inputSize);
+        masks.set(cr.masks.subarray(src * A, (src + 1) * A), dst * A);
+        actions[dst] = cr.actions[src];
+        logp[dst] = cr.logProbs[src];
+        weights[dst] = cr.weights[src];
+        adv[dst] = advantages[i];
+      }
+    }
+    return {
+      inputs: tf.tensor2d(inputs, [rows, inputSize]),
+      masks: tf.tensor2d(masks, [rows, A]),
+      actions: tf.tensor1d(actions, "int32"),
+      logp: tf.tensor1d(logp),
+      weights: tf.tensor1d(weights),
+      adv: tf.tensor1d(adv),
+    };
   });
 }
