@@ -7,6 +7,7 @@
  */
 
 import { type BenchRow, toMarkdownTable } from "./report.ts";
+import { writeFileAtomic } from "../policies/atomic_write.ts";
 
 /** The suites, in the order they appear in RESULTS.md. */
 const SUITES: Record<string, string> = {
@@ -92,8 +93,6 @@ if (import.meta.main) {
     `# Benchmark results\n\nWritten by \`deno task bench\`; do not edit by hand. Each section records the machine and date it was measured on.\n\n${
       ordered.join("\n\n")
     }\n`;
-  const tmp = new URL(`./RESULTS.md.${Deno.pid}.tmp`, import.meta.url);
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, RESULTS);
+  await writeFileAtomic(RESULTS.pathname, text);
   console.error(`bench: wrote ${RESULTS.pathname}`);
 }

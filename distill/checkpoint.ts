@@ -19,6 +19,10 @@
  * @module
  */
 
+import { writeFileAtomic } from "../policies/atomic_write.ts";
+
+export { writeFileAtomic };
+
 const MAGIC = "FKDCKPT1";
 
 /** Writes `meta` and `arrays` to `path` atomically. */
@@ -102,20 +106,4 @@ export async function readCheckpoint(
     arrays[a.name] = data.subarray(a.offset, a.offset + a.length);
   }
   return { meta: header.meta, arrays };
-}
-
-/** Writes `data` to `path` via a temp file in the same folder and a rename. */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const slash = path.lastIndexOf("/");
-  const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
-  await Deno.mkdir(dir, { recursive: true });
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
 }

@@ -34,3 +34,4 @@ export * from "./runtime.ts";
 export * from "./latency.ts";
 export * from "./model_io.ts";
 export * from "./controller.ts";
+export * from "./atomic_write.ts";

@@ -47,6 +47,7 @@ import { actorCost, criticCost } from "./cost.ts";
 import { Critic, type CriticSpec } from "./critic.ts";
 import { PlainActor } from "./plain.ts";
 import type { PolicySet, Provenance } from "./policy_set.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
 
 /**
  * Value of `manifest.format`.
@@ -235,19 +236,6 @@ export class ModelFileError extends Error {
 
 // ---------------------------------------------------------------------------------------------------------
 // Saving
-
-/** Writes `data` to `path` atomically: a temporary file in the same directory, then rename. */
-async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    if (typeof data === "string") await Deno.writeTextFile(tmp, data);
-    else await Deno.writeFile(tmp, data);
-    await Deno.rename(tmp, path);
-  } catch (e) {
-    await Deno.remove(tmp).catch(() => {});
-    throw e;
-  }
-}
 
 function denseLayers(
   model: tf.Sequential,
