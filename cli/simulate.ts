@@ -78,13 +78,7 @@ async function runPolicy(
     as: "tfjs",
     critic: false,
   });
-  const budgets = budgetsFor(envId, env);
-  const controller = new PolicyController(name, set, {
-    budgets,
-    counts: env.classes.map((c) => c.count),
-    numActions: env.classes.map((c) => c.numActions),
-    decisionPeriodMs: env.decisionPeriodMs,
-  });
+  const controller = PolicyController.deployed(name, set, env, budgetsFor(envId, env));
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();
   const row: Row = {

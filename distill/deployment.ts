@@ -135,15 +135,6 @@ export interface DeploymentReport {
   date: string;
 }
 
-function deploymentOptions(env: MultiAgentEnv, budgets: readonly ComputeBudget[]) {
-  return {
-    budgets,
-    counts: env.classes.map((c) => c.count),
-    numActions: env.classes.map((c) => c.numActions),
-    decisionPeriodMs: env.decisionPeriodMs,
-  };
-}
-
 /** Evaluates a deployed controller and collects its gate's miss rates and energy. */
 function evaluateDeployed(
   env: MultiAgentEnv,
@@ -153,7 +144,7 @@ function evaluateDeployed(
   episodes: number,
   seed: number,
 ): { report: EvaluationReport; missRates: number[]; energyPerEpisode: number } {
-  const controller = new PolicyController(name, set, deploymentOptions(env, budgets));
+  const controller = PolicyController.deployed(name, set, env, budgets);
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();
   return {

@@ -79,18 +79,12 @@ export async function measureScenario(
   const students = await loadPolicySet(`${dir}/students`, { expect, as: "plain" });
   const teacher = await loadPolicySet(`${dir}/teacher`, { expect, as: "plain" });
   const budgets = budgetsFor(envId, env);
-  const deploy = {
-    budgets,
-    counts: env.classes.map((c) => c.count),
-    numActions: env.classes.map((c) => c.numActions),
-    decisionPeriodMs: env.decisionPeriodMs,
-  };
   const run = (c: Parameters<typeof evaluateController>[1]) =>
     evaluateController(env, c, { episodes, seed });
   const sIdeal = run(new PolicyController("students", students));
-  const sDeployed = run(new PolicyController("students", students, deploy));
+  const sDeployed = run(PolicyController.deployed("students", students, env, budgets));
   const tIdeal = run(new PolicyController("teacher", teacher));
-  const tDeployed = run(new PolicyController("teacher", teacher, deploy));
+  const tDeployed = run(PolicyController.deployed("teacher", teacher, env, budgets));
   const random = run(new RandomController(env.classes, seed));
   const metrics: Record<string, number> = {
     "students.return": sIdeal.mean,

@@ -24,7 +24,7 @@
  */
 
 import type { Controller, DecisionTiming } from "../sim/env/controller.ts";
-import type { StepResult } from "../sim/env/types.ts";
+import type { MultiAgentEnv, StepResult } from "../sim/env/types.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import { actorCost } from "./cost.ts";
 import { LatencyGate, type MissPolicy } from "./latency.ts";
@@ -78,6 +78,26 @@ export class PolicyController implements Controller {
         { onMiss: options.onMiss ?? "hold", decisionPeriodMs: options.decisionPeriodMs },
       );
     }
+  }
+
+  /**
+   * `set` deployed on `env`'s nodes: one budget per class, the environment's agent counts, action counts
+   * and decision period, so late decisions act late as `latency.ts` describes.
+   */
+  static deployed(
+    name: string,
+    set: PolicySet,
+    env: MultiAgentEnv,
+    budgets: readonly ComputeBudget[],
+    onMiss?: MissPolicy,
+  ): PolicyController {
+    return new PolicyController(name, set, {
+      budgets,
+      onMiss,
+      counts: env.classes.map((c) => c.count),
+      numActions: env.classes.map((c) => c.numActions),
+      decisionPeriodMs: env.decisionPeriodMs,
+    });
   }
 
   /** Clears recurrent state and the gate's held actions at an episode start. */

@@ -120,12 +120,7 @@ function shippedPolicy(kind: "students" | "teacher", description: string): Polic
         expect: { classes: env.classes },
         as: "plain",
       });
-      return new PolicyController(kind, set, {
-        budgets: budgetsFor(scenarioId, env),
-        counts: env.classes.map((c) => c.count),
-        numActions: env.classes.map((c) => c.numActions),
-        decisionPeriodMs: env.decisionPeriodMs,
-      });
+      return PolicyController.deployed(kind, set, env, budgetsFor(scenarioId, env));
     },
   };
 }
