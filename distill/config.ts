@@ -119,19 +119,65 @@ export function resolveMappoConfig(partial: Partial<MappoConfig> = {}): MappoCon
     criticHidden: [...DEFAULT_MAPPO_CONFIG.criticHidden],
     ...partial,
   };
-  const fail = (field: string, rule: string, value: unknown): never => {
+  const fail = configFailure("MAPPO");
+  validateRolloutConfig(c, fail);
+  for (const k of ["valueClip", "huberDelta", "valueCoef"] as const) {
+    if (!(c[k] >= 0) || !Number.isFinite(c[k])) fail(k, ">= 0", c[k]);
+  }
+  for (const k of ["actorHidden", "criticHidden"] as const) {
+    if (!Array.isArray(c[k]) || c[k].some((w) => !Number.isInteger(w) || w <= 0)) {
+      fail(k, "a list of positive integers", c[k]);
+    }
+  }
+  if (c.activation !== "relu" && c.activation !== "tanh") {
+    fail("activation", '"relu" or "tanh"', c.activation);
+  }
+  return c;
+}
+
+/** The rollout and optimiser settings the teacher and student configs share. */
+export type RolloutConfig = Pick<
+  MappoConfig,
+  | "seed"
+  | "totalEnvSteps"
+  | "numEnvs"
+  | "rolloutSteps"
+  | "epochs"
+  | "minibatches"
+  | "learningRate"
+  | "finalLearningRate"
+  | "adamEpsilon"
+  | "gamma"
+  | "gaeLambda"
+  | "clip"
+  | "entropyCoef"
+  | "maxGradNorm"
+  | "checkpointEvery"
+>;
+
+/** Reports an invalid field of a `what` config (e.g. `"MAPPO"`): names the field, the rule and the value. */
+export type ConfigFailure = (field: string, rule: string, value: unknown) => never;
+
+/** A {@linkcode ConfigFailure} throwing `Invalid <what> config: field "x" must be <rule>, got <value>`. */
+export function configFailure(what: string): ConfigFailure {
+  return (field, rule, value) => {
     throw new RangeError(
-      `Invalid MAPPO config: field "${field}" must be ${rule}, got ${JSON.stringify(value)}`,
+      `Invalid ${what} config: field "${field}" must be ${rule}, got ${JSON.stringify(value)}`,
     );
   };
-  const positiveInts = [
-    "totalEnvSteps",
-    "numEnvs",
-    "rolloutSteps",
-    "epochs",
-    "minibatches",
-  ] as const;
-  for (const k of positiveInts) {
+}
+
+/**
+ * Validates the shared rollout and optimiser fields of a trainer config.
+ *
+ * @example
+ * ```ts
+ * import { configFailure, DEFAULT_MAPPO_CONFIG, validateRolloutConfig } from "./config.ts";
+ * validateRolloutConfig(DEFAULT_MAPPO_CONFIG, configFailure("demo")); // passes
+ * ```
+ */
+export function validateRolloutConfig(c: RolloutConfig, fail: ConfigFailure): void {
+  for (const k of ["totalEnvSteps", "numEnvs", "rolloutSteps", "epochs", "minibatches"] as const) {
     if (!Number.isInteger(c[k]) || c[k] <= 0) fail(k, "a positive integer", c[k]);
   }
   if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) {
@@ -145,19 +191,10 @@ export function resolveMappoConfig(partial: Partial<MappoConfig> = {}): MappoCon
     if (!(c[k] > 0 && c[k] <= 1)) fail(k, "in (0, 1]", c[k]);
   }
   if (!(c.clip > 0 && c.clip < 1)) fail("clip", "in (0, 1)", c.clip);
-  for (const k of ["valueClip", "huberDelta", "valueCoef", "entropyCoef"] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k])) fail(k, ">= 0", c[k]);
+  if (!(c.entropyCoef >= 0) || !Number.isFinite(c.entropyCoef)) {
+    fail("entropyCoef", ">= 0", c.entropyCoef);
   }
   if (c.minibatches > c.numEnvs * c.rolloutSteps) {
     fail("minibatches", `<= numEnvs * rolloutSteps (${c.numEnvs * c.rolloutSteps})`, c.minibatches);
   }
-  for (const k of ["actorHidden", "criticHidden"] as const) {
-    if (!Array.isArray(c[k]) || c[k].some((w) => !Number.isInteger(w) || w <= 0)) {
-      fail(k, "a list of positive integers", c[k]);
-    }
-  }
-  if (c.activation !== "relu" && c.activation !== "tanh") {
-    fail("activation", '"relu" or "tanh"', c.activation);
-  }
-  return c;
 }

@@ -16,6 +16,8 @@
  * @module
  */
 
+import { configFailure, validateRolloutConfig } from "./config.ts";
+
 /** Weights of the student loss terms. */
 export interface KdWeights {
   /** Clipped policy-gradient term on the frozen teacher critic's advantages. */
@@ -117,42 +119,17 @@ export function resolveKdConfig(partial: Partial<KdConfig> = {}): KdConfig {
     ...partial,
     weights: { ...DEFAULT_KD_CONFIG.weights, ...(partial.weights ?? {}) },
   };
-  const fail = (field: string, rule: string, value: unknown): never => {
-    throw new RangeError(
-      `Invalid KD config: field "${field}" must be ${rule}, got ${JSON.stringify(value)}`,
-    );
-  };
-  for (
-    const k of [
-      "totalEnvSteps",
-      "numEnvs",
-      "rolloutSteps",
-      "epochs",
-      "minibatches",
-      "roleDim",
-    ] as const
-  ) {
-    if (!Number.isInteger(c[k]) || c[k] <= 0) fail(k, "a positive integer", c[k]);
+  const fail = configFailure("KD");
+  validateRolloutConfig(c, fail);
+  if (!Number.isInteger(c.roleDim) || c.roleDim <= 0) {
+    fail("roleDim", "a positive integer", c.roleDim);
   }
-  if (!Number.isInteger(c.checkpointEvery) || c.checkpointEvery < 0) {
-    fail("checkpointEvery", "an integer >= 0", c.checkpointEvery);
-  }
-  for (const k of ["learningRate", "finalLearningRate", "adamEpsilon", "maxGradNorm"] as const) {
-    if (!(c[k] > 0) || !Number.isFinite(c[k])) fail(k, "> 0", c[k]);
-  }
-  for (const k of ["gamma", "gaeLambda"] as const) {
-    if (!(c[k] > 0 && c[k] <= 1)) fail(k, "in (0, 1]", c[k]);
-  }
-  if (!(c.clip > 0 && c.clip < 1)) fail("clip", "in (0, 1)", c.clip);
-  for (const k of ["entropyCoef", "roleMargin"] as const) {
-    if (!(c[k] >= 0) || !Number.isFinite(c[k])) fail(k, ">= 0", c[k]);
+  if (!(c.roleMargin >= 0) || !Number.isFinite(c.roleMargin)) {
+    fail("roleMargin", ">= 0", c.roleMargin);
   }
   for (const [k, v] of Object.entries(c.weights)) {
     if (!(v >= 0) || !Number.isFinite(v)) fail(`weights.${k}`, ">= 0", v);
   }
   if (Object.values(c.weights).every((v) => v === 0)) fail("weights", "not all zero", c.weights);
-  if (c.minibatches > c.numEnvs * c.rolloutSteps) {
-    fail("minibatches", `<= numEnvs * rolloutSteps (${c.numEnvs * c.rolloutSteps})`, c.minibatches);
-  }
   return c;
 }
