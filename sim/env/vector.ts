@@ -82,6 +82,9 @@ export class VectorEnv {
   #length: Uint32Array;
   #scratchActions: Int32Array[];
   #agentsTotal: number;
+  /** Per copy: views of `states` / `finalStates`, made once so stepping allocates nothing. */
+  #stateViews: Float32Array[];
+  #finalStateViews: Float32Array[];
 
   /** Wraps `envs` (all of the same environment and configuration). */
   constructor(envs: readonly MultiAgentEnv[]) {
@@ -123,6 +126,9 @@ export class VectorEnv {
     this.#length = new Uint32Array(n);
     this.#scratchActions = this.classes.map((c) => new Int32Array(c.count));
     this.#agentsTotal = this.classes.reduce((s, c) => s + c.count, 0);
+    const S = this.stateSize;
+    this.#stateViews = envs.map((_, e) => this.states.subarray(e * S, (e + 1) * S));
+    this.#finalStateViews = envs.map((_, e) => this.finalStates.subarray(e * S, (e + 1) * S));
   }
 
   /** The seed of episode `episode` of copy `env` under base seed `seed`. */
@@ -161,7 +167,8 @@ export class VectorEnv {
       const env = this.envs[e];
       for (let c = 0; c < this.classes.length; c++) {
         const count = this.classes[c].count;
-        this.#scratchActions[c].set(actions[c].subarray(e * count, (e + 1) * count));
+        const src = actions[c], dst = this.#scratchActions[c];
+        for (let i = 0; i < count; i++) dst[i] = src[e * count + i];
       }
       const result = env.step(this.#scratchActions);
       let stepTotal = 0;
@@ -185,7 +192,7 @@ export class VectorEnv {
         // An episode cut by the time limit has agents still in play, marked truncated and not terminated.
         const truncated = anyTruncatedOnly;
         this.truncatedEpisodes[e] = truncated ? 1 : 0;
-        env.state(this.finalStates.subarray(e * this.stateSize, (e + 1) * this.stateSize));
+        env.state(this.#finalStateViews[e]);
         this.completed.push({
           env: e,
           seed: this.#episodeSeed[e],
@@ -201,7 +208,7 @@ export class VectorEnv {
         this.dones[e] = 0;
         this.truncatedEpisodes[e] = 0;
         this.#copyObservations(e, result.classes);
-        env.state(this.states.subarray(e * this.stateSize, (e + 1) * this.stateSize));
+        env.state(this.#stateViews[e]);
       }
     }
   }
@@ -215,7 +222,7 @@ export class VectorEnv {
     const env = this.envs[e];
     const result = env.reset(seed);
     this.#copyObservations(e, result.classes);
-    env.state(this.states.subarray(e * this.stateSize, (e + 1) * this.stateSize));
+    env.state(this.#stateViews[e]);
   }
 
   #copyObservations(e: number, buffers: ReturnType<MultiAgentEnv["step"]>["classes"]): void {
