@@ -77,6 +77,26 @@ export interface IterationStats {
   seconds: number;
 }
 
+/** Settings of {@linkcode MappoTrainer.warmStart}. */
+export interface WarmStartOptions {
+  /** Episodes the heuristic plays as demonstrations. */
+  episodes: number;
+  /** Passes over the demonstrations after each collection. */
+  epochs: number;
+  /** Environment steps per minibatch (default 512). */
+  batchSteps?: number;
+  /** DAgger rounds after plain cloning (default 0: plain behaviour cloning). */
+  daggerRounds?: number;
+  /** Episodes the actor plays per DAgger round (default `episodes`). */
+  daggerEpisodes?: number;
+  /**
+   * Learning rate of the cloning (default the config's `learningRate`). Cloning is supervised and
+   * tolerates a larger step than PPO's fine-tuning: on simple_spread 5e-3 cloned to entropy 0.15 nats where
+   * PPO's 1e-3 left 0.35 and a policy 1.3 return worse.
+   */
+  learningRate?: number;
+}
+
 /** The MAPPO trainer. */
 export class MappoTrainer {
   /** Resolved configuration. */
@@ -332,68 +352,134 @@ export class MappoTrainer {
    * `episodes` seeded episodes with the controller acting, then trains every actor on cross-entropy to the
    * controller's actions and the critic on the episodes' discounted returns, for `epochs` passes. PPO then
    * starts from the heuristic's behaviour instead of from uniform noise, which matters where the reward is
-   * sparse (events pay off only after alert, imaging and delivery all happen). Returns the final imitation
-   * accuracy over the demonstrations.
+   * sparse (events pay off only after alert, imaging and delivery all happen).
+   *
+   * With `daggerRounds > 0` the warm start continues as DAgger (Ross et al., 2011): each round plays
+   * `daggerEpisodes` more episodes with the *actor* acting (greedily) while the controller labels every
+   * state, adds them to the demonstrations and trains again. Plain cloning only sees the heuristic's own
+   * states, so one early mistake leads to states it never saw (on simple_spread 96% imitation accuracy
+   * kept only 70% of the heuristic's gain); DAgger teaches the recovery. The critic learns the returns of
+   * whichever policy played. Returns the final imitation accuracy over the demonstrations.
    */
   warmStart(
     makeEnv: () => MultiAgentEnv,
     controllerFor: (env: MultiAgentEnv) => Controller,
-    options: { episodes: number; epochs: number; batchSteps?: number },
+    options: WarmStartOptions,
   ): number {
     const c = this.config;
     const env = makeEnv();
     const controller = controllerFor(env);
     const classes = env.classes;
-    const S = env.stateSize;
     const inputs: number[][] = classes.map(() => []), masks: number[][] = classes.map(() => []);
     const actions: number[][] = classes.map(() => []);
     const states: number[] = [], returns: number[] = [];
-    const out = classes.map((k) => new Int32Array(k.count));
+    const labels = classes.map((k) => new Int32Array(k.count));
+    const own = classes.map((k) => new Int32Array(k.count));
     const inputScratch = classes.map((k, i) =>
       new Float32Array(k.count * (k.obsSize + this.#agentIdSizes[i]))
     );
-    for (let ep = 0; ep < options.episodes; ep++) {
-      const seed = deriveSeed(c.seed, "warm-start", ep);
-      let r = env.reset(seed);
-      controller.reset?.(seed);
-      const rewards: number[] = [];
-      while (!r.done) {
-        controller.act(r, out);
-        states.push(...env.state());
-        classes.forEach((k, i) => {
-          writeActorInputs(
-            r.classes[i].obs,
-            k.count,
-            k.obsSize,
-            this.#agentIdSizes[i],
-            inputScratch[i],
-            0,
-          );
-          inputs[i].push(...inputScratch[i]);
-          masks[i].push(...r.classes[i].actionMask);
-          actions[i].push(...out[i]);
-        });
-        r = env.step(out);
-        let total = 0;
-        for (const b of r.classes) for (const x of b.rewards) total += x;
-        rewards.push(total / env.agents.length);
+    const play = (episodes: number, tag: string, learnerActs: boolean) => {
+      for (let ep = 0; ep < episodes; ep++) {
+        const seed = deriveSeed(c.seed, tag, ep);
+        let r = env.reset(seed);
+        controller.reset?.(seed);
+        const rewards: number[] = [];
+        while (!r.done) {
+          controller.act(r, labels);
+          states.push(...env.state());
+          classes.forEach((k, i) => {
+            writeActorInputs(
+              r.classes[i].obs,
+              k.count,
+              k.obsSize,
+              this.#agentIdSizes[i],
+              inputScratch[i],
+              0,
+            );
+            inputs[i].push(...inputScratch[i]);
+            masks[i].push(...r.classes[i].actionMask);
+            actions[i].push(...labels[i]);
+            if (learnerActs) {
+              const I = k.obsSize + this.#agentIdSizes[i];
+              const chosen = tf.tidy(() =>
+                tf.argMax(
+                  this.actors[i].forward(
+                    tf.tensor2d(inputScratch[i], [k.count, I]),
+                    tf.tensor2d(r.classes[i].actionMask, [k.count, k.numActions]),
+                  ).logits,
+                  1,
+                ).dataSync()
+              );
+              own[i].set(chosen);
+            }
+          });
+          r = env.step(learnerActs ? own : labels);
+          let total = 0;
+          for (const b of r.classes) for (const x of b.rewards) total += x;
+          rewards.push(total / env.agents.length);
+        }
+        const epReturns = new Array(rewards.length);
+        let g = 0;
+        for (let t = rewards.length - 1; t >= 0; t--) epReturns[t] = g = rewards[t] + c.gamma * g;
+        returns.push(...epReturns);
       }
-      const epReturns = new Array(rewards.length);
-      let g = 0;
-      for (let t = rewards.length - 1; t >= 0; t--) epReturns[t] = g = rewards[t] + c.gamma * g;
-      returns.push(...epReturns);
+    };
+    const lr = options.learningRate ?? c.learningRate;
+    this.#actorOptimizer.setLearningRate(lr);
+    this.#criticOptimizer.setLearningRate(lr);
+    play(options.episodes, "warm-start", false);
+    let accuracy = this.#cloneDemonstrations(
+      env.stateSize,
+      classes,
+      { inputs, masks, actions, states, returns },
+      options.epochs,
+      options.batchSteps ?? 512,
+      "warm-start/minibatch",
+    );
+    for (let round = 0; round < (options.daggerRounds ?? 0); round++) {
+      play(options.daggerEpisodes ?? options.episodes, `warm-start/dagger-${round}`, true);
+      accuracy = this.#cloneDemonstrations(
+        env.stateSize,
+        classes,
+        { inputs, masks, actions, states, returns },
+        options.epochs,
+        options.batchSteps ?? 512,
+        `warm-start/dagger-${round}/minibatch`,
+      );
     }
+    this.#actorOptimizer.setLearningRate(c.learningRate);
+    this.#criticOptimizer.setLearningRate(c.learningRate);
+    return accuracy;
+  }
+
+  /** Trains actors (cross-entropy to the labels) and critic (to the returns) on the demonstrations. */
+  #cloneDemonstrations(
+    S: number,
+    classes: MultiAgentEnv["classes"],
+    demos: {
+      inputs: number[][];
+      masks: number[][];
+      actions: number[][];
+      states: number[];
+      returns: number[];
+    },
+    epochs: number,
+    batchSteps: number,
+    rngTag: string,
+  ): number {
+    const c = this.config;
+    const { inputs, masks, actions, states, returns } = demos;
     const n = returns.length;
     const targets = Float32Array.from(returns);
     if (c.valueNorm) {
       this.valueNorm.update(targets);
       this.valueNorm.normalizeInPlace(targets);
     }
-    const batch = Math.min(n, options.batchSteps ?? 512);
+    const batch = Math.min(n, batchSteps);
     const order = new Int32Array(n);
-    const rng = new Rng(c.seed, "warm-start/minibatch");
+    const rng = new Rng(c.seed, rngTag);
     let accuracy = 0;
-    for (let epoch = 0; epoch < options.epochs; epoch++) {
+    for (let epoch = 0; epoch < epochs; epoch++) {
       for (let i = 0; i < n; i++) order[i] = i;
       rng.shuffle(order);
       let hits = 0, rows = 0;

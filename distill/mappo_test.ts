@@ -144,3 +144,45 @@ Deno.test("MAPPO warm start: behaviour cloning from a heuristic reaches its acti
   assert.ok(learned.mean > 14, `return after warm start ${learned.mean} (optimum 16)`);
   trainer.dispose();
 });
+
+Deno.test("MAPPO warm start: DAgger rounds label the actor's own states with the heuristic", () => {
+  const trainer = new MappoTrainer(() => new MatchingEnv(), { ...tiny, learningRate: 1e-2 });
+  let labelled = 0;
+  const oracle = (): Controller => ({
+    name: "oracle",
+    act(result: StepResult, out: Int32Array[]) {
+      labelled++;
+      const a = result.classes[0].obs, b = result.classes[1].obs;
+      for (let i = 0; i < 2; i++) for (let k = 0; k < 4; k++) if (a[i * 5 + k] === 1) out[0][i] = k;
+      for (let k = 0; k < 3; k++) if (b[k] === 1) out[1][0] = k;
+    },
+  });
+  trainer.warmStart(() => new MatchingEnv(), oracle, { episodes: 2, epochs: 1, batchSteps: 16 });
+  const before = tf.memory().numTensors;
+  labelled = 0;
+  const accuracy = trainer.warmStart(() => new MatchingEnv(), oracle, {
+    episodes: 10,
+    epochs: 10,
+    batchSteps: 64,
+    daggerRounds: 2,
+    daggerEpisodes: 15,
+  });
+  assert.equal(tf.memory().numTensors, before);
+  // 10 demonstration episodes plus 2 rounds of 15 actor-played episodes, every step labelled once.
+  const episodeLength = countSteps(new MatchingEnv());
+  assert.equal(labelled, (10 + 2 * 15) * episodeLength);
+  assert.ok(accuracy > 0.95, `imitation accuracy ${accuracy}`);
+  const learned = evaluateController(new MatchingEnv(), greedy(trainer), { episodes: 20, seed: 4 });
+  assert.ok(learned.mean > 14, `return after DAgger ${learned.mean} (optimum 16)`);
+  trainer.dispose();
+});
+
+function countSteps(env: MatchingEnv): number {
+  const out = env.classes.map((k) => new Int32Array(k.count));
+  let r = env.reset(1), n = 0;
+  while (!r.done) {
+    r = env.step(out);
+    n++;
+  }
+  return n;
+}

@@ -33,7 +33,7 @@ import type { Controller } from "../sim/env/controller.ts";
 import type { MappoConfig } from "./config.ts";
 import { writeFileAtomic } from "./checkpoint.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
-import { type IterationStats, MappoTrainer } from "./mappo.ts";
+import { type IterationStats, MappoTrainer, type WarmStartOptions } from "./mappo.ts";
 import { Progress } from "./progress.ts";
 import { saveTeacherModel } from "./model_store.ts";
 import { provenance } from "./provenance.ts";
@@ -57,11 +57,7 @@ export interface TeacherRunOptions {
   /** Called after every iteration. */
   onIteration?: (stats: IterationStats) => void;
   /** Behaviour-cloning warm start from a heuristic before PPO (fresh runs only; see `MappoTrainer.warmStart`). */
-  warmStart?: {
-    controllerFor: (env: MultiAgentEnv) => Controller;
-    episodes: number;
-    epochs: number;
-  };
+  warmStart?: WarmStartOptions & { controllerFor: (env: MultiAgentEnv) => Controller };
 }
 
 /** What {@linkcode runTeacherTraining} returns. */
@@ -136,9 +132,11 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     );
     if (!options.quiet) {
       console.error(
-        `train: warm start from the heuristic: ${options.warmStart.episodes} episodes, ${options.warmStart.epochs} epochs, imitation accuracy ${
-          (accuracy * 100).toFixed(1)
-        }%, ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+        `train: warm start from the heuristic: ${options.warmStart.episodes} episodes, ${options.warmStart.epochs} epochs, ${
+          options.warmStart.daggerRounds ?? 0
+        } DAgger rounds, imitation accuracy ${(accuracy * 100).toFixed(1)}%, ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s`,
       );
     }
   }
