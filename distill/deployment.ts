@@ -28,7 +28,7 @@
  */
 
 import { Actor } from "../policies/actor.ts";
-import { PolicyController } from "../policies/controller.ts";
+import { type ActionMode, PolicyController } from "../policies/controller.ts";
 import { actorCost } from "../policies/cost.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PlainActor } from "../policies/plain.ts";
@@ -39,7 +39,7 @@ import type { ComputeBudget } from "../sim/budget.ts";
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { evaluateController, type EvaluationReport, retention } from "./evaluate.ts";
-import { budgetsFor } from "./presets.ts";
+import { actionModeFor, budgetsFor } from "./presets.ts";
 
 /** A policy to evaluate: a model folder under a display name. */
 export interface PolicyEntry {
@@ -67,6 +67,8 @@ export interface DeploymentOptions {
   seed?: number;
   /** Per-class budgets (default: the environment's or the preset deployment). */
   budgets?: readonly ComputeBudget[];
+  /** How the learned policies pick actions (default: the preset's, see `actionModeFor`). */
+  actions?: ActionMode;
   /** Skip the latency measurements (tests). */
   skipTiming?: boolean;
   /** Called with progress messages. */
@@ -129,6 +131,8 @@ export interface DeploymentReport {
   seed: number;
   /** Budgets per class. */
   budgets: { className: string; budget: ComputeBudget }[];
+  /** How the learned policies picked actions. */
+  actions: ActionMode;
   /** One entry per policy, teacher first. */
   policies: PolicyFigures[];
   /** ISO date. */
@@ -143,8 +147,9 @@ function evaluateDeployed(
   budgets: readonly ComputeBudget[],
   episodes: number,
   seed: number,
+  actions: ActionMode,
 ): { report: EvaluationReport; missRates: number[]; energyPerEpisode: number } {
-  const controller = PolicyController.deployed(name, set, env, budgets);
+  const controller = PolicyController.deployed(name, set, env, budgets, undefined, actions);
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();
   return {
@@ -160,6 +165,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
   const seed = options.seed ?? 0;
   const env = options.makeEnv();
   const budgets = options.budgets ?? budgetsFor(options.envId, env);
+  const actions = options.actions ?? actionModeFor(options.envId);
   const expect = { classes: env.classes };
   const log = options.onProgress ?? (() => {});
   const teacherTf = await loadPolicySet(options.teacherDir, { expect, as: "tfjs", critic: false });
@@ -198,11 +204,23 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
     });
 
   log("evaluating the teacher");
-  const teacherIdeal = evaluateController(env, new PolicyController("teacher", teacher), {
+  const teacherIdeal = evaluateController(
+    env,
+    new PolicyController("teacher", teacher, { actions }),
+    {
+      episodes,
+      seed,
+    },
+  );
+  const teacherDeployed = evaluateDeployed(
+    env,
+    "teacher",
+    teacher,
+    budgets,
     episodes,
     seed,
-  });
-  const teacherDeployed = evaluateDeployed(env, "teacher", teacher, budgets, episodes, seed);
+    actions,
+  );
   const teacherFigures: PolicyFigures = {
     name: "teacher",
     kind: "teacher",
@@ -231,11 +249,19 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
     log(`evaluating ${entry.name}`);
     const tfSet = await loadPolicySet(entry.dir, { expect, as: "tfjs", critic: false });
     const plainSet = await loadPolicySet(entry.dir, { expect, as: "plain" });
-    const ideal = evaluateController(env, new PolicyController(entry.name, plainSet), {
+    const ideal = evaluateController(env, new PolicyController(entry.name, plainSet, { actions }), {
       episodes,
       seed,
     });
-    const deployed = evaluateDeployed(env, entry.name, plainSet, budgets, episodes, seed);
+    const deployed = evaluateDeployed(
+      env,
+      entry.name,
+      plainSet,
+      budgets,
+      episodes,
+      seed,
+      actions,
+    );
     const classes = classFigures(tfSet, plainSet, deployed.missRates);
     classes.forEach((c, i) => {
       const t = teacherFigures.classes![i];
@@ -271,6 +297,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
     episodes,
     seed,
     budgets: env.classes.map((c, i) => ({ className: c.name, budget: budgets[i] })),
+    actions,
     policies,
     date: new Date().toISOString(),
   };
@@ -284,7 +311,9 @@ export function deploymentMarkdown(report: DeploymentReport): string {
   const lines = [
     `Evaluation of \`${report.envId}\`: ${report.episodes} seeded episodes per policy (seed ${report.seed}), ${
       report.date.slice(0, 10)
-    }. Returns are mean per-agent episode returns with 95% confidence intervals; retention is (policy - random) / (teacher - random).`,
+    }. Returns are mean per-agent episode returns with 95% confidence intervals; retention is (policy - random) / (teacher - random). Learned policies act ${
+      report.actions === "sample" ? "by sampling their action distributions" : "greedily (argmax)"
+    }.`,
     "",
     "| policy | return (ideal) | retention | return deployed under latency model | retention deployed | inference energy / episode (J) |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",

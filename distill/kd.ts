@@ -108,6 +108,24 @@ function orthogonalMatrix(rows: number, cols: number, rng: Rng): Float32Array {
   return out;
 }
 
+/**
+ * Rows of the agent axis (axis 1) of `x` ([n, N] or [n, N, d]) picked by the one-hot `selection`
+ * [k, N], as a matrix product: `tf.gather`'s gradient needs a kernel the WASM backend lacks.
+ */
+function selectAgents<T extends tf.Tensor2D | tf.Tensor3D>(x: T, selection: tf.Tensor2D): T {
+  const [n, agents] = x.shape;
+  const k = selection.shape[0];
+  const width = x.rank === 3 ? x.shape[2]! : 1;
+  const byAgent = tf.reshape(
+    x.rank === 3 ? tf.transpose(x, [1, 0, 2]) : tf.transpose(x),
+    [agents, n * width],
+  );
+  const picked = tf.matMul(selection, byAgent as tf.Tensor2D);
+  return (x.rank === 3
+    ? tf.transpose(tf.reshape(picked, [k, n, width]), [1, 0, 2])
+    : tf.transpose(picked)) as T;
+}
+
 /** The KD-MARL student trainer. */
 export class KdTrainer {
   /** Resolved configuration. */
@@ -138,6 +156,7 @@ export class KdTrainer {
   readonly #teacherRelationHeads: (tf.Tensor2D | null)[];
   readonly #trainable: tf.Variable[];
   readonly #relationWidth: number;
+  #teamRng = new Rng(0);
 
   /**
    * @param makeEnv Builds one environment copy.
@@ -289,6 +308,7 @@ export class KdTrainer {
     this.#optimizer.setLearningRate(lr);
     const order = new Int32Array(te);
     const shuffle = new Rng(c.seed, `kd/minibatch/${this.iteration}`);
+    this.#teamRng = new Rng(c.seed, `kd/relation-agents/${this.iteration}`);
     const mbSize = Math.floor(te / c.minibatches);
     const sums = new Float64Array(8);
     let batches = 0;
@@ -318,6 +338,24 @@ export class KdTrainer {
     };
   }
 
+  /**
+   * The agents the pairwise terms compare in this minibatch, as a one-hot selection matrix [k, N]:
+   * undefined (all of them) when the team has at most `relationAgents`, else a uniform sample without
+   * replacement, in agent order.
+   */
+  #relationSample(): tf.Tensor2D | undefined {
+    const total = this.venv.classes.reduce((s, k) => s + k.count, 0);
+    const k = this.config.relationAgents;
+    if (total <= k) return undefined;
+    const all = new Int32Array(total);
+    for (let i = 0; i < total; i++) all[i] = i;
+    this.#teamRng.shuffle(all);
+    const chosen = all.subarray(0, k).sort();
+    const selection = new Float32Array(k * total);
+    chosen.forEach((agent, row) => selection[row * total + agent] = 1);
+    return tf.tensor2d(selection, [k, total]);
+  }
+
   /** One gradient step on environment steps `idx`; returns [pg, kl, ce, rel, role, total, agree, count]. */
   #updateMinibatch(idx: Int32Array, advantages: Float32Array): number[] {
     const c = this.config;
@@ -333,19 +371,25 @@ export class KdTrainer {
         const o = this.teacher.actors[ci].forward(t.inputs, t.masks);
         return { logits: o.logits, latent: o.latent };
       });
-      const agentWeights = tf.concat(
+      // Pairwise terms on a sample of the team when it is large (see KdConfig.relationAgents).
+      const pick = this.#relationSample();
+      const team = <T extends tf.Tensor2D | tf.Tensor3D>(
+        x: T,
+      ): T => (pick ? selectAgents(x, pick) : x);
+      const allWeights = tf.concat(
         tensors.map((t, ci) => tf.reshape(t.weights, [n, classes[ci].count])),
         1,
       ) as tf.Tensor2D;
-      const teacherRel = tf.concat(
+      const agentWeights = team(allWeights);
+      const teacherRel = team(tf.concat(
         teacherOut.map((o, ci) => {
           const head = this.#teacherRelationHeads[ci];
           const z = head ? tf.matMul(o.latent, head) : o.latent;
           return tf.reshape(z, [n, classes[ci].count, this.#relationWidth]);
         }),
         1,
-      ) as tf.Tensor3D;
-      const teacherRoles = tf.concat(
+      ) as tf.Tensor3D);
+      const teacherRoles = team(tf.concat(
         teacherOut.map((o, ci) =>
           tf.reshape(tf.matMul(o.latent, this.#teacherRoleHeads[ci]), [
             n,
@@ -354,7 +398,7 @@ export class KdTrainer {
           ])
         ),
         1,
-      ) as tf.Tensor3D;
+      ) as tf.Tensor3D);
       const terms: tf.Scalar[] = [];
       let agreeCount = tf.scalar(0);
       const grads = tf.variableGrads(() => {
@@ -395,10 +439,14 @@ export class KdTrainer {
           );
           agreeCount = tf.add(agreeCount, agree) as tf.Scalar;
         });
-        const rel = relationLoss(teacherRel, tf.concat(studentRel, 1) as tf.Tensor3D, agentWeights);
+        const rel = relationLoss(
+          teacherRel,
+          team(tf.concat(studentRel, 1) as tf.Tensor3D),
+          agentWeights,
+        );
         const role = roleLoss(
           teacherRoles,
-          tf.concat(studentRoles, 1) as tf.Tensor3D,
+          team(tf.concat(studentRoles, 1) as tf.Tensor3D),
           agentWeights,
           c.roleMargin,
         ).loss;
@@ -418,7 +466,7 @@ export class KdTrainer {
         return total;
       }, this.#trainable);
       this.#optimizer.applyGradientMap(clipGradients(grads.grads, c.maxGradNorm));
-      const count = tf.sum(agentWeights);
+      const count = tf.sum(allWeights);
       const out = tf.stack([...terms, agreeCount, count]);
       tf.dispose([...terms, agreeCount]);
       return out;

@@ -136,3 +136,47 @@ Deno.test("KD-MARL: mismatched teacher and environment are refused", () => {
   );
   mappo.dispose();
 });
+
+Deno.test("KD-MARL: large teams compare a sampled sub-team in the pairwise terms, without leaks", () => {
+  const mappo = new MappoTrainer(() => new MatchingEnv(), {
+    numEnvs: 4,
+    rolloutSteps: 8,
+    totalEnvSteps: 64,
+    actorHidden: [16],
+    criticHidden: [16],
+  });
+  const teacher: Teacher = {
+    actors: mappo.actors,
+    critic: mappo.critic,
+    valueNorm: { mean: 0, std: 1 },
+  };
+  const run = (relationAgents: number) => {
+    const kd = new KdTrainer(() => new MatchingEnv(), teacher, [[4], [4, 4]], {
+      numEnvs: 4,
+      rolloutSteps: 8,
+      totalEnvSteps: 64,
+      relationAgents,
+    });
+    const first = kd.iterate();
+    const before = tf.memory().numTensors;
+    const second = kd.iterate();
+    assert.equal(tf.memory().numTensors, before);
+    for (const it of [first, second]) {
+      assert.ok(it.agreement >= 0 && it.agreement <= 1, `agreement ${it.agreement}`);
+    }
+    kd.dispose();
+    return [first.losses, second.losses];
+  };
+  // MatchingEnv's team is 3 agents: a limit of 3 or more compares all of them, identically.
+  const whole = run(3);
+  assert.deepEqual(run(64), whole);
+  // A limit of 2 compares one sampled pair per minibatch: the pairwise terms change.
+  const sampled = run(2);
+  assert.ok(sampled.every((l) => Number.isFinite(l.relation) && Number.isFinite(l.role)));
+  assert.notEqual(sampled[0].relation, whole[0].relation);
+  assert.throws(
+    () => new KdTrainer(() => new MatchingEnv(), teacher, [[4], [4, 4]], { relationAgents: 1 }),
+    /relationAgents.*integer >= 2/,
+  );
+  mappo.dispose();
+});

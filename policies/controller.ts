@@ -30,6 +30,7 @@ import { actorCost } from "./cost.ts";
 import { LatencyGate, type MissPolicy } from "./latency.ts";
 import type { PolicySet } from "./policy_set.ts";
 import { PolicyRuntime } from "./runtime.ts";
+import { Rng } from "../sim/rng.ts";
 
 /** Options of {@linkcode PolicyController}. */
 export interface PolicyControllerOptions {
@@ -43,7 +44,17 @@ export interface PolicyControllerOptions {
   numActions?: readonly number[];
   /** Simulated time between decision epochs, ms: late decisions act this many epochs late (see `latency.ts`). */
   decisionPeriodMs?: number;
+  /**
+   * How a node turns its policy's distribution into an action: `"greedy"` (argmax, the default) or
+   * `"sample"` (a draw from the masked softmax, seeded by `reset(seed)` so episodes replay exactly).
+   * Sampling is the policy PPO optimised; where many identical nodes share one policy (fleet sensors),
+   * their argmax acts in lockstep and can lose what the stochastic policy earned.
+   */
+  actions?: ActionMode;
 }
+
+/** How a deployed policy picks its action (see {@linkcode PolicyControllerOptions.actions}). */
+export type ActionMode = "greedy" | "sample";
 
 /** A policy set deployed as a controller (see module docs). */
 export class PolicyController implements Controller {
@@ -53,12 +64,14 @@ export class PolicyController implements Controller {
   readonly gate: LatencyGate | undefined;
   readonly #runtime: PolicyRuntime;
   readonly #chosen: Int32Array[];
+  readonly #sampling: { greedy: false; rng: Rng } | undefined;
   #timings: DecisionTiming[] = [];
 
   /** Deploys `set` under `name`; with `options.budgets` every decision passes the latency model. */
   constructor(name: string, set: PolicySet, options: PolicyControllerOptions = {}) {
     this.name = name;
     this.#runtime = new PolicyRuntime(set);
+    this.#sampling = options.actions === "sample" ? { greedy: false, rng: new Rng(0) } : undefined;
     const counts = options.counts ?? [];
     this.#chosen = set.classes.map((_, c) => new Int32Array(counts[c] ?? 0));
     if (options.budgets) {
@@ -90,10 +103,12 @@ export class PolicyController implements Controller {
     env: MultiAgentEnv,
     budgets: readonly ComputeBudget[],
     onMiss?: MissPolicy,
+    actions?: ActionMode,
   ): PolicyController {
     return new PolicyController(name, set, {
       budgets,
       onMiss,
+      actions,
       counts: env.classes.map((c) => c.count),
       numActions: env.classes.map((c) => c.numActions),
       decisionPeriodMs: env.decisionPeriodMs,
@@ -101,21 +116,22 @@ export class PolicyController implements Controller {
   }
 
   /** Clears recurrent state and the gate's held actions at an episode start. */
-  reset(_seed: number): void {
+  reset(seed: number): void {
+    if (this.#sampling) this.#sampling.rng = new Rng(seed, "policy-actions");
     this.#runtime.resetHidden();
     this.gate?.resetEpisode();
   }
 
-  /** Chooses greedy actions, then lets the latency gate decide which take effect. */
+  /** Chooses actions (greedy or sampled), then lets the latency gate decide which take effect. */
   act(result: StepResult, out: Int32Array[]): void {
     for (let c = 0; c < out.length; c++) {
       if (this.#chosen[c].length !== out[c].length) this.#chosen[c] = new Int32Array(out[c].length);
     }
     if (!this.gate) {
-      this.#runtime.act(result.classes, out, { greedy: true });
+      this.#runtime.act(result.classes, out, this.#sampling ?? { greedy: true });
       return;
     }
-    this.#runtime.act(result.classes, this.#chosen, { greedy: true });
+    this.#runtime.act(result.classes, this.#chosen, this.#sampling ?? { greedy: true });
     const before = this.gate.stats();
     this.gate.filter(this.#chosen, result.classes.map((b) => b.actionMask), out);
     const after = this.gate.stats();
