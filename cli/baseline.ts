@@ -16,12 +16,12 @@ import {
   defaultTolerance,
   measureScenario,
   readBaseline,
-  REGRESSION_EPISODES,
+  regressionEpisodes,
   type ScenarioBaseline,
 } from "../distill/regression.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { codeVersion } from "../distill/provenance.ts";
-import { shippedScenarios } from "../distill/shipped.ts";
+import { regressionScenarios } from "../distill/shipped.ts";
 import { runCli } from "./cli_util.ts";
 
 async function main(args: string[]): Promise<void> {
@@ -31,15 +31,16 @@ async function main(args: string[]): Promise<void> {
     strict: true,
     allowPositionals: false,
   });
-  const ids = values.scenario?.map(resolveEnvId) ?? await shippedScenarios();
+  const ids = values.scenario?.map(resolveEnvId) ?? await regressionScenarios();
   await initBackend("cpu");
   for (const envId of ids) {
-    const metrics = await measureScenario(envId, () => makeEnv(envId));
+    const episodes = regressionEpisodes(envId);
+    const metrics = await measureScenario(envId, () => makeEnv(envId), episodes);
     const path = baselinePath(envId);
     const old = await readBaseline(path).catch(() => undefined);
     const baseline: ScenarioBaseline = {
       envId,
-      episodes: REGRESSION_EPISODES,
+      episodes,
       seed: 0,
       date: new Date().toISOString(),
       codeVersion: await codeVersion(),

@@ -26,7 +26,7 @@ import { actorCost } from "../policies/cost.ts";
 import { releasePolicySet } from "../policies/runtime.ts";
 import { evaluateController, type EvaluationReport } from "../distill/evaluate.ts";
 import { baselineFor } from "../distill/baselines.ts";
-import { budgetsFor } from "../distill/presets.ts";
+import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { worldMap } from "../viz/svg.ts";
@@ -78,7 +78,14 @@ async function runPolicy(
     as: "tfjs",
     critic: false,
   });
-  const controller = PolicyController.deployed(name, set, env, budgetsFor(envId, env));
+  const controller = PolicyController.deployed(
+    name,
+    set,
+    env,
+    budgetsFor(envId, env),
+    undefined,
+    actionModeFor(envId),
+  );
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();
   const row: Row = {

@@ -30,8 +30,8 @@ import { RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { baselineFor } from "./baselines.ts";
 import { evaluateController, retention } from "./evaluate.ts";
-import { budgetsFor } from "./presets.ts";
-import { shippedModelDir } from "./shipped.ts";
+import { actionModeFor, budgetsFor, presetFor } from "./presets.ts";
+import { deployableModelDir, shippedModelDir } from "./shipped.ts";
 
 /** A recorded baseline. */
 export interface ScenarioBaseline {
@@ -59,32 +59,44 @@ export const baselineSchema = z.object({
   metrics: z.record(z.string(), z.object({ value: z.number(), tolerance: z.number().min(0) })),
 });
 
-/** Default number of episodes and seed of regression measurements. */
-export const REGRESSION_EPISODES = 10;
+/**
+ * Episodes of a scenario's regression measurement: the preset's `regressionEpisodes`, else its
+ * `evalEpisodes`, so the retention recorded in `baseline.json` is the figure the bars are judged on.
+ */
+export function regressionEpisodes(envId: string): number {
+  const preset = presetFor(envId);
+  return preset.regressionEpisodes ?? preset.evalEpisodes;
+}
 
 /**
- * Measures a scenario's shipped models: returns of students (ideal and deployed), teacher (ideal and
- * deployed), the baseline and random; the students' retention; per-class FLOPs reduction; the students'
- * final infos. Returns a flat metric map.
+ * Measures a scenario's deployable models ({@linkcode deployableModelDir}): returns of students (ideal and
+ * deployed), teacher (ideal and deployed), the baseline and random; the students' retention; per-class
+ * FLOPs reduction; the students' final infos. Returns a flat metric map.
  */
 export async function measureScenario(
   envId: string,
   makeEnv: () => MultiAgentEnv,
-  episodes = REGRESSION_EPISODES,
+  episodes = regressionEpisodes(envId),
   seed = 0,
 ): Promise<Record<string, number>> {
   const env = makeEnv();
-  const dir = shippedModelDir(envId);
+  const dir = deployableModelDir(envId);
+  if (dir === undefined) throw new Error(`Cannot measure "${envId}": it has no shipped models`);
   const expect = { classes: env.classes };
   const students = await loadPolicySet(`${dir}/students`, { expect, as: "plain" });
   const teacher = await loadPolicySet(`${dir}/teacher`, { expect, as: "plain" });
   const budgets = budgetsFor(envId, env);
+  const actions = actionModeFor(envId);
   const run = (c: Parameters<typeof evaluateController>[1]) =>
     evaluateController(env, c, { episodes, seed });
-  const sIdeal = run(new PolicyController("students", students));
-  const sDeployed = run(PolicyController.deployed("students", students, env, budgets));
-  const tIdeal = run(new PolicyController("teacher", teacher));
-  const tDeployed = run(PolicyController.deployed("teacher", teacher, env, budgets));
+  const sIdeal = run(new PolicyController("students", students, { actions }));
+  const sDeployed = run(
+    PolicyController.deployed("students", students, env, budgets, undefined, actions),
+  );
+  const tIdeal = run(new PolicyController("teacher", teacher, { actions }));
+  const tDeployed = run(
+    PolicyController.deployed("teacher", teacher, env, budgets, undefined, actions),
+  );
   const random = run(new RandomController(env.classes, seed));
   const metrics: Record<string, number> = {
     "students.return": sIdeal.mean,

@@ -59,3 +59,17 @@ export function deployableModelDir(envId: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Ids of the registered environments guarded by scenario regression tests: every one with deployable
+ * models (its own, or for a fleet scenario those of {@linkcode FLEET_MODEL_SOURCE}).
+ */
+export async function regressionScenarios(): Promise<string[]> {
+  const { listEnvs } = await import("../sim/env/registry.ts");
+  return listEnvs().map((e) => e.id).filter((id) => deployableModelDir(id) !== undefined);
+}
+
+/** Whether `envId` runs models trained on it (rather than another fleet scenario's). */
+export function hasOwnModels(envId: string): boolean {
+  return deployableModelDir(envId) === shippedModelDir(envId);
+}

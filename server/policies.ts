@@ -26,7 +26,7 @@
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { baselineFor } from "../distill/baselines.ts";
-import { budgetsFor } from "../distill/presets.ts";
+import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir } from "../distill/shipped.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
@@ -120,7 +120,14 @@ function shippedPolicy(kind: "students" | "teacher", description: string): Polic
         expect: { classes: env.classes },
         as: "plain",
       });
-      return PolicyController.deployed(kind, set, env, budgetsFor(scenarioId, env));
+      return PolicyController.deployed(
+        kind,
+        set,
+        env,
+        budgetsFor(scenarioId, env),
+        undefined,
+        actionModeFor(scenarioId),
+      );
     },
   };
 }

@@ -14,18 +14,30 @@ import {
   readBaseline,
   type ScenarioBaseline,
 } from "../distill/regression.ts";
-import { shippedScenarios } from "../distill/shipped.ts";
+import { hasOwnModels, regressionScenarios, shippedScenarios } from "../distill/shipped.ts";
 import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 import { loadSmaxMapFile } from "../sim/smax/map.ts";
 
 await initBackend("cpu");
 const shipped = await shippedScenarios();
+const guarded = await regressionScenarios();
 
 Deno.test("scenario regression: at least the default scenario ships models", () => {
   assert.ok(shipped.includes("fleet/leo-wildfire"), `shipped: ${shipped.join(", ")}`);
 });
 
-for (const envId of shipped) {
+Deno.test("scenario regression: every scenario with models has a recorded baseline", async () => {
+  for (const envId of guarded) {
+    assert.ok(
+      await Deno.stat(baselinePath(envId)).then(() => true, () => false),
+      `${envId} has models but no ${
+        baselinePath(envId)
+      }: run \`deno task baseline --scenario ${envId}\``,
+    );
+  }
+});
+
+for (const envId of guarded) {
   Deno.test(`scenario regression: ${envId} reproduces its recorded baseline`, async () => {
     const baseline = await readBaseline(baselinePath(envId));
     const metrics = await measureScenario(
@@ -44,20 +56,23 @@ for (const envId of shipped) {
         diffs.join("\n  ")
       }\nIf the change is intended, run \`deno task baseline --scenario ${envId}\` and commit the new file.`,
     );
-    // The FLOPs bar is a property of the shipped architectures and must always hold. The return bars
-    // (retention >= 90%, students beating the deployed teacher) are benchmark figures
-    // (bench/kdmarl_bench.ts, bench/RESULTS.md); here the recorded values guard them against regressions.
+    // The FLOPs bar is a property of the shipped architectures. The retention bar is judged on the
+    // scenario's own models over its evaluation episodes (the preset's evalEpisodes, as in
+    // bench/RESULTS.md); a fleet scenario that borrows another scenario's node-class policies is guarded
+    // by its recorded figures only.
     for (const [name, value] of Object.entries(metrics)) {
       if (name.startsWith("flopsReduction.")) {
         assert.ok(value >= 20, `${name} = ${value.toFixed(1)}x, bar is 20x`);
       }
     }
-    assert.ok(
-      metrics["students.retention"] > 0.5,
-      `students keep only ${
-        (metrics["students.retention"] * 100).toFixed(1)
-      }% of the teacher's return over random`,
-    );
+    if (hasOwnModels(envId)) {
+      assert.ok(
+        metrics["students.retention"] >= 0.9,
+        `${envId}: students keep ${
+          (metrics["students.retention"] * 100).toFixed(1)
+        }% of the teacher's return over random over ${baseline.episodes} episodes; the bar is 90%`,
+      );
+    }
   });
 }
 

@@ -64,10 +64,10 @@ Deno.test("simulate: unknown flags, scenarios and policies are clear errors", as
 });
 
 Deno.test("fleet scenarios without models of their own deploy the shared node-class policies", async () => {
-  assert.equal(deployableModelDir("fleet/iot-edge-fleet"), shippedModelDir(FLEET_MODEL_SOURCE));
-  assert.equal(deployableModelDir("smax/8m"), undefined);
-  const env = makeEnv("fleet/iot-edge-fleet");
-  const set = await loadPolicySet(`${deployableModelDir("fleet/iot-edge-fleet")}/students`, {
+  assert.equal(deployableModelDir("fleet/mega-shell"), shippedModelDir(FLEET_MODEL_SOURCE));
+  assert.equal(deployableModelDir("mpe/simple_speaker_listener"), undefined);
+  const env = makeEnv("fleet/mega-shell");
+  const set = await loadPolicySet(`${deployableModelDir("fleet/mega-shell")}/students`, {
     expect: { classes: env.classes },
     as: "plain",
   });
