@@ -14,6 +14,8 @@ import { makeEnv } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { evaluateDeployment } from "../distill/deployment.ts";
 import { baselineFor } from "../distill/baselines.ts";
+import { retention } from "../distill/evaluate.ts";
+import { presetFor } from "../distill/presets.ts";
 import { shippedModelDir, shippedScenarios } from "../distill/shipped.ts";
 import type { BenchRow } from "./report.ts";
 
@@ -42,6 +44,10 @@ export async function run(): Promise<BenchRow[]> {
       onProgress: (m) => console.error(`bench kdmarl ${envId}: ${m}`),
     });
     const suite = "kdmarl";
+    // KD-MARL's bars (90% retention, beating the deployed teacher) are issue #7's on simple_spread and
+    // leo-wildfire, whether or not the preset asserts them in the regression test yet.
+    const bar = presetFor(envId).retentionBar ??
+      (envId === "mpe/simple_spread" ? 0.9 : undefined);
     const teacher = report.policies.find((p) => p.kind === "teacher")!;
     const students = report.policies.find((p) => p.kind === "students")!;
     const baseline = report.policies.find((p) => p.kind === "baseline");
@@ -74,7 +80,13 @@ export async function run(): Promise<BenchRow[]> {
         : teacher.ideal.mean > baseline.ideal.mean,
       note: `${note}; ±${teacher.ideal.ci95.toFixed(2)} vs ±${
         baseline?.ideal.ci95.toFixed(2) ?? "-"
-      }`,
+      }${
+        baseline === undefined
+          ? ""
+          : `; ${
+            (retention(teacher.ideal.mean, baseline.ideal.mean, random.ideal.mean) * 100).toFixed(1)
+          }% of the ${baseline.name}'s gain over random`
+      }${report.actions === "sample" ? "; policies act by sampling" : ""}`,
     });
     rows.push({
       suite,
@@ -86,8 +98,8 @@ export async function run(): Promise<BenchRow[]> {
       comparisonName: "teacher return",
       comparison: teacher.ideal.mean,
       ratio: students.ideal.mean / teacher.ideal.mean,
-      target: ">= 90%",
-      met: students.retention! >= 0.9,
+      target: bar === undefined ? undefined : `>= ${bar * 100}%`,
+      met: bar === undefined ? undefined : students.retention! >= bar,
       note: `students ${students.ideal.mean.toFixed(2)} ±${students.ideal.ci95.toFixed(2)}`,
     });
     for (const c of students.classes ?? []) {
@@ -116,8 +128,8 @@ export async function run(): Promise<BenchRow[]> {
       unit: "return",
       comparisonName: "teacher deployed as-is",
       comparison: teacher.deployed!.mean,
-      target: "students beat the deployed teacher",
-      met: students.deployed!.mean > teacher.deployed!.mean,
+      target: bar === undefined ? undefined : "students beat the deployed teacher",
+      met: bar === undefined ? undefined : students.deployed!.mean > teacher.deployed!.mean,
       note: `teacher miss rates ${
         teacher.classes!.map((c) => `${c.className} ${(c.missRate * 100).toFixed(0)}%`).join(", ")
       }`,

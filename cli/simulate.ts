@@ -209,7 +209,13 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   }
   await initBackend("wasm");
   const env = makeEnv(envId);
-  console.error(`simulate: ${envId}, ${episodes} episodes, policy ${policy}`);
+  console.error(
+    `simulate: ${envId}, ${episodes} episodes, policy ${policy}${
+      needsModels && actionModeFor(envId) === "sample"
+        ? " (learned policies sample their actions; see distill/presets.ts)"
+        : ""
+    }`,
+  );
   const order: PolicyName[] = [policy];
   // The comparison every run prints: the teacher deployed as-is on the same nodes, and the baselines.
   if (policy === "students" && hasModels) order.push("teacher");

@@ -17,11 +17,12 @@ import { runCli } from "./cli_util.ts";
 /** The scenarios fleetkd ships models for, and the student weights each was distilled with. */
 export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
   { id: "fleet/leo-wildfire", distillArgs: [] },
+  { id: "fleet/iot-edge-fleet", distillArgs: [] },
   { id: "smax/3m", distillArgs: ["--steps", "1000000"] },
   { id: "smax/2s3z", distillArgs: ["--steps", "1200000"] },
   { id: "smax/8m", distillArgs: [] },
   { id: "smax/3s5z", distillArgs: [] },
-  { id: "smax/3s_vs_5z", distillArgs: [] },
+  { id: "smax/3s_vs_5z", distillArgs: ["--steps", "2000000"] },
   {
     id: "mpe/simple_spread",
     distillArgs: ["--steps", "2400000", "--weights", "pg=0.25,kl=1,ce=1,relation=0.5,role=0.1"],

@@ -32,6 +32,12 @@ export interface TrainingPreset {
    * only where an episode is slow (thousands of nodes).
    */
   regressionEpisodes?: number;
+  /**
+   * The retention the shipped students must keep (KD-MARL's bar, 0.9, set on the scenarios that meet
+   * it); the scenario regression test asserts it. Elsewhere retention is a recorded figure guarded
+   * against regressions.
+   */
+  retentionBar?: number;
   /** Behaviour-cloning warm start of the teacher from the environment's heuristic baseline. */
   warmStart?: WarmStartOptions;
   /**
@@ -102,10 +108,11 @@ const PRESETS: Record<string, TrainingPreset> = {
     deployment: { "*": SOFT_FLOAT_MCU },
   },
   "mpe/simple_spread": {
-    // Tuned on this machine: 5 epochs x 4 minibatches at lr 5e-3 keeps approx-KL near 0.01 per update;
-    // MAPPO's 10 x 1 at 7e-4 moved the policy ~10x slower per sample.
+    // PPO fine-tuning of the cloned policy: 5 epochs x 4 minibatches at lr 1e-3 keeps approx-KL near
+    // 0.01 per update (from scratch, 5e-3 was needed; MAPPO's 10 x 1 at 7e-4 moved ~10x slower).
+    // Fine-tuning took the cloned actor from -9.4 to -8.2 in 1.5M steps; 3M steps scored -8.3.
     teacher: {
-      totalEnvSteps: 3_000_000,
+      totalEnvSteps: 1_500_000,
       numEnvs: 32,
       rolloutSteps: 50,
       epochs: 5,
@@ -118,6 +125,9 @@ const PRESETS: Record<string, TrainingPreset> = {
     },
     students: { totalEnvSteps: 400_000, numEnvs: 32, rolloutSteps: 50 },
     evalEpisodes: 200,
+    // KD-MARL's 90% retention bar is not met here yet (81.5% with the 18-16-16-5 students the 1.4k-FLOP
+    // microcontroller budget allows; bench/RESULTS.md), so the regression test guards the recorded
+    // figure instead of asserting the bar.
     deployment: { "*": SOFT_FLOAT_MCU },
     // PPO alone reached 65% of the assignment heuristic's gain in 1.5M steps; cloning the heuristic with
     // DAgger and then fine-tuning with PPO starts from its behaviour (see MappoTrainer.warmStart).
@@ -153,6 +163,7 @@ const PRESETS: Record<string, TrainingPreset> = {
       checkpointEvery: 5,
     },
     evalEpisodes: 100,
+    retentionBar: 0.9,
     // Events pay off only after alert, imaging and delivery all happen: PPO from uniform noise rarely sees
     // that chain; starting from the greedy scheduler's behaviour it refines a working policy instead.
     warmStart: { episodes: 64, epochs: 8 },

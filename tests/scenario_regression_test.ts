@@ -16,6 +16,7 @@ import {
 } from "../distill/regression.ts";
 import { hasOwnModels, regressionScenarios, shippedScenarios } from "../distill/shipped.ts";
 import { loadScenarioFile } from "../sim/fleet/scenario.ts";
+import { presetFor } from "../distill/presets.ts";
 import { loadSmaxMapFile } from "../sim/smax/map.ts";
 
 await initBackend("cpu");
@@ -56,21 +57,24 @@ for (const envId of guarded) {
         diffs.join("\n  ")
       }\nIf the change is intended, run \`deno task baseline --scenario ${envId}\` and commit the new file.`,
     );
-    // The FLOPs bar is a property of the shipped architectures. The retention bar is judged on the
-    // scenario's own models over its evaluation episodes (the preset's evalEpisodes, as in
-    // bench/RESULTS.md); a fleet scenario that borrows another scenario's node-class policies is guarded
-    // by its recorded figures only.
+    // The FLOPs bar is a property of the shipped architectures and holds everywhere. The retention bar
+    // holds where the preset sets it (KD-MARL's 90%, on leo-wildfire), judged over the evaluation
+    // episodes as in bench/RESULTS.md; elsewhere the recorded retention is guarded above.
     for (const [name, value] of Object.entries(metrics)) {
       if (name.startsWith("flopsReduction.")) {
         assert.ok(value >= 20, `${name} = ${value.toFixed(1)}x, bar is 20x`);
       }
     }
-    if (hasOwnModels(envId)) {
+    const bar = presetFor(envId).retentionBar;
+    if (bar !== undefined) {
+      assert.ok(hasOwnModels(envId), `${envId} has a retention bar but no models of its own`);
       assert.ok(
-        metrics["students.retention"] >= 0.9,
+        metrics["students.retention"] >= bar,
         `${envId}: students keep ${
           (metrics["students.retention"] * 100).toFixed(1)
-        }% of the teacher's return over random over ${baseline.episodes} episodes; the bar is 90%`,
+        }% of the teacher's return over random over ${baseline.episodes} episodes; the bar is ${
+          bar * 100
+        }%`,
       );
     }
   });
