@@ -8,7 +8,8 @@
  *   w_pg · clipped PG(advantages) + w_kl · KL(T‖S) + w_ce · CE(S, argmax T) + w_rel · L_rel + w_role · L_role
  *
  * summed over classes for the per-agent terms; the relation and role terms compare all agents of one
- * environment step across classes. Student embeddings reach the relation term through a learned linear
+ * environment step across classes (above `relationAgents` agents, a uniform sample of them drawn afresh
+ * for every minibatch, since both terms are quadratic in the team). Student embeddings reach the relation term through a learned linear
  * projection per class to the teacher's latent width, and the role term through a learned role head per
  * class; the teacher's roles are a fixed random orthogonal projection of its latent. Projections and role
  * heads exist only during training: deployment runs the student actors alone.
