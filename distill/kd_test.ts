@@ -88,7 +88,8 @@ Deno.test("KD-MARL: a small student distilled from a trained teacher picks the t
   mappo.dispose();
 });
 
-Deno.test("KD-MARL: a student update leaks no tensors; teacher weights stay frozen", () => {
+/** An untrained MatchingEnv teacher (its trainer, to dispose, and the frozen view KD reads). */
+function tinyTeacher(): { mappo: MappoTrainer; teacher: Teacher } {
   const mappo = new MappoTrainer(() => new MatchingEnv(), {
     numEnvs: 4,
     rolloutSteps: 8,
@@ -96,11 +97,14 @@ Deno.test("KD-MARL: a student update leaks no tensors; teacher weights stay froz
     actorHidden: [16],
     criticHidden: [16],
   });
-  const teacher: Teacher = {
-    actors: mappo.actors,
-    critic: mappo.critic,
-    valueNorm: { mean: 0, std: 1 },
+  return {
+    mappo,
+    teacher: { actors: mappo.actors, critic: mappo.critic, valueNorm: { mean: 0, std: 1 } },
   };
+}
+
+Deno.test("KD-MARL: a student update leaks no tensors; teacher weights stay frozen", () => {
+  const { mappo, teacher } = tinyTeacher();
   const kd = new KdTrainer(() => new MatchingEnv(), teacher, [[4], [4, 4]], {
     numEnvs: 4,
     rolloutSteps: 8,
@@ -138,18 +142,7 @@ Deno.test("KD-MARL: mismatched teacher and environment are refused", () => {
 });
 
 Deno.test("KD-MARL: large teams compare a sampled sub-team in the pairwise terms, without leaks", () => {
-  const mappo = new MappoTrainer(() => new MatchingEnv(), {
-    numEnvs: 4,
-    rolloutSteps: 8,
-    totalEnvSteps: 64,
-    actorHidden: [16],
-    criticHidden: [16],
-  });
-  const teacher: Teacher = {
-    actors: mappo.actors,
-    critic: mappo.critic,
-    valueNorm: { mean: 0, std: 1 },
-  };
+  const { mappo, teacher } = tinyTeacher();
   const run = (relationAgents: number) => {
     const kd = new KdTrainer(() => new MatchingEnv(), teacher, [[4], [4, 4]], {
       numEnvs: 4,

@@ -94,6 +94,32 @@ function smaxPreset(steps: number): TrainingPreset {
   };
 }
 
+/**
+ * Fleet scenarios: 60-step rollouts, 4 epochs x 2 minibatches at lr 1e-3 -> 1e-4, a 128x128 teacher,
+ * checkpoints every 5 updates. Events pay off only after alert, imaging and delivery all happen: PPO
+ * from uniform noise rarely sees that chain, so `rest.warmStart` clones the greedy scheduler first and
+ * PPO refines a working policy.
+ */
+function fleetPreset(
+  size: { teacherSteps: number; studentSteps: number; numEnvs: number },
+  rest: Omit<TrainingPreset, "teacher" | "students">,
+): TrainingPreset {
+  const rollout = { numEnvs: size.numEnvs, rolloutSteps: 60, epochs: 4, checkpointEvery: 5 };
+  return {
+    teacher: {
+      ...rollout,
+      totalEnvSteps: size.teacherSteps,
+      minibatches: 2,
+      learningRate: 1e-3,
+      finalLearningRate: 1e-4,
+      actorHidden: [128, 128],
+      criticHidden: [128, 128],
+    },
+    students: { ...rollout, totalEnvSteps: size.studentSteps },
+    ...rest,
+  };
+}
+
 const PRESETS: Record<string, TrainingPreset> = {
   "toy/matching": {
     teacher: {
@@ -139,63 +165,23 @@ const PRESETS: Record<string, TrainingPreset> = {
       learningRate: 5e-3,
     },
   },
-  "fleet/leo-wildfire": {
-    teacher: {
-      // 200k steps with an entropy bonus of 0.05 (exploring around the cloned policy, entropy 0.03 ->
-      // 0.33 nats) scored 4.41 against this recipe's 4.56: the team reward of 40 agents gave PPO no
-      // measurable gradient over greedy within that budget (bench/RESULTS.md).
-      totalEnvSteps: 80_000,
-      numEnvs: 16,
-      rolloutSteps: 60,
-      epochs: 4,
-      minibatches: 2,
-      learningRate: 1e-3,
-      finalLearningRate: 1e-4,
-      actorHidden: [128, 128],
-      criticHidden: [128, 128],
-      checkpointEvery: 5,
-    },
-    students: {
-      totalEnvSteps: 60_000,
-      numEnvs: 16,
-      rolloutSteps: 60,
-      epochs: 4,
-      checkpointEvery: 5,
-    },
+  // 200k teacher steps with an entropy bonus of 0.05 (exploring around the cloned policy, entropy 0.03
+  // -> 0.33 nats) scored 4.41 against this recipe's 4.56: the team reward of 40 agents gave PPO no
+  // measurable gradient over greedy within that budget (bench/RESULTS.md).
+  "fleet/leo-wildfire": fleetPreset({ teacherSteps: 80_000, studentSteps: 60_000, numEnvs: 16 }, {
     evalEpisodes: 100,
     retentionBar: 0.9,
-    // Events pay off only after alert, imaging and delivery all happen: PPO from uniform noise rarely sees
-    // that chain; starting from the greedy scheduler's behaviour it refines a working policy instead.
     warmStart: { episodes: 64, epochs: 8 },
-  },
-  "fleet/iot-edge-fleet": {
-    // 315 agents per step: the leo-wildfire recipe at a tenth of the steps (the same agent-decisions).
-    teacher: {
-      totalEnvSteps: 20_000,
-      numEnvs: 4,
-      rolloutSteps: 60,
-      epochs: 4,
-      minibatches: 2,
-      learningRate: 1e-3,
-      finalLearningRate: 1e-4,
-      actorHidden: [128, 128],
-      criticHidden: [128, 128],
-      checkpointEvery: 5,
-    },
-    students: {
-      totalEnvSteps: 15_000,
-      numEnvs: 4,
-      rolloutSteps: 60,
-      epochs: 4,
-      checkpointEvery: 5,
-    },
+  }),
+  // 315 agents per step (8x leo-wildfire's): a quarter of its steps, 2x its agent-decisions.
+  "fleet/iot-edge-fleet": fleetPreset({ teacherSteps: 20_000, studentSteps: 15_000, numEnvs: 4 }, {
     evalEpisodes: 30,
     retentionBar: 0.9,
     warmStart: { episodes: 8, epochs: 8 },
     // The teacher's argmax scored 4.0 where its samples scored 23.3 (greedy scheduler 20.7; 20 episodes):
     // 240 identical sensors acting on one argmax sense and alert in lockstep.
     actions: "sample",
-  },
+  }),
   "fleet/mega-shell": {
     // 5,543 nodes: an episode of the teacher takes ~20 s, so the regression measures one episode. Its
     // models are leo-wildfire's node-class policies (see distill/shipped.ts).
