@@ -6,9 +6,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import { makeEnv } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import {
   baselinePath,
@@ -22,16 +21,10 @@ import {
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { codeVersion } from "../distill/provenance.ts";
 import { regressionScenarios } from "../distill/shipped.ts";
-import { runCli } from "./cli_util.ts";
+import { runCli, scenarioListFlag } from "./cli_util.ts";
 
 async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { scenario: { type: "string", multiple: true } },
-    strict: true,
-    allowPositionals: false,
-  });
-  const ids = values.scenario?.map(resolveEnvId) ?? await regressionScenarios();
+  const ids = scenarioListFlag(args) ?? await regressionScenarios();
   await initBackend("cpu");
   for (const envId of ids) {
     const episodes = regressionEpisodes(envId);

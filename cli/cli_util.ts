@@ -13,6 +13,9 @@
  * @module
  */
 
+import { parseArgs } from "node:util";
+import { resolveEnvId } from "../sim/env/registry.ts";
+
 /** An error in the user's command line or input files: printed as a message, exit code 2. */
 export class CliError extends Error {
   constructor(message: string) {
@@ -35,4 +38,18 @@ export async function runCli(task: string, main: () => Promise<void> | void): Pr
     if (!userError) console.error(err.stack);
     Deno.exit(userError ? 2 : 1);
   }
+}
+
+/**
+ * Parses a command line whose only flag is `--scenario NAME` (repeatable), as `baseline` and `train-all`
+ * take: the resolved environment ids, or undefined when none was given (meaning "all").
+ */
+export function scenarioListFlag(args: string[]): string[] | undefined {
+  const { values } = parseArgs({
+    args,
+    options: { scenario: { type: "string", multiple: true } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return values.scenario?.map(resolveEnvId);
 }

@@ -8,11 +8,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { resolveEnvId } from "../sim/env/registry.ts";
 import { shippedModelDir } from "../distill/shipped.ts";
-import { runCli } from "./cli_util.ts";
+import { runCli, scenarioListFlag } from "./cli_util.ts";
 
 /** The scenarios fleetkd ships models for, and the student weights each was distilled with. */
 export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
@@ -58,13 +56,7 @@ async function install(from: string, to: string, summary: string): Promise<void>
 }
 
 async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: { scenario: { type: "string", multiple: true } },
-    strict: true,
-    allowPositionals: false,
-  });
-  const wanted = values.scenario?.map(resolveEnvId);
+  const wanted = scenarioListFlag(args);
   for (const { id, distillArgs } of SHIPPED) {
     if (wanted && !wanted.includes(id)) continue;
     const runs = `runs/${id}`;

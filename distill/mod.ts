@@ -25,6 +25,7 @@ export * from "./checkpoint.ts";
 export * from "./trainer_state.ts";
 export * from "./curves.ts";
 export * from "./progress.ts";
+export * from "./stop_signal.ts";
 export * from "./provenance.ts";
 export * from "./model_store.ts";
 export * from "./evaluate.ts";

@@ -32,6 +32,7 @@ import type { KdConfig } from "./kd_config.ts";
 import { loadTeacher, saveStudentModel } from "./model_store.ts";
 import { budgetsFor } from "./presets.ts";
 import { Progress } from "./progress.ts";
+import { StopSignal } from "./stop_signal.ts";
 import { provenance } from "./provenance.ts";
 
 /** Options of {@linkcode runStudentDistillation}. */
@@ -172,19 +173,14 @@ export async function runStudentDistillation(
     options.quiet,
   );
   progress.update(trainer.envSteps);
-  let stop = false;
-  const onSignal = () => {
-    stop = true;
-  };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const stop = new StopSignal();
   const checkpoint = async () => {
     await trainer.saveCheckpoint(ckptPath, { curves });
     await writeCurves(outDir, `students ${options.envId}`, curves, CURVES);
   };
   let agreement = Number.NaN;
   try {
-    while (trainer.iteration < total && !stop) {
+    while (trainer.iteration < total && !stop.requested) {
       const stats = trainer.iterate();
       agreement = stats.agreement;
       curves.push(rowOf(stats));
@@ -205,7 +201,7 @@ export async function runStudentDistillation(
       agreement,
       sizing,
     };
-    if (stop) {
+    if (stop.requested) {
       if (!options.quiet) {
         console.error(`distill: interrupted; state saved to ${ckptPath} (resume with --resume)`);
       }
@@ -253,7 +249,7 @@ export async function runStudentDistillation(
     );
     return { ...base, seconds, interrupted: false, modelDir };
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    stop.dispose();
     progress.stop();
     trainer.dispose();
     for (const a of teacher.actors) a.dispose();

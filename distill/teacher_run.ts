@@ -35,6 +35,7 @@ import { writeFileAtomic } from "./checkpoint.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
 import { type IterationStats, MappoTrainer, type WarmStartOptions } from "./mappo.ts";
 import { Progress } from "./progress.ts";
+import { StopSignal } from "./stop_signal.ts";
 import { saveTeacherModel } from "./model_store.ts";
 import { provenance } from "./provenance.ts";
 
@@ -148,19 +149,14 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     options.quiet,
   );
   progress.update(trainer.envSteps);
-  let stop = false;
-  const onSignal = () => {
-    stop = true;
-  };
-  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
-  for (const s of signals) Deno.addSignalListener(s, onSignal);
+  const stop = new StopSignal();
   let finalReturn = Number.NaN;
   const checkpoint = async () => {
     await trainer.saveCheckpoint(ckptPath, { curves });
     await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
   };
   try {
-    while (trainer.iteration < total && !stop) {
+    while (trainer.iteration < total && !stop.requested) {
       const stats = trainer.iterate();
       if (Number.isFinite(stats.meanReturn)) finalReturn = stats.meanReturn;
       curves.push(rowOf(stats));
@@ -177,7 +173,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     }
     await checkpoint();
     progress.stop();
-    if (stop) {
+    if (stop.requested) {
       if (!options.quiet) {
         console.error(`train: interrupted; state saved to ${ckptPath} (resume with --resume)`);
       }
@@ -222,7 +218,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       modelDir,
     };
   } finally {
-    for (const s of signals) Deno.removeSignalListener(s, onSignal);
+    stop.dispose();
     progress.stop();
     trainer.dispose();
   }
