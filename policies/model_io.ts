@@ -42,6 +42,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
+import { formatPath, valueAt } from "../sim/field_path.ts";
 import { Actor, type ActorSpec } from "./actor.ts";
 import { actorCost, criticCost } from "./cost.ts";
 import { Critic, type CriticSpec } from "./critic.ts";
@@ -497,23 +498,6 @@ export async function savePolicySet(
 // ---------------------------------------------------------------------------------------------------------
 // Loading
 
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) {
-    out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
-  }
-  return out;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const p of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[p];
-  }
-  return v;
-}
-
 function show(v: unknown): string {
   if (v === undefined) return "nothing (missing)";
   const s = JSON.stringify(v);
@@ -543,7 +527,7 @@ function parseWith<T>(schema: z.ZodType<T>, data: unknown, file: string): T {
   const issue = r.error.issues[0];
   throw new ModelFileError(
     file,
-    fieldPath(issue.path) || "(root)",
+    formatPath(issue.path) || "(root)",
     `is invalid: ${issue.message}; got ${show(valueAt(data, issue.path))}`,
   );
 }

@@ -19,6 +19,7 @@
  */
 
 import { z } from "zod";
+import { formatPath, valueAt } from "../sim/field_path.ts";
 import { BadRequestError } from "./errors.ts";
 
 const MAX_SEED = 2 ** 31 - 1;
@@ -69,22 +70,6 @@ export const eventsQuerySchema = z.object({
 /** A `Last-Event-ID` header or `lastEventId` query parameter: the last seq the client has. */
 export const lastEventIdSchema = intString(0, Number.MAX_SAFE_INTEGER);
 
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
-function pathName(path: readonly PropertyKey[]): string {
-  return path.map((k, i) =>
-    typeof k === "number" ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`
-  )
-    .join("");
-}
-
 function shown(value: unknown): string {
   const text = JSON.stringify(value);
   if (text === undefined) return String(value);
@@ -108,7 +93,7 @@ export function describeZodError(error: z.ZodError, input: unknown, kind: string
   const issue = error.issues[0];
   if (!issue) return `invalid ${kind}`;
   if (issue.code === "unrecognized_keys") {
-    const prefix = issue.path.length ? `${pathName(issue.path)}.` : "";
+    const prefix = issue.path.length ? `${formatPath(issue.path)}.` : "";
     return `unknown ${kind} ${issue.keys.map((k) => `"${prefix}${k}"`).join(", ")}`;
   }
   if (issue.path.length === 0) {
@@ -117,7 +102,7 @@ export function describeZodError(error: z.ZodError, input: unknown, kind: string
     }, got ${shown(input)}`;
   }
   const value = valueAt(input, issue.path);
-  const name = pathName(issue.path);
+  const name = formatPath(issue.path);
   if (value === undefined) return `${kind} "${name}" is required (${issue.message})`;
   return `${kind} "${name}" ${issue.message}, got ${shown(value)}`;
 }

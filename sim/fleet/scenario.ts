@@ -24,6 +24,9 @@
  */
 
 import type { z } from "zod";
+import { formatPath, valueAt } from "../field_path.ts";
+
+export { formatPath };
 import leoWildfire from "../../scenarios/leo-wildfire.json" with { type: "json" };
 import iotEdgeFleet from "../../scenarios/iot-edge-fleet.json" with { type: "json" };
 import megaShell from "../../scenarios/mega-shell.json" with { type: "json" };
@@ -132,33 +135,6 @@ function show(value: unknown): string {
     text = String(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/**
- * Formats a field path: `a.b[3].c`.
- *
- * @example
- * ```ts
- * import { formatPath } from "./scenario.ts";
- * console.assert(formatPath(["sensors", "list", 3, "latDeg"]) === "sensors.list[3].latDeg");
- * ```
- */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else out += out === "" ? String(key) : `.${String(key)}`;
-  }
-  return out;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = root;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
 }
 
 /** Turns one zod issue into an expectation phrase and the offending value. */

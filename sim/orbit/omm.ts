@@ -30,6 +30,7 @@
  */
 import { json2satrec } from "satellite.js";
 import { z } from "zod";
+import { formatPath, valueAt } from "../field_path.ts";
 import { OrbitDataError } from "./errors.ts";
 import { describeSatRecError, type SatelliteRecord } from "./record.ts";
 
@@ -146,21 +147,6 @@ const OmmObject = z.object({
 const OmmArray = z.array(OmmObject);
 
 /** Formats a zod path as `[3].MEAN_MOTION`. */
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const p of path) out += typeof p === "number" ? `[${p}]` : `${out ? "." : ""}${String(p)}`;
-  return out;
-}
-
-function lookup(data: unknown, path: readonly PropertyKey[]): unknown {
-  let cur = data;
-  for (const p of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[p];
-  }
-  return cur;
-}
-
 /**
  * Validates already-parsed OMM JSON data (an array of element objects) and converts it to records.
  * `source` names the input in errors.
@@ -196,12 +182,12 @@ export function ommToRecords(data: unknown, source = "<data>"): SatelliteRecord[
     let message = first.message;
     if (first.code === "invalid_type") {
       message = `must be ${first.expected === "object" ? "an object" : first.expected}, got ${
-        show(lookup(data, first.path))
+        show(valueAt(data, first.path))
       }`;
     }
     throw new OrbitDataError(KIND, source, `field "${field}" ${message}${more}`, {
       field,
-      value: show(lookup(data, first.path)),
+      value: show(valueAt(data, first.path)),
     });
   }
   return parsed.data.map((o, i) => {

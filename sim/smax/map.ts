@@ -23,6 +23,7 @@
  */
 
 import { z } from "zod";
+import { formatPath, valueAt } from "../field_path.ts";
 import { UNIT_TYPE_NAMES, type UnitTypeName } from "./units.ts";
 
 const point = z.strictObject({ x: z.number(), y: z.number() });
@@ -155,24 +156,6 @@ export class SmaxMapError extends Error {
   }
 }
 
-function pathText(path: readonly PropertyKey[]): string {
-  let text = "";
-  for (const key of path) {
-    if (typeof key === "number") text += `[${key}]`;
-    else text += text === "" ? String(key) : `.${String(key)}`;
-  }
-  return text;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let v = input;
-  for (const key of path) {
-    if (v === null || typeof v !== "object") return undefined;
-    v = (v as Record<PropertyKey, unknown>)[key];
-  }
-  return v;
-}
-
 function show(value: unknown): string {
   if (value === undefined) return "nothing";
   const text = JSON.stringify(value) ?? String(value);
@@ -189,11 +172,11 @@ const TYPE_WORDS: Record<string, string> = {
 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   if (issue.code === "unrecognized_keys") {
-    const base = pathText(issue.path);
+    const base = formatPath(issue.path);
     return issue.keys.map((k) => `field "${base === "" ? k : `${base}.${k}`}" is not a known field`)
       .join("; ");
   }
-  const field = pathText(issue.path) || "(root)";
+  const field = formatPath(issue.path) || "(root)";
   const got = show(valueAt(input, issue.path));
   let rule: string;
   switch (issue.code) {
