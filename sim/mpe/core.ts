@@ -221,6 +221,30 @@ export class MpeWorld {
   }
 
   /**
+   * Places every entity of copy `copy` uniformly in [-1, 1)^2 at rest, in entity order (x then y per
+   * entity), drawing from `rng`: the reset all MPE scenarios share (PettingZoo's `np_random.uniform(-1,
+   * +1, dim_p)` per entity, agents then landmarks). Communication is left to the scenario.
+   *
+   * @example
+   * ```ts
+   * import { MpeWorld } from "./core.ts";
+   * import { Rng } from "../rng.ts";
+   * const w = new MpeWorld({ agents: [{ size: 0.15 }], landmarks: [{ size: 0.05 }], dimC: 0 });
+   * w.scatterEntities(0, new Rng(1));
+   * console.assert(Math.abs(w.pos[2]) < 1 && w.vel[0] === 0);
+   * ```
+   */
+  scatterEntities(copy: number, rng: { uniformRange(lo: number, hi: number): number }): void {
+    const base = copy * this.numEntities * 2;
+    for (let e = 0; e < this.numEntities; e++) {
+      this.pos[base + 2 * e] = rng.uniformRange(-1, 1);
+      this.pos[base + 2 * e + 1] = rng.uniformRange(-1, 1);
+      this.vel[base + 2 * e] = 0;
+      this.vel[base + 2 * e + 1] = 0;
+    }
+  }
+
+  /**
    * Sets agent `agent`'s physical action from a discrete move (PettingZoo `_set_action`): 0 none, 1 `-x`,
    * 2 `+x`, 3 `-y`, 4 `+y`, scaled by the agent's sensitivity. Immovable agents get `u = 0`.
    *

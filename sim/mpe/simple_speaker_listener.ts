@@ -157,13 +157,7 @@ export class SimpleSpeakerListenerScenario implements MpeScenario {
     const rng = new Rng(seed, SIMPLE_SPEAKER_LISTENER_ID);
     this.goal[copy] = rng.int(NUM_LANDMARKS);
     const w = this.world;
-    const base = copy * w.numEntities * 2;
-    for (let e = 0; e < w.numEntities; e++) {
-      w.pos[base + 2 * e] = rng.uniformRange(-1, 1);
-      w.pos[base + 2 * e + 1] = rng.uniformRange(-1, 1);
-      w.vel[base + 2 * e] = 0;
-      w.vel[base + 2 * e + 1] = 0;
-    }
+    w.scatterEntities(copy, rng);
     w.comm.fill(0, copy * 2 * DIM_C, (copy + 1) * 2 * DIM_C);
   }
 

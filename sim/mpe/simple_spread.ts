@@ -184,13 +184,7 @@ export class SimpleSpreadScenario implements MpeScenario {
   resetCopy(copy: number, seed: number): void {
     const rng = new Rng(seed, SIMPLE_SPREAD_ID);
     const w = this.world;
-    const base = copy * w.numEntities * 2;
-    for (let e = 0; e < w.numEntities; e++) {
-      w.pos[base + 2 * e] = rng.uniformRange(-1, 1);
-      w.pos[base + 2 * e + 1] = rng.uniformRange(-1, 1);
-      w.vel[base + 2 * e] = 0;
-      w.vel[base + 2 * e + 1] = 0;
-    }
+    w.scatterEntities(copy, rng);
     w.comm.fill(0, copy * this.n * DIM_C, (copy + 1) * this.n * DIM_C);
   }
 
