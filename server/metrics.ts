@@ -63,36 +63,47 @@ export function renderPrometheus(metrics: Metrics, runs: RunCounts): string {
   const metric = (name: string, type: string, help: string, values: string[]) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...values);
   };
+  /** A metric with one unlabelled value. */
+  const single = (name: string, type: string, help: string, value: number) =>
+    metric(name, type, help, [line(name, value)]);
   metric(
     "fleetkd_runs",
     "gauge",
     "Runs known to the server, by state.",
     (Object.keys(runs) as RunState[]).map((s) => line("fleetkd_runs", runs[s], `{state="${s}"}`)),
   );
-  metric("fleetkd_runs_started_total", "counter", "Runs started.", [
-    line("fleetkd_runs_started_total", metrics.runsStarted),
-  ]);
-  metric("fleetkd_ticks_total", "counter", "Simulation ticks over all runs.", [
-    line("fleetkd_ticks_total", metrics.ticksTotal),
-  ]);
-  metric("fleetkd_events_published_total", "counter", "Telemetry events published.", [
-    line("fleetkd_events_published_total", metrics.eventsPublished),
-  ]);
-  metric("fleetkd_events_sent_total", "counter", "Telemetry events written to stream clients.", [
-    line("fleetkd_events_sent_total", metrics.eventsSent),
-  ]);
-  metric(
+  single("fleetkd_runs_started_total", "counter", "Runs started.", metrics.runsStarted);
+  single("fleetkd_ticks_total", "counter", "Simulation ticks over all runs.", metrics.ticksTotal);
+  single(
+    "fleetkd_events_published_total",
+    "counter",
+    "Telemetry events published.",
+    metrics.eventsPublished,
+  );
+  single(
+    "fleetkd_events_sent_total",
+    "counter",
+    "Telemetry events written to stream clients.",
+    metrics.eventsSent,
+  );
+  single(
     "fleetkd_catchup_reads_total",
     "counter",
     "Reads served from the on-disk log to clients behind the in-memory ring.",
-    [line("fleetkd_catchup_reads_total", metrics.catchUpReads)],
+    metrics.catchUpReads,
   );
-  metric("fleetkd_stream_subscribers", "gauge", "Open telemetry stream connections.", [
-    line("fleetkd_stream_subscribers", metrics.streamsOpen),
-  ]);
-  metric("fleetkd_streams_opened_total", "counter", "Telemetry stream connections opened.", [
-    line("fleetkd_streams_opened_total", metrics.streamsOpened),
-  ]);
+  single(
+    "fleetkd_stream_subscribers",
+    "gauge",
+    "Open telemetry stream connections.",
+    metrics.streamsOpen,
+  );
+  single(
+    "fleetkd_streams_opened_total",
+    "counter",
+    "Telemetry stream connections opened.",
+    metrics.streamsOpened,
+  );
   metric(
     "fleetkd_http_errors_total",
     "counter",
@@ -102,16 +113,15 @@ export function renderPrometheus(metrics: Metrics, runs: RunCounts): string {
     ),
   );
   const cpu = process.cpuUsage();
-  metric("process_cpu_seconds_total", "counter", "User and system CPU time spent, seconds.", [
-    line("process_cpu_seconds_total", (cpu.user + cpu.system) / 1e6),
-  ]);
+  single(
+    "process_cpu_seconds_total",
+    "counter",
+    "User and system CPU time spent, seconds.",
+    (cpu.user + cpu.system) / 1e6,
+  );
   const mem = Deno.memoryUsage();
-  metric("process_resident_memory_bytes", "gauge", "Resident memory size, bytes.", [
-    line("process_resident_memory_bytes", mem.rss),
-  ]);
-  metric("fleetkd_heap_used_bytes", "gauge", "V8 heap in use, bytes.", [
-    line("fleetkd_heap_used_bytes", mem.heapUsed),
-  ]);
+  single("process_resident_memory_bytes", "gauge", "Resident memory size, bytes.", mem.rss);
+  single("fleetkd_heap_used_bytes", "gauge", "V8 heap in use, bytes.", mem.heapUsed);
   return out.join("\n") + "\n";
 }
 
