@@ -137,6 +137,23 @@ function upVector(latDeg: number, lonDeg: number, out: Float64Array, o: number):
   out[o + 2] = Math.sin(lat);
 }
 
+/** ECF position, its unit vector and the local up vector of each ground site, packed xyz. */
+function groundGeometry(
+  sites: readonly { latDeg: number; lonDeg: number; altKm: number }[],
+): { pos: Float64Array; unit: Float64Array; up: Float64Array } {
+  const pos = new Float64Array(3 * sites.length);
+  const unit = new Float64Array(3 * sites.length);
+  const up = new Float64Array(3 * sites.length);
+  sites.forEach((g, i) => {
+    const p = geodeticToEcf(g.latDeg, g.lonDeg, g.altKm);
+    const r = Math.hypot(p.x, p.y, p.z);
+    pos.set([p.x, p.y, p.z], 3 * i);
+    unit.set([p.x / r, p.y / r, p.z / r], 3 * i);
+    upVector(g.latDeg, g.lonDeg, up, 3 * i);
+  });
+  return { pos, unit, up };
+}
+
 function readElementFile(scenario: Scenario, file: string): { text: string; path: string } {
   const tried: string[] = [];
   const candidates = file.startsWith("/") ? [file] : [
@@ -379,27 +396,9 @@ export function buildFleetWorld(scenario: Scenario): FleetWorld {
   });
 
   const n = sensors.length;
-  const sensorPos = new Float64Array(3 * n);
-  const sensorUnit = new Float64Array(3 * n);
-  const sensorUp = new Float64Array(3 * n);
-  sensors.forEach((s, i) => {
-    const p = geodeticToEcf(s.latDeg, s.lonDeg, s.altKm);
-    const r = Math.hypot(p.x, p.y, p.z);
-    sensorPos.set([p.x, p.y, p.z], 3 * i);
-    sensorUnit.set([p.x / r, p.y / r, p.z / r], 3 * i);
-    upVector(s.latDeg, s.lonDeg, sensorUp, 3 * i);
-  });
+  const { pos: sensorPos, unit: sensorUnit, up: sensorUp } = groundGeometry(sensors);
   const st = scenario.groundStations;
-  const stationPos = new Float64Array(3 * st.length);
-  const stationUnit = new Float64Array(3 * st.length);
-  const stationUp = new Float64Array(3 * st.length);
-  st.forEach((g, i) => {
-    const p = geodeticToEcf(g.latDeg, g.lonDeg, g.altKm);
-    const r = Math.hypot(p.x, p.y, p.z);
-    stationPos.set([p.x, p.y, p.z], 3 * i);
-    stationUnit.set([p.x / r, p.y / r, p.z / r], 3 * i);
-    upVector(g.latDeg, g.lonDeg, stationUp, 3 * i);
-  });
+  const { pos: stationPos, unit: stationUnit, up: stationUp } = groundGeometry(st);
   return {
     scenario,
     classes,
