@@ -9,7 +9,12 @@
  * - measured inference time per decision, tfjs WASM at batch 1 and the plain Float32Array path, and the
  *   reduction against the teacher;
  * - under the latency model (each class's nodes and budgets): deadline-miss rate, inference energy and the
- *   team return when every policy is deployed as-is (a teacher too slow for a node acts late).
+ *   team return when every policy is deployed as-is (a teacher too slow for a node acts late);
+ * - on weak nodes: where the teacher misses deadlines on some classes only (a fleet whose satellites can run
+ *   it but whose microcontroller sensors cannot), each student set is also deployed on just those classes,
+ *   with the teacher on the rest, against the teacher deployed everywhere as-is. Every other node runs the
+ *   same network in both, so the difference is what the students do on the weak nodes. Where the teacher
+ *   misses on every class this is the whole-fleet comparison above.
  *
  * Output: {@linkcode DeploymentReport} (JSON) and {@linkcode deploymentMarkdown}.
  *
@@ -119,6 +124,12 @@ export interface PolicyFigures {
   classes?: ClassFigures[];
   /** Inference energy per episode when deployed, joules. */
   inferenceEnergyJ?: number;
+  /**
+   * Students on the weak classes only (where the deployed teacher misses deadlines), the teacher on the
+   * others, under the latency model; absent when the teacher meets every deadline or misses on every
+   * class (then `deployed` is this comparison).
+   */
+  weakNodes?: { classes: string[]; deployed: EvaluationReport };
 }
 
 /** The whole evaluation. */
@@ -245,6 +256,9 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
       ideal: evaluateController(env, b, { episodes, seed }),
     });
   }
+  // Classes whose nodes cannot run the teacher in time.
+  const weak = teacherDeployed.missRates.map((r) => r > 0);
+  const partlyWeak = weak.some(Boolean) && !weak.every(Boolean);
   for (const entry of options.students) {
     log(`evaluating ${entry.name}`);
     const tfSet = await loadPolicySet(entry.dir, { expect, as: "tfjs", critic: false });
@@ -267,6 +281,20 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
       const t = teacherFigures.classes![i];
       if (t.plainMs !== undefined && c.plainMs) c.plainSpeedup = t.plainMs / c.plainMs;
     });
+    let weakNodes: PolicyFigures["weakNodes"];
+    if (partlyWeak) {
+      log(`evaluating ${entry.name} on the weak nodes`);
+      const mixed: PolicySet = {
+        classes: env.classes.map((_, i) => weak[i] ? plainSet.classes[i] : teacher.classes[i]),
+        label: `${entry.name} on weak nodes, teacher elsewhere`,
+      };
+      weakNodes = {
+        classes: env.classes.filter((_, i) => weak[i]).map((c) => c.name),
+        deployed:
+          evaluateDeployed(env, `${entry.name}+teacher`, mixed, budgets, episodes, seed, actions)
+            .report,
+      };
+    }
     policies.push({
       name: entry.name,
       kind: "students",
@@ -276,6 +304,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
       deployedRetention: retention(deployed.report.mean, teacherIdeal.mean, random.mean),
       classes,
       inferenceEnergyJ: deployed.energyPerEpisode,
+      ...(weakNodes ? { weakNodes } : {}),
     });
     releasePolicySet(tfSet);
   }
@@ -325,6 +354,20 @@ export function deploymentMarkdown(report: DeploymentReport): string {
       } | ${p.deployed ? `${f(p.deployed.mean)} ± ${f(p.deployed.ci95)}` : ""} | ${
         p.deployedRetention === undefined ? "" : `${f(p.deployedRetention * 100, 1)}%`
       } | ${p.inferenceEnergyJ === undefined ? "" : p.inferenceEnergyJ.toExponential(2)} |`,
+    );
+  }
+  const teacherDeployed = report.policies.find((p) => p.kind === "teacher")?.deployed;
+  for (const p of report.policies) {
+    if (!p.weakNodes || !teacherDeployed) continue;
+    lines.push(
+      "",
+      `Weak nodes (${
+        p.weakNodes.classes.join(", ")
+      }: the teacher misses their deadlines): ${p.name} there and the teacher elsewhere score ${
+        f(p.weakNodes.deployed.mean)
+      } ± ${f(p.weakNodes.deployed.ci95)} under the latency model, against ${
+        f(teacherDeployed.mean)
+      } ± ${f(teacherDeployed.ci95)} for the teacher deployed everywhere as-is.`,
     );
   }
   lines.push(

@@ -95,6 +95,11 @@ export interface WarmStartOptions {
    * PPO's 1e-3 left 0.35 and a policy 1.3 return worse.
    */
   learningRate?: number;
+  /**
+   * Called after plain cloning (`round` 0) and after each DAgger round (`round` 1..`daggerRounds`) with
+   * the imitation accuracy so far: the warm start takes minutes, and this is its progress report.
+   */
+  onRound?: (round: number, rounds: number, accuracy: number) => void;
 }
 
 /** The MAPPO trainer. */
@@ -436,7 +441,9 @@ export class MappoTrainer {
       options.batchSteps ?? 512,
       "warm-start/minibatch",
     );
-    for (let round = 0; round < (options.daggerRounds ?? 0); round++) {
+    const rounds = options.daggerRounds ?? 0;
+    options.onRound?.(0, rounds, accuracy);
+    for (let round = 0; round < rounds; round++) {
       play(options.daggerEpisodes ?? options.episodes, `warm-start/dagger-${round}`, true);
       accuracy = this.#cloneDemonstrations(
         env.stateSize,
@@ -446,6 +453,7 @@ export class MappoTrainer {
         options.batchSteps ?? 512,
         `warm-start/dagger-${round}/minibatch`,
       );
+      options.onRound?.(round + 1, rounds, accuracy);
     }
     this.#actorOptimizer.setLearningRate(c.learningRate);
     this.#criticOptimizer.setLearningRate(c.learningRate);

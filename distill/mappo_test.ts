@@ -160,14 +160,19 @@ Deno.test("MAPPO warm start: DAgger rounds label the actor's own states with the
   trainer.warmStart(() => new MatchingEnv(), oracle, { episodes: 2, epochs: 1, batchSteps: 16 });
   const before = tf.memory().numTensors;
   labelled = 0;
+  const reports: [number, number, number][] = [];
   const accuracy = trainer.warmStart(() => new MatchingEnv(), oracle, {
     episodes: 10,
     epochs: 10,
     batchSteps: 64,
     daggerRounds: 2,
     daggerEpisodes: 15,
+    onRound: (round, rounds, acc) => reports.push([round, rounds, acc]),
   });
   assert.equal(tf.memory().numTensors, before);
+  // One progress report after cloning and one per DAgger round; the last carries the returned accuracy.
+  assert.deepEqual(reports.map(([r, n]) => [r, n]), [[0, 2], [1, 2], [2, 2]]);
+  assert.equal(reports[2][2], accuracy);
   // 10 demonstration episodes plus 2 rounds of 15 actor-played episodes, every step labelled once.
   const episodeLength = countSteps(new MatchingEnv());
   assert.equal(labelled, (10 + 2 * 15) * episodeLength);

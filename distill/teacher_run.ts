@@ -129,7 +129,17 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     const accuracy = trainer.warmStart(
       options.makeEnv,
       options.warmStart.controllerFor,
-      options.warmStart,
+      {
+        ...options.warmStart,
+        onRound: options.quiet ? undefined : (round, rounds, acc) =>
+          console.error(
+            `train: warm start ${
+              round === 0 ? "cloning" : `DAgger round ${round}/${rounds}`
+            }: imitation accuracy ${(acc * 100).toFixed(1)}%, ${
+              ((performance.now() - t0) / 1000).toFixed(1)
+            } s`,
+          ),
+      },
     );
     if (!options.quiet) {
       console.error(

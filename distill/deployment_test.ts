@@ -1,0 +1,109 @@
+import assert from "node:assert/strict";
+import { Actor } from "../policies/actor.ts";
+import { initBackend } from "../policies/backend.ts";
+import { savePolicySet } from "../policies/model_io.ts";
+import type { PolicySet } from "../policies/policy_set.ts";
+import type { ComputeBudget } from "../sim/budget.ts";
+import { MatchingEnv } from "../sim/toy/matching.ts";
+import { deploymentMarkdown, evaluateDeployment } from "./deployment.ts";
+
+await initBackend("cpu");
+
+const provenance = { command: "test", seed: 1, steps: 0, date: "2026-01-01", codeVersion: "test" };
+
+/** A policy set of untrained actors for MatchingEnv's classes "a" and "b" (seeded, so deterministic). */
+function untrained(hidden: number[], seed: number): PolicySet {
+  return {
+    classes: new MatchingEnv().classes.map((c, i) => ({
+      name: c.name,
+      actor: new Actor(
+        {
+          obsSize: c.obsSize,
+          agentIdSize: 0,
+          numActions: c.numActions,
+          hiddenSizes: hidden,
+          activation: "tanh",
+          kind: "mlp",
+        },
+        { seed: seed + i, name: `${c.name}${seed}` },
+      ),
+    })),
+  };
+}
+
+const budget = (flopsPerSecond: number): ComputeBudget => ({
+  flopsPerSecond,
+  paramMemoryBytes: 1 << 20,
+  deadlineMs: 1,
+  overheadMs: 0,
+  energyPerInferenceJ: 1e-6,
+});
+
+async function withModels(
+  fn: (dirs: { teacher: string; students: string; mixed: string }) => Promise<void>,
+) {
+  const root = await Deno.makeTempDir();
+  try {
+    const teacher = untrained([32, 32], 10), students = untrained([4], 20);
+    // What the weak-node deployment should run: the students' class "a", the teacher's class "b".
+    const mixed: PolicySet = { classes: [students.classes[0], teacher.classes[1]] };
+    const dirs = {
+      teacher: `${root}/teacher`,
+      students: `${root}/students`,
+      mixed: `${root}/mixed`,
+    };
+    await savePolicySet(dirs.teacher, teacher, { provenance });
+    await savePolicySet(dirs.students, students, { provenance });
+    await savePolicySet(dirs.mixed, mixed, { provenance });
+    await fn(dirs);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
+Deno.test("evaluateDeployment: students on the weak class only, the teacher elsewhere", async () => {
+  await withModels(async (dirs) => {
+    const report = await evaluateDeployment({
+      envId: "toy/matching",
+      makeEnv: () => new MatchingEnv(),
+      teacherDir: dirs.teacher,
+      students: [{ name: "students", dir: dirs.students }, { name: "mixed", dir: dirs.mixed }],
+      // The teacher's ~2.7k FLOPs take 2.7 ms on class "a" (1 ms deadline); class "b" runs it in time.
+      budgets: [budget(1e6), budget(1e9)],
+      episodes: 30,
+      skipTiming: true,
+    });
+    const [teacher, students, mixed] = report.policies;
+    assert.deepEqual(teacher.classes!.map((c) => c.missRate > 0), [true, false]);
+    assert.deepEqual(students.classes!.map((c) => c.missRate), [0, 0]);
+    assert.deepEqual(students.weakNodes?.classes, ["a"]);
+    // Nobody misses in the mixed deployment, so it plays exactly like the hand-mixed set's ideal run.
+    assert.equal(students.weakNodes!.deployed.mean, mixed.ideal.mean);
+    assert.equal(students.weakNodes!.deployed.episodes, 30);
+    // ...and differs from both whole-fleet deployments, so the comparison tells the three apart.
+    assert.notEqual(students.deployed!.mean, mixed.ideal.mean);
+    assert.notEqual(teacher.deployed!.mean, mixed.ideal.mean);
+    assert.match(
+      deploymentMarkdown(report),
+      /Weak nodes \(a: the teacher misses their deadlines\): students there and the teacher elsewhere score/,
+    );
+  });
+});
+
+Deno.test("evaluateDeployment: no weak-node row where the teacher misses on every class or none", async () => {
+  await withModels(async (dirs) => {
+    for (const budgets of [[budget(1e6), budget(1e6)], [budget(1e9), budget(1e9)]]) {
+      const report = await evaluateDeployment({
+        envId: "toy/matching",
+        makeEnv: () => new MatchingEnv(),
+        teacherDir: dirs.teacher,
+        students: [{ name: "students", dir: dirs.students }],
+        budgets,
+        episodes: 5,
+        skipTiming: true,
+      });
+      assert.equal(report.policies[1].weakNodes, undefined);
+      assert.doesNotMatch(deploymentMarkdown(report), /Weak nodes/);
+    }
+  });
+});
