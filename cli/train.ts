@@ -3,7 +3,12 @@
  *
  * ```sh
  * deno task train --scenario mpe/simple_spread [--steps N] [--seed S] [--out DIR] [--resume] [--quiet]
+ *                 [--lr START[:END]] [--entropy-coef X]
  * ```
+ *
+ * `--lr` and `--entropy-coef` override the preset's learning-rate schedule (linear from START to END over
+ * the run; one value holds it constant) and entropy bonus. With `--resume` and more `--steps` they start
+ * a new stage of the run from its checkpoint: the simple_spread teacher is polished that way.
  *
  * Writes `DIR/checkpoint.ckpt` every few iterations (and on Ctrl-C), `DIR/curves.csv` and
  * `DIR/curves.svg`, and at the end the teacher model in `DIR/model/` with `DIR/summary.json`. The
@@ -31,6 +36,31 @@ export function intFlag(name: string, text: string | undefined, min = 1): number
   return v;
 }
 
+/** Parses `--lr START[:END]` into a learning-rate schedule. */
+export function lrFlag(
+  text: string | undefined,
+): { learningRate: number; finalLearningRate: number } | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(":");
+  const values = parts.map(Number);
+  if (parts.length > 2 || values.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new CliError(
+      `flag --lr must be a learning rate > 0 or START:END (e.g. 3e-4:3e-5), got "${text}"`,
+    );
+  }
+  return { learningRate: values[0], finalLearningRate: values[1] ?? values[0] };
+}
+
+/** Parses a number flag >= 0. */
+export function nonNegativeFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isFinite(v) || v < 0) {
+    throw new CliError(`flag --${name} must be a number >= 0, got "${text}"`);
+  }
+  return v;
+}
+
 async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -41,6 +71,8 @@ async function main(args: string[]): Promise<void> {
       out: { type: "string" },
       resume: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
+      lr: { type: "string" },
+      "entropy-coef": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -52,10 +84,13 @@ async function main(args: string[]): Promise<void> {
   const preset = presetFor(envId);
   const steps = intFlag("steps", values.steps);
   const seed = intFlag("seed", values.seed, 0);
+  const entropyCoef = nonNegativeFlag("entropy-coef", values["entropy-coef"]);
   const config = {
     ...preset.teacher,
     ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...lrFlag(values.lr),
+    ...(entropyCoef !== undefined ? { entropyCoef } : {}),
   };
   const outDir = values.out ?? `runs/${envId}/teacher`;
   const baseline = baselineFor(envId);

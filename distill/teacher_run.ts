@@ -12,6 +12,11 @@
  * - `model/`: the trained teacher as a policy set (see `policies/model_io.ts`);
  * - `summary.json`: configuration, figures and provenance.
  *
+ * A run can go on in stages: resuming with a different command (say more steps at a lower learning rate
+ * and no entropy bonus, to polish a policy PPO has converged on) continues from the checkpoint with the
+ * new settings. The checkpoint keeps each stage's command, steps and seconds; the model's provenance lists
+ * every command in order, joined by `&&`, so the recipe can be replayed (`deno task train-all` does).
+ *
  * @example
  * ```ts
  * import { runTeacherTraining } from "./teacher_run.ts";
@@ -38,6 +43,20 @@ import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
 import { saveTeacherModel } from "./model_store.ts";
 import { provenance } from "./provenance.ts";
+
+/** One stage of a run: a command and the work done under it (see module docs). */
+export interface TrainingStage {
+  /** The command line. */
+  command: string;
+  /** Environment steps when the stage began. */
+  fromEnvSteps: number;
+  /** Environment steps when it last checkpointed. */
+  toEnvSteps: number;
+  /** Wall-clock seconds spent in it, over every invocation. */
+  seconds: number;
+  /** The configuration it trained with (absent for a stage recovered from an older checkpoint). */
+  config?: MappoConfig;
+}
 
 /** Options of {@linkcode runTeacherTraining}. */
 export interface TeacherRunOptions {
@@ -71,6 +90,8 @@ export interface TeacherRunResult {
   finalReturn: number;
   /** Wall-clock seconds of this invocation. */
   seconds: number;
+  /** Every stage of the run so far, this one last. */
+  stages: TrainingStage[];
   /** Whether the run stopped early on a signal. */
   interrupted: boolean;
   /** Where the model was saved (undefined when interrupted). */
@@ -105,6 +126,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const trainer = new MappoTrainer(options.makeEnv, options.config);
   const ckptPath = `${outDir}/checkpoint.ckpt`;
   let curves: CurveRow[] = [];
+  let stages: TrainingStage[] = [];
+  const command = options.command ?? `train ${options.envId}`;
   if (options.resume) {
     let exists = true;
     try {
@@ -115,6 +138,9 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     if (exists) {
       const extra = await trainer.restoreCheckpoint(ckptPath);
       curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
+      stages = Array.isArray(extra.stages)
+        ? extra.stages as TrainingStage[]
+        : await legacyStages(outDir, trainer.envSteps);
       if (!options.quiet) {
         console.error(
           `train: resumed from ${ckptPath} at iteration ${trainer.iteration} (${trainer.envSteps} env steps)`,
@@ -152,6 +178,21 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     }
   }
   const total = trainer.totalIterations;
+  // The same command resumed (after Ctrl-C) continues its stage; another command with work left starts
+  // a new one (an earlier stage's command replayed on a finished checkpoint adds nothing).
+  let stage = stages.at(-1);
+  if (!stage || (stage.command !== command && trainer.iteration < total)) {
+    stage = {
+      command,
+      fromEnvSteps: trainer.envSteps,
+      toEnvSteps: trainer.envSteps,
+      seconds: 0,
+      config: trainer.config,
+    };
+    stages.push(stage);
+  }
+  const stageSecondsBefore = stage.seconds;
+  const current = stage;
   const progress = new Progress(
     `train ${options.envId}`,
     total * trainer.config.numEnvs * trainer.config.rolloutSteps,
@@ -162,7 +203,9 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const stop = new StopSignal();
   let finalReturn = Number.NaN;
   const checkpoint = async () => {
-    await trainer.saveCheckpoint(ckptPath, { curves });
+    current.toEnvSteps = trainer.envSteps;
+    current.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
+    await trainer.saveCheckpoint(ckptPath, { curves, stages });
     await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
   };
   try {
@@ -192,12 +235,13 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
         envSteps: trainer.envSteps,
         finalReturn,
         seconds: (performance.now() - started) / 1000,
+        stages,
         interrupted: true,
       };
     }
     const modelDir = `${outDir}/model`;
     const prov = await provenance({
-      command: options.command ?? `train ${options.envId}`,
+      command: stages.map((s) => s.command).join(" && "),
       seed: trainer.config.seed,
       steps: trainer.envSteps,
     });
@@ -208,11 +252,14 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       JSON.stringify(
         {
           envId: options.envId,
-          config: trainer.config,
+          // The latest stage's settings (replaying an earlier stage's command changes nothing).
+          config: current.config ?? trainer.config,
           iterations: trainer.iteration,
           envSteps: trainer.envSteps,
           finalReturn,
-          seconds,
+          // Training time over every stage; `stages` itemises it.
+          seconds: stages.reduce((a, s) => a + s.seconds, 0),
+          stages,
           provenance: prov,
         },
         null,
@@ -224,6 +271,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       envSteps: trainer.envSteps,
       finalReturn,
       seconds,
+      stages,
       interrupted: false,
       modelDir,
     };
@@ -232,4 +280,25 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     progress.stop();
     trainer.dispose();
   }
+}
+
+/**
+ * The stages of a checkpoint written before stages were recorded: one stage whose command and seconds come
+ * from the `summary.json` that run left beside it, if any.
+ */
+async function legacyStages(outDir: string, envSteps: number): Promise<TrainingStage[]> {
+  try {
+    const summary = JSON.parse(await Deno.readTextFile(`${outDir}/summary.json`));
+    if (typeof summary?.provenance?.command === "string") {
+      return [{
+        command: summary.provenance.command,
+        fromEnvSteps: 0,
+        toEnvSteps: envSteps,
+        seconds: typeof summary.seconds === "number" ? summary.seconds : 0,
+      }];
+    }
+  } catch {
+    // No summary: the earlier command is unknown.
+  }
+  return [{ command: "(not recorded)", fromEnvSteps: 0, toEnvSteps: envSteps, seconds: 0 }];
 }

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { initBackend } from "../policies/backend.ts";
+import { MatchingEnv } from "../sim/toy/matching.ts";
+import { runTeacherTraining } from "./teacher_run.ts";
+
+await initBackend("cpu");
+
+const base = { numEnvs: 8, rolloutSteps: 16, actorHidden: [16], criticHidden: [16] };
+
+Deno.test("runTeacherTraining: a resumed run with a new command is a new stage, listed in provenance", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const run = (command: string, config: Record<string, unknown>) =>
+      runTeacherTraining({
+        envId: "toy/matching",
+        makeEnv: () => new MatchingEnv(),
+        outDir,
+        config: { ...base, ...config },
+        resume: true,
+        quiet: true,
+        command,
+      });
+    const first = await run("train --steps 512", { totalEnvSteps: 512 });
+    assert.deepEqual(first.stages.map((s) => [s.command, s.fromEnvSteps, s.toEnvSteps]), [
+      ["train --steps 512", 0, 512],
+    ]);
+    const polish = {
+      totalEnvSteps: 1024,
+      learningRate: 1e-4,
+      finalLearningRate: 1e-5,
+      entropyCoef: 0,
+    };
+    const second = await run("train --steps 1024 --lr 1e-4:1e-5", polish);
+    assert.equal(second.envSteps, 1024);
+    // The same command again continues its stage (a resume after Ctrl-C), with nothing left to do.
+    const third = await run("train --steps 1024 --lr 1e-4:1e-5", polish);
+    assert.equal(third.iterations, second.iterations);
+    // Replaying the first stage's command on the finished checkpoint (train-all does) adds no stage.
+    const replay = await run("train --steps 512", { totalEnvSteps: 512 });
+    assert.equal(replay.envSteps, 1024);
+    assert.equal(replay.stages.length, 2);
+    assert.deepEqual(third.stages.map((s) => [s.command, s.fromEnvSteps, s.toEnvSteps]), [
+      ["train --steps 512", 0, 512],
+      ["train --steps 1024 --lr 1e-4:1e-5", 512, 1024],
+    ]);
+    const summary = JSON.parse(await Deno.readTextFile(`${outDir}/summary.json`));
+    assert.equal(
+      summary.provenance.command,
+      "train --steps 512 && train --steps 1024 --lr 1e-4:1e-5",
+    );
+    assert.equal(summary.config.learningRate, 1e-4);
+    assert.equal(summary.config.entropyCoef, 0);
+    // summary.json is the replay's, the last invocation.
+    const seconds = replay.stages.reduce((a, s) => a + s.seconds, 0);
+    assert.ok(replay.stages.every((s) => s.seconds > 0));
+    assert.equal(summary.seconds, seconds);
+    const manifest = JSON.parse(await Deno.readTextFile(`${outDir}/model/manifest.json`));
+    assert.equal(manifest.provenance.command, summary.provenance.command);
+    assert.equal(manifest.provenance.steps, 1024);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("runTeacherTraining: a checkpoint from before stages takes its first stage from summary.json", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const opts = {
+      envId: "toy/matching",
+      makeEnv: () => new MatchingEnv(),
+      outDir,
+      quiet: true,
+    };
+    await runTeacherTraining({ ...opts, config: { ...base, totalEnvSteps: 256 }, command: "old" });
+    // Rewrite the checkpoint as an older version wrote it: curves only, no stage history.
+    const { MappoTrainer } = await import("./mappo.ts");
+    const trainer = new MappoTrainer(() => new MatchingEnv(), { ...base, totalEnvSteps: 256 });
+    const extra = await trainer.restoreCheckpoint(`${outDir}/checkpoint.ckpt`);
+    await trainer.saveCheckpoint(`${outDir}/checkpoint.ckpt`, { curves: extra.curves });
+    trainer.dispose();
+    const r = await runTeacherTraining({
+      ...opts,
+      config: { ...base, totalEnvSteps: 512 },
+      resume: true,
+      command: "new",
+    });
+    assert.deepEqual(r.stages.map((s) => s.command), ["old", "new"]);
+    assert.equal(r.stages[0].toEnvSteps, 256);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
