@@ -14,7 +14,7 @@ import { makeEnv } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { evaluateDeployment } from "../distill/deployment.ts";
 import { baselineFor } from "../distill/baselines.ts";
-import { retention } from "../distill/evaluate.ts";
+import { type EvaluationReport, pairedDifference, retention } from "../distill/evaluate.ts";
 import { presetFor } from "../distill/presets.ts";
 import { shippedModelDir, shippedScenarios } from "../distill/shipped.ts";
 import type { BenchRow } from "./report.ts";
@@ -25,6 +25,12 @@ async function trainSummary(dir: string): Promise<{ envSteps?: number; seconds?:
   } catch {
     return {};
   }
+}
+
+/** `a - b` over the shared seeds, e.g. `+0.12 ± 0.05`. */
+function paired(a: EvaluationReport, b: EvaluationReport): string {
+  const d = pairedDifference(a, b);
+  return `${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.ci95.toFixed(3)}`;
 }
 
 /** Runs the suite. */
@@ -81,6 +87,8 @@ export async function run(): Promise<BenchRow[]> {
       note: `${note}; ±${teacher.ideal.ci95.toFixed(2)} vs ±${
         baseline?.ideal.ci95.toFixed(2) ?? "-"
       }${
+        baseline === undefined ? "" : `; paired difference ${paired(teacher.ideal, baseline.ideal)}`
+      }${
         baseline === undefined
           ? ""
           : `; ${
@@ -135,7 +143,9 @@ export async function run(): Promise<BenchRow[]> {
       met: bar === undefined || students.weakNodes
         ? undefined
         : students.deployed!.mean > teacher.deployed!.mean,
-      note: `teacher miss rates ${
+      note: `paired difference ${
+        paired(students.deployed!, teacher.deployed!)
+      }; teacher miss rates ${
         teacher.classes!.map((c) => `${c.className} ${(c.missRate * 100).toFixed(0)}%`).join(", ")
       }`,
     });
@@ -152,8 +162,8 @@ export async function run(): Promise<BenchRow[]> {
         comparison: teacher.deployed!.mean,
         target: bar === undefined ? undefined : "students beat the deployed teacher on weak nodes",
         met: bar === undefined ? undefined : weak.deployed.mean > teacher.deployed!.mean,
-        note: `under the latency model; ±${weak.deployed.ci95.toFixed(2)} vs ±${
-          teacher.deployed!.ci95.toFixed(2)
+        note: `under the latency model; paired difference ${
+          paired(weak.deployed, teacher.deployed!)
         }; every other node runs the teacher in both`,
       });
     }

@@ -43,7 +43,12 @@ import { releasePolicySet } from "../policies/runtime.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { evaluateController, type EvaluationReport, retention } from "./evaluate.ts";
+import {
+  evaluateController,
+  type EvaluationReport,
+  pairedDifference,
+  retention,
+} from "./evaluate.ts";
 import { actionModeFor, budgetsFor } from "./presets.ts";
 
 /** A policy to evaluate: a model folder under a display name. */
@@ -359,6 +364,7 @@ export function deploymentMarkdown(report: DeploymentReport): string {
   const teacherDeployed = report.policies.find((p) => p.kind === "teacher")?.deployed;
   for (const p of report.policies) {
     if (!p.weakNodes || !teacherDeployed) continue;
+    const diff = pairedDifference(p.weakNodes.deployed, teacherDeployed);
     lines.push(
       "",
       `Weak nodes (${
@@ -367,7 +373,11 @@ export function deploymentMarkdown(report: DeploymentReport): string {
         f(p.weakNodes.deployed.mean)
       } ± ${f(p.weakNodes.deployed.ci95)} under the latency model, against ${
         f(teacherDeployed.mean)
-      } ± ${f(teacherDeployed.ci95)} for the teacher deployed everywhere as-is.`,
+      } ± ${
+        f(teacherDeployed.ci95)
+      } for the teacher deployed everywhere as-is; paired over the same episodes the difference is ${
+        f(diff.mean, 3)
+      } ± ${f(diff.ci95, 3)}.`,
     );
   }
   lines.push(

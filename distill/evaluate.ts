@@ -104,6 +104,32 @@ export function meanCi95(xs: readonly number[]): { mean: number; std: number; ci
   return { mean, std, ci95: (t * std) / Math.sqrt(n) };
 }
 
+/**
+ * The paired difference `a - b` of two evaluations on the same seeded episodes: its mean and 95% CI.
+ * Episodes differ far more from each other (how many events arrive, where landmarks fall) than two
+ * policies differ on one episode, so pairing by seed resolves differences that overlapping per-policy
+ * CIs cannot.
+ *
+ * @example
+ * ```ts
+ * import { pairedDifference } from "./evaluate.ts";
+ * const d = pairedDifference({ returns: [5, 9, 2], episodes: 3 }, { returns: [4, 8, 1], episodes: 3 });
+ * console.assert(d.mean === 1 && d.ci95 === 0);
+ * ```
+ */
+export function pairedDifference(
+  a: Pick<EvaluationReport, "returns" | "episodes">,
+  b: Pick<EvaluationReport, "returns" | "episodes">,
+): { mean: number; ci95: number } {
+  if (a.returns.length !== b.returns.length) {
+    throw new RangeError(
+      `pairedDifference: needs the same episodes, got ${a.returns.length} and ${b.returns.length} returns`,
+    );
+  }
+  const { mean, ci95 } = meanCi95(a.returns.map((x, i) => x - b.returns[i]));
+  return { mean, ci95 };
+}
+
 /** Retention of a student relative to the teacher, normalised by the random policy. */
 export function retention(student: number, teacher: number, random: number): number {
   return (student - random) / (teacher - random);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { evaluateController, meanCi95, retention } from "./evaluate.ts";
+import { evaluateController, meanCi95, pairedDifference, retention } from "./evaluate.ts";
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import { MatchingEnv } from "../sim/toy/matching.ts";
 import type { StepResult } from "../sim/env/types.ts";
@@ -22,6 +22,23 @@ Deno.test("meanCi95: hand-computed values", () => {
   assert.ok(Math.abs(r.std - Math.sqrt(5 / 3)) < 1e-12);
   assert.ok(Math.abs(r.ci95 - 3.182 * Math.sqrt(5 / 3) / 2) < 1e-12);
   assert.ok(Number.isNaN(meanCi95([]).mean));
+});
+
+Deno.test("pairedDifference: hand-computed, and tighter than the per-policy CIs on shared episodes", () => {
+  // Differences 1, 2, 3: mean 2, std 1, t(2) = 4.303, CI 4.303 / sqrt(3).
+  const d = pairedDifference({ returns: [11, 22, 33], episodes: 3 }, {
+    returns: [10, 20, 30],
+    episodes: 3,
+  });
+  assert.equal(d.mean, 2);
+  assert.ok(Math.abs(d.ci95 - 4.303 / Math.sqrt(3)) < 1e-12);
+  const a = { returns: [1, 50, 100, 7], episodes: 4 },
+    b = { returns: [0.5, 49, 99.5, 6], episodes: 4 };
+  assert.ok(pairedDifference(a, b).ci95 < meanCi95(a.returns).ci95 / 10);
+  assert.throws(
+    () => pairedDifference(a, { returns: [1], episodes: 1 }),
+    /needs the same episodes, got 4 and 1 returns/,
+  );
 });
 
 Deno.test("retention: normalised by random, honest for negative returns", () => {
