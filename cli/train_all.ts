@@ -23,17 +23,11 @@ export const SHIPPED: readonly { id: string; trainStages?: string[][]; distillAr
   { id: "smax/2s3z", distillArgs: ["--steps", "1200000"] },
   { id: "smax/8m", distillArgs: [] },
   { id: "smax/3s5z", distillArgs: [] },
-  { id: "smax/3s_vs_5z", distillArgs: ["--steps", "2000000"] },
-  {
-    id: "mpe/simple_spread",
-    // Polishing after PPO converged near -8.2: lower learning rates and no entropy bonus, twice, took the
-    // teacher to -8.0 (within 10% of the assignment heuristic).
-    trainStages: [
-      ["--steps", "2500000", "--lr", "3e-4:3e-5", "--entropy-coef", "0"],
-      ["--steps", "3500000", "--lr", "3e-4:3e-5", "--entropy-coef", "0"],
-    ],
-    distillArgs: [],
-  },
+  { id: "smax/3s_vs_5z", distillArgs: [] },
+  // Two more training stages (1M steps each at lr 3e-4 -> 3e-5, no entropy bonus) polish this teacher
+  // from -8.23 to -8.00, but its students then keep 88.4% and score -10.04 against these -9.77 (91.1%):
+  // the shipped pair is the one whose students do best.
+  { id: "mpe/simple_spread", distillArgs: [] },
 ];
 
 async function run(task: string, args: string[]): Promise<void> {
