@@ -33,6 +33,15 @@ function paired(a: EvaluationReport, b: EvaluationReport): string {
   return `${d.mean >= 0 ? "+" : ""}${d.mean.toFixed(3)} ± ${d.ci95.toFixed(3)}`;
 }
 
+/**
+ * Whether `a` beats `b` over the shared seeds: the paired difference's 95% CI lies above zero (a higher
+ * mean inside the noise is a tie, not a win).
+ */
+function beats(a: EvaluationReport, b: EvaluationReport): boolean {
+  const d = pairedDifference(a, b);
+  return d.mean - d.ci95 > 0;
+}
+
 /** Runs the suite. */
 export async function run(): Promise<BenchRow[]> {
   await initBackend("wasm");
@@ -77,13 +86,13 @@ export async function run(): Promise<BenchRow[]> {
       target: envId === "mpe/simple_spread"
         ? "within 10% of the assignment heuristic"
         : envId.startsWith("fleet/")
-        ? "beats greedy"
+        ? "beats greedy (paired 95% CI above 0)"
         : undefined,
       met: baseline === undefined
         ? undefined
         : envId === "mpe/simple_spread"
         ? teacher.ideal.mean >= baseline.ideal.mean - 0.1 * Math.abs(baseline.ideal.mean)
-        : teacher.ideal.mean > baseline.ideal.mean,
+        : beats(teacher.ideal, baseline.ideal),
       note: `${note}; ±${teacher.ideal.ci95.toFixed(2)} vs ±${
         baseline?.ideal.ci95.toFixed(2) ?? "-"
       }${
@@ -139,10 +148,10 @@ export async function run(): Promise<BenchRow[]> {
       // Where the teacher misses on some classes only, #7's comparison is the weak-node row below.
       target: bar === undefined || students.weakNodes
         ? undefined
-        : "students beat the deployed teacher",
+        : "students beat the deployed teacher (paired 95% CI above 0)",
       met: bar === undefined || students.weakNodes
         ? undefined
-        : students.deployed!.mean > teacher.deployed!.mean,
+        : beats(students.deployed!, teacher.deployed!),
       note: `paired difference ${
         paired(students.deployed!, teacher.deployed!)
       }; teacher miss rates ${
@@ -160,8 +169,10 @@ export async function run(): Promise<BenchRow[]> {
         unit: "return",
         comparisonName: "teacher deployed as-is",
         comparison: teacher.deployed!.mean,
-        target: bar === undefined ? undefined : "students beat the deployed teacher on weak nodes",
-        met: bar === undefined ? undefined : weak.deployed.mean > teacher.deployed!.mean,
+        target: bar === undefined
+          ? undefined
+          : "students beat the deployed teacher on weak nodes (paired 95% CI above 0)",
+        met: bar === undefined ? undefined : beats(weak.deployed, teacher.deployed!),
         note: `under the latency model; paired difference ${
           paired(weak.deployed, teacher.deployed!)
         }; every other node runs the teacher in both`,
