@@ -59,10 +59,8 @@ export async function run(): Promise<BenchRow[]> {
       onProgress: (m) => console.error(`bench kdmarl ${envId}: ${m}`),
     });
     const suite = "kdmarl";
-    // KD-MARL's bars (90% retention, beating the deployed teacher) are issue #7's on simple_spread and
-    // leo-wildfire, whether or not the preset asserts them in the regression test yet.
-    const bar = presetFor(envId).retentionBar ??
-      (envId === "mpe/simple_spread" ? 0.9 : undefined);
+    // KD-MARL's bars (90% retention, beating the deployed teacher) where the preset asserts them.
+    const bar = presetFor(envId).retentionBar;
     const teacher = report.policies.find((p) => p.kind === "teacher")!;
     const students = report.policies.find((p) => p.kind === "students")!;
     const baseline = report.policies.find((p) => p.kind === "baseline");

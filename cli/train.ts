@@ -8,7 +8,8 @@
  *
  * `--lr` and `--entropy-coef` override the preset's learning-rate schedule (linear from START to END over
  * the run; one value holds it constant) and entropy bonus. With `--resume` and more `--steps` they start
- * a new stage of the run from its checkpoint: the simple_spread teacher is polished that way.
+ * a new stage of the run from its checkpoint (see `distill/teacher_run.ts`), e.g. to polish a teacher
+ * at a lower learning rate once PPO has levelled off.
  *
  * Writes `DIR/checkpoint.ckpt` every few iterations (and on Ctrl-C), `DIR/curves.csv` and
  * `DIR/curves.svg`, and at the end the teacher model in `DIR/model/` with `DIR/summary.json`. The

@@ -12,11 +12,8 @@ import "../sim/builtin_envs.ts";
 import { shippedModelDir } from "../distill/shipped.ts";
 import { runCli, scenarioListFlag } from "./cli_util.ts";
 
-/**
- * The scenarios fleetkd ships models for. `trainStages` are further `deno task train --resume` stages
- * after the preset's run (each a flag list); `distillArgs` are the distillation's flags beyond the preset.
- */
-export const SHIPPED: readonly { id: string; trainStages?: string[][]; distillArgs: string[] }[] = [
+/** The scenarios fleetkd ships models for, and the distillation flags each takes beyond its preset. */
+export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
   { id: "fleet/leo-wildfire", distillArgs: [] },
   { id: "fleet/iot-edge-fleet", distillArgs: [] },
   { id: "smax/3m", distillArgs: ["--steps", "1000000"] },
@@ -24,9 +21,9 @@ export const SHIPPED: readonly { id: string; trainStages?: string[][]; distillAr
   { id: "smax/8m", distillArgs: [] },
   { id: "smax/3s5z", distillArgs: [] },
   { id: "smax/3s_vs_5z", distillArgs: [] },
-  // Two more training stages (1M steps each at lr 3e-4 -> 3e-5, no entropy bonus) polish this teacher
-  // from -8.23 to -8.00, but its students then keep 88.4% and score -10.04 against these -9.77 (91.1%):
-  // the shipped pair is the one whose students do best.
+  // Two more training stages (`train --resume --steps 2500000 --lr 3e-4:3e-5 --entropy-coef 0`, then
+  // the same to 3500000) polish this teacher from -8.23 to -8.00, but its students then keep 88.4% and
+  // score -10.04 against these -9.77 (91.1%): the shipped pair is the one whose students do best.
   { id: "mpe/simple_spread", distillArgs: [] },
 ];
 
@@ -60,12 +57,10 @@ async function install(from: string, to: string, summary: string): Promise<void>
 
 async function main(args: string[]): Promise<void> {
   const wanted = scenarioListFlag(args);
-  for (const { id, trainStages, distillArgs } of SHIPPED) {
+  for (const { id, distillArgs } of SHIPPED) {
     if (wanted && !wanted.includes(id)) continue;
     const runs = `runs/${id}`;
-    for (const stage of [[], ...(trainStages ?? [])]) {
-      await run("train", ["--scenario", id, "--out", `${runs}/teacher`, "--resume", ...stage]);
-    }
+    await run("train", ["--scenario", id, "--out", `${runs}/teacher`, "--resume"]);
     await run("distill", [
       "--teacher",
       `${runs}/teacher`,

@@ -113,13 +113,13 @@ export function meanCi95(xs: readonly number[]): { mean: number; std: number; ci
  * @example
  * ```ts
  * import { pairedDifference } from "./evaluate.ts";
- * const d = pairedDifference({ returns: [5, 9, 2], episodes: 3 }, { returns: [4, 8, 1], episodes: 3 });
+ * const d = pairedDifference({ returns: [5, 9, 2] }, { returns: [4, 8, 1] });
  * console.assert(d.mean === 1 && d.ci95 === 0);
  * ```
  */
 export function pairedDifference(
-  a: Pick<EvaluationReport, "returns" | "episodes">,
-  b: Pick<EvaluationReport, "returns" | "episodes">,
+  a: Pick<EvaluationReport, "returns">,
+  b: Pick<EvaluationReport, "returns">,
 ): { mean: number; ci95: number } {
   if (a.returns.length !== b.returns.length) {
     throw new RangeError(

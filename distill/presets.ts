@@ -95,8 +95,11 @@ const GENERIC: TrainingPreset = {
   deployment: { "*": SOFT_FLOAT_MCU },
 };
 
-/** SMAX maps: the simple_spread teacher settings with 60-step rollouts (SMAC's 3m episode limit). */
-function smaxPreset(steps: number): TrainingPreset {
+/**
+ * SMAX maps: the simple_spread teacher settings with 60-step rollouts (SMAC's 3m episode limit); `kd`
+ * overrides the students' settings (steps, schedule).
+ */
+function smaxPreset(steps: number, kd: Partial<KdConfig> = {}): TrainingPreset {
   return {
     teacher: {
       totalEnvSteps: steps,
@@ -109,7 +112,7 @@ function smaxPreset(steps: number): TrainingPreset {
       actorHidden: [128, 128],
       criticHidden: [128, 128],
     },
-    students: { totalEnvSteps: steps, numEnvs: 32, rolloutSteps: 60 },
+    students: { totalEnvSteps: steps, numEnvs: 32, rolloutSteps: 60, ...kd },
     evalEpisodes: 200,
     deployment: { "*": SOFT_FLOAT_MCU },
   };
@@ -119,11 +122,12 @@ function smaxPreset(steps: number): TrainingPreset {
  * Fleet scenarios: 60-step rollouts, 4 epochs x 2 minibatches at lr 1e-3 -> 1e-4, a 128x128 teacher,
  * checkpoints every 5 updates. Events pay off only after alert, imaging and delivery all happen: PPO
  * from uniform noise rarely sees that chain, so `rest.warmStart` clones the greedy scheduler first and
- * PPO refines a working policy.
+ * PPO refines a working policy. `kd` overrides the students' settings.
  */
 function fleetPreset(
   size: { teacherSteps: number; studentSteps: number; numEnvs: number },
   rest: Omit<TrainingPreset, "teacher" | "students">,
+  kd: Partial<KdConfig> = {},
 ): TrainingPreset {
   const rollout = { numEnvs: size.numEnvs, rolloutSteps: 60, epochs: 4, checkpointEvery: 5 };
   return {
@@ -136,7 +140,7 @@ function fleetPreset(
       actorHidden: [128, 128],
       criticHidden: [128, 128],
     },
-    students: { ...rollout, totalEnvSteps: size.studentSteps },
+    students: { ...rollout, totalEnvSteps: size.studentSteps, ...kd },
     ...rest,
   };
 }
@@ -190,25 +194,20 @@ const PRESETS: Record<string, TrainingPreset> = {
       learningRate: 5e-3,
     },
   },
-  // 200k teacher steps with an entropy bonus of 0.05 (exploring around the cloned policy, entropy 0.03
-  // -> 0.33 nats) scored 4.41 against this recipe's 4.56: the team reward of 40 agents gave PPO no
-  // measurable gradient over greedy within that budget (bench/RESULTS.md).
-  "fleet/leo-wildfire": {
-    ...fleetPreset({ teacherSteps: 80_000, studentSteps: 60_000, numEnvs: 16 }, {
+  // With plain cloning, 200k teacher steps with an entropy bonus of 0.05 (entropy 0.03 -> 0.33 nats)
+  // scored 4.41 against 80k steps' 4.56: the team reward of 40 agents gave PPO no measurable gradient
+  // over greedy within that budget.
+  "fleet/leo-wildfire": fleetPreset(
+    { teacherSteps: 80_000, studentSteps: 60_000, numEnvs: 16 },
+    {
       evalEpisodes: 100,
       retentionBar: 0.9,
       // Plain cloning (64 episodes, 8 epochs) left every class a little short of greedy (4.56 vs 4.81
       // after PPO); DAgger rounds cloned it to 99.9% and PPO then matched it.
       warmStart: { episodes: 128, epochs: 20, daggerRounds: 4, daggerEpisodes: 64 },
-    }),
-    students: {
-      numEnvs: 16,
-      rolloutSteps: 60,
-      checkpointEvery: 5,
-      totalEnvSteps: 60_000,
-      ...THOROUGH_KD,
     },
-  },
+    THOROUGH_KD,
+  ),
   // 315 agents per step (8x leo-wildfire's): a quarter of its steps, 2x its agent-decisions.
   "fleet/iot-edge-fleet": fleetPreset({ teacherSteps: 20_000, studentSteps: 15_000, numEnvs: 4 }, {
     evalEpisodes: 30,
@@ -232,15 +231,10 @@ const PRESETS: Record<string, TrainingPreset> = {
   "smax/2s3z": { ...smaxPreset(400_000), retentionBar: 0.9 },
   "smax/8m": { ...smaxPreset(500_000), retentionBar: 0.9 },
   "smax/3s5z": {
-    ...smaxPreset(1_000_000),
+    ...smaxPreset(1_000_000, { ...THOROUGH_KD, totalEnvSteps: 500_000 }),
     retentionBar: 0.9,
-    students: { totalEnvSteps: 500_000, numEnvs: 32, rolloutSteps: 60, ...THOROUGH_KD },
   },
-  "smax/3s_vs_5z": {
-    ...smaxPreset(1_000_000),
-    retentionBar: 0.9,
-    students: { totalEnvSteps: 1_000_000, numEnvs: 32, rolloutSteps: 60, ...THOROUGH_KD },
-  },
+  "smax/3s_vs_5z": { ...smaxPreset(1_000_000, THOROUGH_KD), retentionBar: 0.9 },
   "mpe/simple_speaker_listener": {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },
     students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 50 },

@@ -15,7 +15,7 @@
  * A run can go on in stages: resuming with a different command (say more steps at a lower learning rate
  * and no entropy bonus, to polish a policy PPO has converged on) continues from the checkpoint with the
  * new settings. The checkpoint keeps each stage's command, steps and seconds; the model's provenance lists
- * every command in order, joined by `&&`, so the recipe can be replayed (`deno task train-all` does).
+ * every command in order, joined by `&&`, so the recipe can be replayed.
  *
  * @example
  * ```ts
