@@ -48,7 +48,14 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const envId of await shippedScenarios()) {
     const dir = shippedModelDir(envId);
-    const episodes = envId.startsWith("mpe/") ? 200 : 100;
+    const preset = presetFor(envId);
+    // 100 episodes (200 on MPE), except where an episode takes many seconds (mega-shell's 5,543
+    // nodes, which also measure fewer regression episodes): the preset's evaluation count there.
+    const episodes = preset.regressionEpisodes !== undefined
+      ? preset.evalEpisodes
+      : envId.startsWith("mpe/")
+      ? 200
+      : 100;
     const report = await evaluateDeployment({
       envId,
       makeEnv: () => makeEnv(envId),
@@ -60,7 +67,7 @@ export async function run(): Promise<BenchRow[]> {
     });
     const suite = "kdmarl";
     // KD-MARL's bars (90% retention, beating the deployed teacher) where the preset asserts them.
-    const bar = presetFor(envId).retentionBar;
+    const bar = preset.retentionBar;
     const teacher = report.policies.find((p) => p.kind === "teacher")!;
     const students = report.policies.find((p) => p.kind === "students")!;
     const baseline = report.policies.find((p) => p.kind === "baseline");
@@ -74,9 +81,9 @@ export async function run(): Promise<BenchRow[]> {
     const note = `${episodes} episodes; random ${random.ideal.mean.toFixed(2)}${winRates}`;
     rows.push({
       suite,
-      name: `${envId}: teacher return (${t.envSteps ?? "?"} env steps, ${
-        t.seconds?.toFixed(0) ?? "?"
-      } s training)`,
+      name: `${envId}: teacher return (${
+        preset.teacherFrom ? `${preset.teacherFrom}'s teacher, ` : ""
+      }${t.envSteps ?? "?"} env steps, ${t.seconds?.toFixed(0) ?? "?"} s training)`,
       value: teacher.ideal.mean,
       unit: "return",
       comparisonName: baseline?.name,

@@ -23,6 +23,16 @@ import { codeVersion } from "../distill/provenance.ts";
 import { regressionScenarios } from "../distill/shipped.ts";
 import { runCli, scenarioListFlag } from "./cli_util.ts";
 
+/** The `--help` text. */
+export const USAGE = `Usage: deno task baseline [--scenario ID]...
+
+Measures each scenario's shipped models on fixed seeds and rewrites scenarios/<name>/baseline.json
+(default: every scenario with models), printing what moved. Run it only for an intended change.
+
+  --scenario ID        a scenario to measure (repeatable)
+  --help               this text
+`;
+
 async function main(args: string[]): Promise<void> {
   const ids = scenarioListFlag(args) ?? await regressionScenarios();
   await initBackend("cpu");
@@ -54,4 +64,4 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli("baseline", () => main(Deno.args));
+if (import.meta.main) await runCli("baseline", () => main(Deno.args), USAGE);

@@ -24,8 +24,21 @@ export class CliError extends Error {
   }
 }
 
-/** Runs `main`, printing `task: message` and exiting 2 for user errors, 1 for anything else. */
-export async function runCli(task: string, main: () => Promise<void> | void): Promise<void> {
+/**
+ * Runs `main`, printing `task: message` and exiting 2 for user errors, 1 for anything else. With a
+ * `usage` text, `--help` or `-h` anywhere in `args` prints it and runs nothing, and a user error ends
+ * with a pointer to it.
+ */
+export async function runCli(
+  task: string,
+  main: () => Promise<void> | void,
+  usage?: string,
+  args: readonly string[] = Deno.args,
+): Promise<void> {
+  if (usage && (args.includes("--help") || args.includes("-h"))) {
+    console.log(usage.trim());
+    return;
+  }
   try {
     await main();
   } catch (e) {
@@ -36,6 +49,7 @@ export async function runCli(task: string, main: () => Promise<void> | void): Pr
       /^Cannot (load|resume)/.test(err.message);
     console.error(`${task}: ${err.message}`);
     if (!userError) console.error(err.stack);
+    else if (usage) console.error(`(deno task ${task} --help lists the flags)`);
     Deno.exit(userError ? 2 : 1);
   }
 }

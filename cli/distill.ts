@@ -4,11 +4,14 @@
  *
  * ```sh
  * deno task distill --teacher DIR --scenario mpe/simple_spread [--out DIR] [--resume] [--steps N] [--seed S]
- *                   [--weights pg=0.5,kl=1,ce=0.5,relation=1,role=0.1] [--min-reduction 20] [--quiet]
+ *                   [--weights pg=0.5,kl=1,ce=0.5,relation=1,role=0.1] [--min-reduction 20] [--transfer]
+ *                   [--quiet]
  * ```
  *
  * `--teacher` is a teacher model folder (`runs/<id>/teacher/model`) or a training output folder holding
- * `model/`. The default output is `runs/<scenario id>/students`.
+ * `model/`. The default output is `runs/<scenario id>/students`. `--transfer` distills from a teacher
+ * trained on another scenario of the same node classes (its actors only: no critic for this scenario,
+ * so the policy-gradient term is off), e.g. mega-shell's students from leo-wildfire's teacher.
  *
  * @module
  */
@@ -52,6 +55,25 @@ async function resolveTeacherDir(dir: string): Promise<string> {
   );
 }
 
+/** The `--help` text. */
+export const USAGE = `Usage: deno task distill --scenario ID --teacher DIR [flags]
+
+Distills one budget-sized student per node class from a trained teacher (KD-MARL stage 2).
+
+  --scenario ID        environment id or fleet scenario name
+  --teacher DIR        teacher model folder (runs/<id>/teacher/model, or the folder holding model/)
+  --transfer           the teacher was trained on another scenario of the same node classes: learn
+                       from its actors alone (no critic here, so the policy-gradient term is off)
+  --steps N            total environment steps (default: the preset's)
+  --seed S             root seed (default 1)
+  --weights K=V,...    loss weights: pg, kl, ce, relation, role (default: the preset's)
+  --min-reduction R    every student has at most 1/R of the teacher's FLOPs (default 20)
+  --out DIR            output folder (default runs/<id>/students)
+  --resume             continue from DIR/checkpoint.ckpt
+  --quiet              no progress bar
+  --help               this text
+`;
+
 async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -64,6 +86,7 @@ async function main(args: string[]): Promise<void> {
       seed: { type: "string" },
       weights: { type: "string" },
       "min-reduction": { type: "string" },
+      transfer: { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
     },
     strict: true,
@@ -86,11 +109,17 @@ async function main(args: string[]): Promise<void> {
       ? { weights: { ...preset.students.weights, ...parseWeights(values.weights) } as KdWeights }
       : {}),
   };
+  if (values.transfer && (config.weights?.pg ?? 0) > 0 && values.weights?.includes("pg=")) {
+    throw new CliError(
+      `flag --weights: "pg" must be 0 with --transfer (a transferred teacher has no critic here), got ${config.weights?.pg}`,
+    );
+  }
   await initBackend("wasm");
   const result = await runStudentDistillation({
     envId,
     makeEnv: () => makeEnv(envId),
     teacherDir,
+    transfer: values.transfer,
     outDir: values.out ?? `runs/${envId}/students`,
     config,
     resume: values.resume,
@@ -109,4 +138,4 @@ async function main(args: string[]): Promise<void> {
   );
 }
 
-if (import.meta.main) await runCli("distill", () => main(Deno.args));
+if (import.meta.main) await runCli("distill", () => main(Deno.args), USAGE);

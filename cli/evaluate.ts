@@ -31,6 +31,21 @@ async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
 }
 
+/** The `--help` text. */
+export const USAGE = `Usage: deno task evaluate --scenario ID [flags]
+
+Evaluates a teacher and any number of student sets on the same seeds: returns with 95% CIs, retention,
+FLOPs, latency and deadline misses, ideal and deployed.
+
+  --scenario ID        environment id or fleet scenario name
+  --teacher DIR        teacher model folder (default: the shipped one, else runs/<id>/teacher/model)
+  --students NAME=DIR  a student set to compare (repeatable; default: the shipped students)
+  --episodes N         seeded episodes (default: the preset's evalEpisodes)
+  --seed S             first seed (default 0)
+  --out FILE.json      also write the report there
+  --help               this text
+`;
+
 async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -92,4 +107,4 @@ async function main(args: string[]): Promise<void> {
   console.error(`evaluate: wrote ${out}`);
 }
 
-if (import.meta.main) await runCli("evaluate", () => main(Deno.args));
+if (import.meta.main) await runCli("evaluate", () => main(Deno.args), USAGE);

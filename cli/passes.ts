@@ -45,6 +45,20 @@ function positiveNumber(flag: string, text: string): number {
 }
 
 /** Runs the pass table for the given arguments; returns the printed text. */
+/** The `--help` text. */
+export const USAGE = `Usage: deno task passes [flags]
+
+Predicts a real constellation's passes over ground sites (SGP4).
+
+  --tle FILE           element sets (default data/tle/iridium.tle)
+  --hours H            window length (default 24)
+  --min-elevation DEG  elevation mask (default 10)
+  --start ISO-TIME     window start (default: the hour after the newest epoch)
+  --site NAME:LAT,LON[,ALT_KM]   a ground site (repeatable; default: a built-in set)
+  --limit N            passes printed (default 40)
+  --help               this text
+`;
+
 export async function passesMain(args: string[]): Promise<string> {
   const { values } = parseArgs({
     args,
@@ -119,4 +133,6 @@ export async function passesMain(args: string[]): Promise<string> {
   return rows.join("\n");
 }
 
-if (import.meta.main) await runCli("passes", async () => console.log(await passesMain(Deno.args)));
+if (import.meta.main) {
+  await runCli("passes", async () => console.log(await passesMain(Deno.args)), USAGE);
+}

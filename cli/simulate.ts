@@ -161,6 +161,23 @@ function summary(envId: string, rows: Row[], episodes: number): string {
 }
 
 /** Runs the simulate job for `args`; returns the report object. */
+/** The `--help` text. */
+export const USAGE = `Usage: deno task simulate [flags]
+
+Runs a scenario's shipped students on their nodes' latency model and compares them with the teacher
+deployed as-is, the heuristic and random; prints a summary table and writes report.json, summary.md
+and fleet.svg.
+
+  --scenario ID        environment id or fleet scenario name (default leo-wildfire)
+  --policy P           students | teacher | greedy | random (default students)
+  --episodes N         seeded episodes (default 20)
+  --seed S             first seed (default 0)
+  --out DIR            report folder (default out/simulate/<id>)
+  --serve              then start the telemetry server
+  --port P             its port (default 8787)
+  --help               this text
+`;
+
 export async function simulateMain(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,
@@ -286,4 +303,6 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   return report;
 }
 
-if (import.meta.main) await runCli("simulate", async () => void (await simulateMain(Deno.args)));
+if (import.meta.main) {
+  await runCli("simulate", async () => void (await simulateMain(Deno.args)), USAGE);
+}

@@ -62,6 +62,22 @@ export function nonNegativeFlag(name: string, text: string | undefined): number 
   return v;
 }
 
+/** The `--help` text. */
+export const USAGE = `Usage: deno task train --scenario ID [flags]
+
+Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/presets.ts).
+
+  --scenario ID        environment id or fleet scenario name (e.g. leo-wildfire, mpe/simple_spread)
+  --steps N            total environment steps (default: the preset's); with --resume, a new stage
+  --seed S             root seed (default 1)
+  --out DIR            output folder (default runs/<id>/teacher)
+  --resume             continue from DIR/checkpoint.ckpt
+  --lr START[:END]     learning rate, linear from START to END (default: the preset's)
+  --entropy-coef X     entropy bonus (default: the preset's)
+  --quiet              no progress bar
+  --help               this text
+`;
+
 async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -117,4 +133,4 @@ async function main(args: string[]): Promise<void> {
   );
 }
 
-if (import.meta.main) await runCli("train", () => main(Deno.args));
+if (import.meta.main) await runCli("train", () => main(Deno.args), USAGE);

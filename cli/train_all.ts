@@ -9,12 +9,15 @@
  */
 
 import "../sim/builtin_envs.ts";
+import { presetFor } from "../distill/presets.ts";
 import { shippedModelDir } from "../distill/shipped.ts";
-import { runCli, scenarioListFlag } from "./cli_util.ts";
+import { CliError, runCli, scenarioListFlag } from "./cli_util.ts";
 
 /** The scenarios fleetkd ships models for, and the distillation flags each takes beyond its preset. */
 export const SHIPPED: readonly { id: string; distillArgs: string[] }[] = [
   { id: "fleet/leo-wildfire", distillArgs: [] },
+  // Students only, from leo-wildfire's teacher (its preset's `teacherFrom`): after leo-wildfire.
+  { id: "fleet/mega-shell", distillArgs: ["--transfer"] },
   { id: "fleet/iot-edge-fleet", distillArgs: [] },
   { id: "smax/3m", distillArgs: ["--steps", "1000000"] },
   { id: "smax/2s3z", distillArgs: ["--steps", "1200000"] },
@@ -55,15 +58,37 @@ async function install(from: string, to: string, summary: string): Promise<void>
   await Deno.copyFile(summary, `${to}/train-summary.json`);
 }
 
+/** The `--help` text. */
+export const USAGE = `Usage: deno task train-all [--scenario ID]...
+
+Rebuilds every shipped model from scratch (teacher, students, install, baseline), resuming each step
+from its checkpoint.
+
+  --scenario ID        a scenario to rebuild (repeatable; default: all of them, in order)
+  --help               this text
+`;
+
 async function main(args: string[]): Promise<void> {
   const wanted = scenarioListFlag(args);
   for (const { id, distillArgs } of SHIPPED) {
     if (wanted && !wanted.includes(id)) continue;
     const runs = `runs/${id}`;
-    await run("train", ["--scenario", id, "--out", `${runs}/teacher`, "--resume"]);
+    // A scenario with `teacherFrom` ships that scenario's teacher, trained by its own entry.
+    const teacherRuns = `runs/${presetFor(id).teacherFrom ?? id}`;
+    if (teacherRuns === runs) {
+      await run("train", ["--scenario", id, "--out", `${runs}/teacher`, "--resume"]);
+    } else if (!(await Deno.stat(`${teacherRuns}/teacher/model`).then(() => true, () => false))) {
+      throw new CliError(
+        `${id} learns from ${
+          presetFor(id).teacherFrom
+        }'s teacher, and ${teacherRuns}/teacher/model does not exist: run deno task train-all --scenario ${
+          presetFor(id).teacherFrom
+        } first`,
+      );
+    }
     await run("distill", [
       "--teacher",
-      `${runs}/teacher`,
+      `${teacherRuns}/teacher`,
       "--scenario",
       id,
       "--out",
@@ -72,10 +97,14 @@ async function main(args: string[]): Promise<void> {
       ...distillArgs,
     ]);
     const models = shippedModelDir(id);
-    await install(`${runs}/teacher/model`, `${models}/teacher`, `${runs}/teacher/summary.json`);
+    await install(
+      `${teacherRuns}/teacher/model`,
+      `${models}/teacher`,
+      `${teacherRuns}/teacher/summary.json`,
+    );
     await install(`${runs}/students/model`, `${models}/students`, `${runs}/students/summary.json`);
     await run("baseline", ["--scenario", id]);
   }
 }
 
-if (import.meta.main) await runCli("train-all", () => main(Deno.args));
+if (import.meta.main) await runCli("train-all", () => main(Deno.args), USAGE);

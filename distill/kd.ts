@@ -53,12 +53,16 @@ import { clippedPolicyLoss } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer } from "./rollout.ts";
 import { classMinibatches, clipGradients, forwardLogitsInto } from "./tensor_util.ts";
 
-/** The frozen teacher: one actor per class, the centralized critic and its value normalisation. */
+/**
+ * The frozen teacher: one actor per class, the centralized critic and its value normalisation. A teacher
+ * transferred from another scenario built from the same classes has actors but no critic for this one
+ * (its critic reads the other scenario's global state); it can only teach with `weights.pg` = 0.
+ */
 export interface Teacher {
   /** One actor per agent class, in the environment's class order. */
   actors: Actor[];
-  /** Centralized critic V(s), in normalised units. */
-  critic: Critic;
+  /** Centralized critic V(s) of this environment, in normalised units (none for a transferred teacher). */
+  critic?: Critic;
   /** Statistics that turn the critic's output into environment units: v * std + mean. */
   valueNorm: { mean: number; std: number };
 }
@@ -109,24 +113,6 @@ function orthogonalMatrix(rows: number, cols: number, rng: Rng): Float32Array {
   return out;
 }
 
-/**
- * Rows of the agent axis (axis 1) of `x` ([n, N] or [n, N, d]) picked by the one-hot `selection`
- * [k, N], as a matrix product: `tf.gather`'s gradient needs a kernel the WASM backend lacks.
- */
-function selectAgents<T extends tf.Tensor2D | tf.Tensor3D>(x: T, selection: tf.Tensor2D): T {
-  const [n, agents] = x.shape;
-  const k = selection.shape[0];
-  const width = x.rank === 3 ? x.shape[2]! : 1;
-  const byAgent = tf.reshape(
-    x.rank === 3 ? tf.transpose(x, [1, 0, 2]) : tf.transpose(x),
-    [agents, n * width],
-  );
-  const picked = tf.matMul(selection, byAgent as tf.Tensor2D);
-  return (x.rank === 3
-    ? tf.transpose(tf.reshape(picked, [k, n, width]), [1, 0, 2])
-    : tf.transpose(picked)) as T;
-}
-
 /** The KD-MARL student trainer. */
 export class KdTrainer {
   /** Resolved configuration. */
@@ -146,6 +132,11 @@ export class KdTrainer {
   readonly #alive: Float32Array[];
   readonly #logits: Float32Array[];
   readonly #actionBuffers: Int32Array[];
+  /** Per class: the frozen teacher's logits on every rollout row (computed once per rollout). */
+  readonly #teacherLogits: Float32Array[];
+  /** Per class: the frozen teacher's latent embeddings on every rollout row. */
+  readonly #teacherLatents: Float32Array[];
+  readonly #teacherWidths: number[];
   readonly #optimizer: ScheduledAdam;
   /** Per class: student latent -> common relation width (learned). */
   readonly #relationHeads: tf.Variable[];
@@ -188,6 +179,11 @@ export class KdTrainer {
         );
       }
     });
+    if (!teacher.critic && c.weights.pg > 0) {
+      throw new RangeError(
+        `Cannot distill: the teacher has no critic for this environment (transferred from another scenario), so field "weights.pg" must be 0, got ${c.weights.pg}`,
+      );
+    }
     this.teacher = teacher;
     this.students = classes.map((k, i) =>
       new Actor(this.studentSpec(i, studentHidden[i]), { seed: c.seed, name: `student_${k.name}` })
@@ -242,6 +238,10 @@ export class KdTrainer {
     this.#alive = classes.map((k) => new Float32Array(c.numEnvs * k.count).fill(1));
     this.#logits = classes.map((k) => new Float32Array(c.numEnvs * k.count * k.numActions));
     this.#actionBuffers = classes.map((k) => new Int32Array(c.numEnvs * k.count));
+    const te = c.rolloutSteps * c.numEnvs;
+    this.#teacherWidths = teacherWidths;
+    this.#teacherLogits = classes.map((k) => new Float32Array(te * k.count * k.numActions));
+    this.#teacherLatents = classes.map((k, i) => new Float32Array(te * k.count * teacherWidths[i]));
     this.#optimizer = new ScheduledAdam(c.learningRate, c.adamEpsilon);
     this.venv.reset(c.seed);
   }
@@ -288,22 +288,31 @@ export class KdTrainer {
     );
     this.envSteps += te;
 
-    // 2. The frozen teacher critic's values, truncation bootstraps and GAE.
-    const { mean, std } = this.teacher.valueNorm;
-    rolloutAdvantages(
-      b,
-      this.teacher.critic,
-      (v) => {
-        for (let i = 0; i < v.length; i++) v[i] = v[i] * std + mean;
-        return v;
-      },
-      c.gamma,
-      c.gaeLambda,
-    );
-    const advantages = new Float32Array(b.advantages);
-    if (c.normalizeAdvantages) normalizeAdvantages(advantages);
+    // 2. The frozen teacher critic's values, truncation bootstraps and GAE (the policy-gradient term's
+    // only input: skipped when it is off, e.g. for a transferred teacher without a critic).
+    const advantages = new Float32Array(b.advantages.length);
+    const critic = this.teacher.critic;
+    if (critic && c.weights.pg > 0) {
+      const { mean, std } = this.teacher.valueNorm;
+      rolloutAdvantages(
+        b,
+        critic,
+        (v) => {
+          for (let i = 0; i < v.length; i++) v[i] = v[i] * std + mean;
+          return v;
+        },
+        c.gamma,
+        c.gaeLambda,
+      );
+      advantages.set(b.advantages);
+      if (c.normalizeAdvantages) normalizeAdvantages(advantages);
+    }
 
-    // 3. Epochs of minibatch steps.
+    // 3. The frozen teacher on every rollout row, once: each minibatch of every epoch reads it (at ten
+    // epochs of four minibatches, recomputing it per minibatch cost 40 teacher passes per rollout).
+    this.#teacherPass();
+
+    // 4. Epochs of minibatch steps.
     const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
     const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * progress;
     this.#optimizer.setLearningRate(lr);
@@ -340,21 +349,97 @@ export class KdTrainer {
   }
 
   /**
-   * The agents the pairwise terms compare in this minibatch, as a one-hot selection matrix [k, N]:
-   * undefined (all of them) when the team has at most `relationAgents`, else a uniform sample without
-   * replacement, in agent order.
+   * The agents the pairwise terms compare in this minibatch, per class (indices within the class, in
+   * order): undefined (all of them) when the team has at most `relationAgents`, else a uniform sample
+   * without replacement of the whole team.
    */
-  #relationSample(): tf.Tensor2D | undefined {
-    const total = this.venv.classes.reduce((s, k) => s + k.count, 0);
+  #relationSample(): Int32Array[] | undefined {
+    const classes = this.venv.classes;
+    const total = classes.reduce((s, k) => s + k.count, 0);
     const k = this.config.relationAgents;
     if (total <= k) return undefined;
     const all = new Int32Array(total);
     for (let i = 0; i < total; i++) all[i] = i;
     this.#teamRng.shuffle(all);
     const chosen = all.subarray(0, k).sort();
-    const selection = new Float32Array(k * total);
-    chosen.forEach((agent, row) => selection[row * total + agent] = 1);
-    return tf.tensor2d(selection, [k, total]);
+    let first = 0;
+    return classes.map((cls) => {
+      const mine = chosen.filter((a) => a >= first && a < first + cls.count).map((a) => a - first);
+      first += cls.count;
+      return mine;
+    });
+  }
+
+  /**
+   * The sampled agents' rows of class `ci` on environment steps `idx` (step-major, then agent): student
+   * inputs and masks, loss weights and the cached teacher latents. Gathered here rather than selected
+   * from the whole team's tensors: at 5,543 agents the one-hot selection product cost more than the
+   * rest of the update.
+   */
+  #teamRows(ci: number, idx: Int32Array, members: Int32Array) {
+    const b = this.#buffer, cr = b.classes[ci];
+    const k = this.venv.classes[ci];
+    const I = b.sizes.inputSizes[ci], A = k.numActions, W = this.#teacherWidths[ci];
+    const rows = idx.length * members.length;
+    const inputs = new Float32Array(rows * I), masks = new Float32Array(rows * A);
+    const weights = new Float32Array(rows), latent = new Float32Array(rows * W);
+    const cached = this.#teacherLatents[ci];
+    for (let j = 0; j < idx.length; j++) {
+      for (let q = 0; q < members.length; q++) {
+        const src = idx[j] * k.count + members[q], dst = j * members.length + q;
+        inputs.set(cr.inputs.subarray(src * I, (src + 1) * I), dst * I);
+        masks.set(cr.masks.subarray(src * A, (src + 1) * A), dst * A);
+        weights[dst] = cr.weights[src];
+        latent.set(cached.subarray(src * W, (src + 1) * W), dst * W);
+      }
+    }
+    return {
+      inputs: tf.tensor2d(inputs, [rows, I]),
+      masks: tf.tensor2d(masks, [rows, A]),
+      weights: tf.tensor1d(weights),
+      latent: tf.tensor2d(latent, [rows, W]),
+    };
+  }
+
+  /** Fills the teacher caches from the rollout buffer, in chunks of at most ~16k rows per class. */
+  #teacherPass(): void {
+    const b = this.#buffer;
+    const te = this.config.rolloutSteps * this.config.numEnvs;
+    this.venv.classes.forEach((k, ci) => {
+      const cr = b.classes[ci];
+      const I = b.sizes.inputSizes[ci], A = k.numActions, W = this.#teacherWidths[ci];
+      const stepsPerChunk = Math.max(1, Math.floor(16384 / k.count));
+      for (let t0 = 0; t0 < te; t0 += stepsPerChunk) {
+        const rows = (Math.min(te, t0 + stepsPerChunk) - t0) * k.count, r0 = t0 * k.count;
+        tf.tidy(() => {
+          const o = this.teacher.actors[ci].forward(
+            tf.tensor2d(cr.inputs.subarray(r0 * I, (r0 + rows) * I), [rows, I]),
+            tf.tensor2d(cr.masks.subarray(r0 * A, (r0 + rows) * A), [rows, A]),
+          );
+          this.#teacherLogits[ci].set(o.logits.dataSync(), r0 * A);
+          this.#teacherLatents[ci].set(o.latent.dataSync(), r0 * W);
+        });
+      }
+    });
+  }
+
+  /** The cached teacher outputs of class `ci` on environment steps `idx`, as tensors. */
+  #teacherMinibatch(ci: number, idx: Int32Array): { logits: tf.Tensor2D; latent: tf.Tensor2D } {
+    const k = this.venv.classes[ci];
+    const A = k.numActions, W = this.#teacherWidths[ci];
+    const rows = idx.length * k.count;
+    const logits = new Float32Array(rows * A), latent = new Float32Array(rows * W);
+    const cachedLogits = this.#teacherLogits[ci], cachedLatents = this.#teacherLatents[ci];
+    for (let j = 0; j < idx.length; j++) {
+      // Same row order as classMinibatches: step-major, then agent.
+      const src = idx[j] * k.count, dst = j * k.count;
+      logits.set(cachedLogits.subarray(src * A, (src + k.count) * A), dst * A);
+      latent.set(cachedLatents.subarray(src * W, (src + k.count) * W), dst * W);
+    }
+    return {
+      logits: tf.tensor2d(logits, [rows, A]),
+      latent: tf.tensor2d(latent, [rows, W]),
+    };
   }
 
   /** One gradient step on environment steps `idx`; returns [pg, kl, ce, rel, role, total, agree, count]. */
@@ -367,39 +452,47 @@ export class KdTrainer {
     const result = tf.tidy(() => {
       const tensors = classMinibatches(b, idx, advantages);
 
-      // The teacher is frozen: its outputs are constants of the student loss.
-      const teacherOut = tensors.map((t, ci) => {
-        const o = this.teacher.actors[ci].forward(t.inputs, t.masks);
-        return { logits: o.logits, latent: o.latent };
-      });
-      // Pairwise terms on a sample of the team when it is large (see KdConfig.relationAgents).
-      const pick = this.#relationSample();
-      const team = <T extends tf.Tensor2D | tf.Tensor3D>(
-        x: T,
-      ): T => (pick ? selectAgents(x, pick) : x);
+      // The teacher is frozen: its outputs (cached per rollout) are constants of the student loss.
+      const teacherOut = tensors.map((_, ci) => this.#teacherMinibatch(ci, idx));
+      // Pairwise terms on a sample of the team when it is large (see KdConfig.relationAgents): the
+      // classes with sampled agents, their counts and rows.
+      const sample = this.#relationSample();
+      const teamClasses = classes.map((_, ci) => ci).filter((ci) =>
+        !sample || sample[ci].length > 0
+      );
+      const teamCount = (ci: number) => sample ? sample[ci].length : classes[ci].count;
+      const teamRows = sample ? classes.map((_, ci) => this.#teamRows(ci, idx, sample[ci])) : [];
+      const agentWeights = tf.concat(
+        teamClasses.map((ci) =>
+          tf.reshape(sample ? teamRows[ci].weights : tensors[ci].weights, [n, teamCount(ci)])
+        ),
+        1,
+      ) as tf.Tensor2D;
       const allWeights = tf.concat(
         tensors.map((t, ci) => tf.reshape(t.weights, [n, classes[ci].count])),
         1,
       ) as tf.Tensor2D;
-      const agentWeights = team(allWeights);
-      const teacherRel = team(tf.concat(
-        teacherOut.map((o, ci) => {
+      const teacherTeamLatent = (ci: number) =>
+        sample ? teamRows[ci].latent : teacherOut[ci].latent;
+      const teacherRel = tf.concat(
+        teamClasses.map((ci) => {
           const head = this.#teacherRelationHeads[ci];
-          const z = head ? tf.matMul(o.latent, head) : o.latent;
-          return tf.reshape(z, [n, classes[ci].count, this.#relationWidth]);
+          const latent = teacherTeamLatent(ci);
+          const z = head ? tf.matMul(latent, head) : latent;
+          return tf.reshape(z, [n, teamCount(ci), this.#relationWidth]);
         }),
         1,
-      ) as tf.Tensor3D);
-      const teacherRoles = team(tf.concat(
-        teacherOut.map((o, ci) =>
-          tf.reshape(tf.matMul(o.latent, this.#teacherRoleHeads[ci]), [
+      ) as tf.Tensor3D;
+      const teacherRoles = tf.concat(
+        teamClasses.map((ci) =>
+          tf.reshape(tf.matMul(teacherTeamLatent(ci), this.#teacherRoleHeads[ci]), [
             n,
-            classes[ci].count,
+            teamCount(ci),
             c.roleDim,
           ])
         ),
         1,
-      ) as tf.Tensor3D);
+      ) as tf.Tensor3D;
       const terms: tf.Scalar[] = [];
       let agreeCount = tf.scalar(0);
       const grads = tf.variableGrads(() => {
@@ -419,16 +512,23 @@ export class KdTrainer {
           entropy = tf.add(entropy, p.entropy);
           kl = tf.add(kl, klTeacherStudent(teacherOut[ci].logits, s.logits, t.weights));
           ce = tf.add(ce, crossEntropyToTeacherArgmax(teacherOut[ci].logits, s.logits, t.weights));
-          studentRel.push(
-            tf.reshape(tf.matMul(s.latent, this.#relationHeads[ci]), [
-              n,
-              classes[ci].count,
-              this.#relationWidth,
-            ]),
-          );
-          studentRoles.push(
-            tf.reshape(tf.matMul(s.latent, this.#roleHeads[ci]), [n, classes[ci].count, c.roleDim]),
-          );
+          if (teamClasses.includes(ci)) {
+            // The sampled agents go through the student again (cheap): gathering rows of its
+            // outputs would need tf.gather's gradient, which the WASM backend lacks.
+            const latent = sample
+              ? this.students[ci].forward(teamRows[ci].inputs, teamRows[ci].masks).latent
+              : s.latent;
+            studentRel.push(
+              tf.reshape(tf.matMul(latent, this.#relationHeads[ci]), [
+                n,
+                teamCount(ci),
+                this.#relationWidth,
+              ]),
+            );
+            studentRoles.push(
+              tf.reshape(tf.matMul(latent, this.#roleHeads[ci]), [n, teamCount(ci), c.roleDim]),
+            );
+          }
           const agree = tf.sum(
             tf.mul(
               tf.cast(
@@ -442,12 +542,12 @@ export class KdTrainer {
         });
         const rel = relationLoss(
           teacherRel,
-          team(tf.concat(studentRel, 1) as tf.Tensor3D),
+          tf.concat(studentRel, 1) as tf.Tensor3D,
           agentWeights,
         );
         const role = roleLoss(
           teacherRoles,
-          team(tf.concat(studentRoles, 1) as tf.Tensor3D),
+          tf.concat(studentRoles, 1) as tf.Tensor3D,
           agentWeights,
           c.roleMargin,
         ).loss;
@@ -466,7 +566,8 @@ export class KdTrainer {
         agreeCount = tf.keep(agreeCount);
         return total;
       }, this.#trainable);
-      this.#optimizer.applyGradientMap(clipGradients(grads.grads, c.maxGradNorm));
+      // A class with no agent in this minibatch's team sample leaves its heads without a gradient.
+      this.#optimizer.applyGradientMap(clipGradients(grads.grads, c.maxGradNorm), this.#trainable);
       const count = tf.sum(allWeights);
       const out = tf.stack([...terms, agreeCount, count]);
       tf.dispose([...terms, agreeCount]);

@@ -173,3 +173,34 @@ Deno.test("KD-MARL: large teams compare a sampled sub-team in the pairwise terms
   );
   mappo.dispose();
 });
+
+Deno.test("KD-MARL: a transferred teacher without a critic teaches with the policy-gradient term off", () => {
+  const { mappo, teacher } = tinyTeacher();
+  const actorsOnly: Teacher = { actors: teacher.actors, valueNorm: teacher.valueNorm };
+  const config = {
+    numEnvs: 4,
+    rolloutSteps: 8,
+    totalEnvSteps: 64,
+    weights: { pg: 0, kl: 1, ce: 0.5, relation: 1, role: 0.1 },
+  };
+  assert.throws(
+    () =>
+      new KdTrainer(() => new MatchingEnv(), actorsOnly, [[4], [4, 4]], {
+        ...config,
+        weights: { ...config.weights, pg: 0.5 },
+      }),
+    /no critic for this environment.*"weights.pg" must be 0, got 0.5/,
+  );
+  const run = (t: Teacher) => {
+    const kd = new KdTrainer(() => new MatchingEnv(), t, [[4], [4, 4]], config);
+    const losses = [kd.iterate().losses, kd.iterate().losses];
+    const weights = kd.students.flatMap((s) => s.variables.map((v) => Array.from(v.dataSync())));
+    kd.dispose();
+    return { losses, weights };
+  };
+  // With the term off the critic is never read: the students come out the same without it.
+  const without = run(actorsOnly);
+  assert.deepEqual(without, run(teacher));
+  assert.ok(without.losses.every((l) => l.pg === 0 && Number.isFinite(l.kl)));
+  mappo.dispose();
+});

@@ -96,20 +96,24 @@ export async function saveTeacherModel(
 
 /**
  * Loads a teacher saved by {@linkcode saveTeacherModel} for an environment with `classes`; the actors and
- * the critic come back as tfjs networks (the caller disposes them).
+ * the critic come back as tfjs networks (the caller disposes them). With `critic: false` only the actors
+ * load: a teacher transferred to another scenario of the same classes, whose critic reads its own
+ * scenario's global state.
  */
 export async function loadTeacher(
   dir: string,
   classes: readonly AgentClassSpec[],
+  options: { critic?: boolean } = {},
 ): Promise<Teacher & { record: TrainingRecord }> {
+  const withCritic = options.critic ?? true;
   const record = await readTrainingRecord(dir);
   if (record.role !== "teacher" || !record.valueNorm) {
     throw new Error(
       `Cannot load teacher "${dir}/training.json": field "role" must be "teacher" with a "valueNorm", got "${record.role}"`,
     );
   }
-  const set = await loadPolicySet(dir, { expect: { classes }, as: "tfjs", critic: true });
-  if (!set.critic) {
+  const set = await loadPolicySet(dir, { expect: { classes }, as: "tfjs", critic: withCritic });
+  if (withCritic && !set.critic) {
     throw new Error(`Cannot load teacher "${dir}": it has no critic (_critic/), needed to distill`);
   }
   const actors = set.classes.map((c) => {

@@ -30,9 +30,32 @@ export class ScheduledAdam extends tf.AdamOptimizer {
     this.learningRate = lr;
   }
 
-  /** Applies gradients given as a name -> tensor map (as `tf.variableGrads` returns them). */
-  applyGradientMap(grads: tf.NamedTensorMap): void {
-    this.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+  /**
+   * Applies gradients given as a name -> tensor map (as `tf.variableGrads` returns them). tfjs's Adam
+   * keeps its moments by position in the map, so a variable missing from one step's map would shift
+   * every later variable onto another's moments: with `variables`, the map is completed in their
+   * order, with a zero gradient for each variable the loss did not reach this step.
+   */
+  applyGradientMap(grads: tf.NamedTensorMap, variables?: readonly tf.Variable[]): void {
+    if (!variables) {
+      this.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+      return;
+    }
+    const complete: tf.NamedTensorMap = {};
+    const zeros: tf.Tensor[] = [];
+    for (const v of variables) {
+      complete[v.name] = grads[v.name] ?? zeros[zeros.push(tf.zerosLike(v)) - 1];
+    }
+    for (const name of Object.keys(grads)) {
+      if (!(name in complete)) {
+        tf.dispose(zeros);
+        throw new RangeError(
+          `ScheduledAdam: gradient for "${name}", which is not among the variables`,
+        );
+      }
+    }
+    this.applyGradients(complete as unknown as Parameters<tf.AdamOptimizer["applyGradients"]>[0]);
+    tf.dispose(zeros);
   }
 
   /** Restores saved weights given as name/tensor pairs (iterations first, as `getWeights` returns them). */

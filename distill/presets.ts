@@ -41,6 +41,12 @@ export interface TrainingPreset {
   /** Behaviour-cloning warm start of the teacher from the environment's heuristic baseline. */
   warmStart?: WarmStartOptions;
   /**
+   * The scenario whose teacher this one's students learn from, for a scenario too large for a
+   * centralized critic of its own, built from the same node classes (`deno task distill --transfer`:
+   * no policy-gradient term). Its shipped teacher is that scenario's, unchanged.
+   */
+  teacherFrom?: string;
+  /**
    * How deployed policies pick actions (default `"greedy"`, the argmax). `"sample"` draws from the
    * policy, as PPO trained it: where hundreds of identical nodes share a policy, a probability such as
    * "sense 40% of the time" is a duty cycle the argmax cannot express.
@@ -218,10 +224,21 @@ const PRESETS: Record<string, TrainingPreset> = {
     actions: "sample",
   }),
   "fleet/mega-shell": {
-    // 5,543 nodes: an episode of the teacher takes ~20 s, so the regression measures one episode. Its
-    // models are leo-wildfire's node-class policies (see distill/shipped.ts).
+    // 5,543 nodes: its global state has 56,755 values, past what a centralized critic can learn from
+    // on 2 cores, so the teacher is leo-wildfire's (same node classes) and the students learn from it
+    // on mega-shell's own rollouts without the policy-gradient term. One 60-step rollout covers 332k
+    // agent-decisions, so 40 of them match leo-wildfire's students' 2.4M decisions 5 times over.
+    // An episode of the teacher takes ~20 s, so the regression measures one episode.
     teacher: {},
-    students: {},
+    students: {
+      numEnvs: 1,
+      rolloutSteps: 60,
+      totalEnvSteps: 2_400,
+      checkpointEvery: 5,
+      ...THOROUGH_KD,
+    },
+    teacherFrom: "fleet/leo-wildfire",
+    retentionBar: 0.9,
     evalEpisodes: 5,
     regressionEpisodes: 1,
   },

@@ -28,7 +28,7 @@ import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { writeFileAtomic } from "./checkpoint.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
 import { type KdIterationStats, KdTrainer } from "./kd.ts";
-import type { KdConfig } from "./kd_config.ts";
+import { DEFAULT_KD_CONFIG, type KdConfig } from "./kd_config.ts";
 import { loadTeacher, saveStudentModel } from "./model_store.ts";
 import { budgetsFor } from "./presets.ts";
 import { Progress } from "./progress.ts";
@@ -43,6 +43,13 @@ export interface StudentRunOptions {
   makeEnv: () => MultiAgentEnv;
   /** Folder of the trained teacher model (with its critic). */
   teacherDir: string;
+  /**
+   * The teacher was trained on another scenario built from the same node classes (e.g. leo-wildfire's
+   * for mega-shell): distill from its actors alone. Its critic reads the other scenario's global state,
+   * so the policy-gradient term is off (`weights.pg` is set to 0) and the students learn from the
+   * teacher's action distributions, relations and roles on this scenario's own rollouts.
+   */
+  transfer?: boolean;
   /** Output folder. */
   outDir: string;
   /** Student hyperparameters. */
@@ -116,10 +123,22 @@ export async function runStudentDistillation(
 ): Promise<StudentRunResult> {
   const started = performance.now();
   const probe = options.makeEnv();
-  const teacher = await loadTeacher(options.teacherDir, probe.classes);
-  if (teacher.record.envId !== options.envId) {
+  const transfer = options.transfer ?? false;
+  const teacher = await loadTeacher(options.teacherDir, probe.classes, { critic: !transfer });
+  if (!transfer && teacher.record.envId !== options.envId) {
     throw new Error(
-      `Cannot distill: teacher "${options.teacherDir}" was trained on "${teacher.record.envId}", not "${options.envId}"`,
+      `Cannot distill: teacher "${options.teacherDir}" was trained on "${teacher.record.envId}", not "${options.envId}" (to distill from its actors alone, without the policy-gradient term, use --transfer)`,
+    );
+  }
+  const config: Partial<KdConfig> = transfer
+    ? {
+      ...options.config,
+      weights: { ...DEFAULT_KD_CONFIG.weights, ...options.config.weights, pg: 0 },
+    }
+    : options.config;
+  if (transfer && !options.quiet) {
+    console.error(
+      `distill: teacher transferred from "${teacher.record.envId}": actors only, policy-gradient term off`,
     );
   }
   const budgets = options.budgets ?? budgetsFor(options.envId, probe);
@@ -137,7 +156,7 @@ export async function runStudentDistillation(
     options.makeEnv,
     teacher,
     sizing.map((s) => s.spec.hiddenSizes),
-    options.config,
+    config,
   );
   const outDir = options.outDir;
   await Deno.mkdir(outDir, { recursive: true });
@@ -233,6 +252,7 @@ export async function runStudentDistillation(
       trainer.config,
       {
         teacherDir: options.teacherDir,
+        teacherEnvId: teacher.record.envId,
         label: options.label ?? "students",
         sizing: sizingRecord,
       },
@@ -253,6 +273,6 @@ export async function runStudentDistillation(
     progress.stop();
     trainer.dispose();
     for (const a of teacher.actors) a.dispose();
-    teacher.critic.dispose();
+    teacher.critic?.dispose();
   }
 }

@@ -14,7 +14,12 @@ import {
   readBaseline,
   type ScenarioBaseline,
 } from "../distill/regression.ts";
-import { hasOwnModels, regressionScenarios, shippedScenarios } from "../distill/shipped.ts";
+import {
+  hasOwnModels,
+  regressionScenarios,
+  shippedModelDir,
+  shippedScenarios,
+} from "../distill/shipped.ts";
 import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 import { presetFor } from "../distill/presets.ts";
 import { loadSmaxMapFile } from "../sim/smax/map.ts";
@@ -25,6 +30,33 @@ const guarded = await regressionScenarios();
 
 Deno.test("scenario regression: at least the default scenario ships models", () => {
   assert.ok(shipped.includes("fleet/leo-wildfire"), `shipped: ${shipped.join(", ")}`);
+});
+
+Deno.test("scenario regression: every fleet scenario file ships its own models; a borrowed teacher ships unchanged", async () => {
+  for (const entry of Deno.readDirSync("scenarios")) {
+    if (!entry.isFile || !entry.name.endsWith(".json") || entry.name === "node-classes.json") {
+      continue;
+    }
+    const envId = `fleet/${entry.name.slice(0, -".json".length)}`;
+    assert.ok(shipped.includes(envId), `${envId} ships no teacher and students of its own`);
+    const from = presetFor(envId).teacherFrom;
+    if (!from) continue;
+    // mega-shell's students learned from leo-wildfire's teacher: the teacher it ships must be that one.
+    const mine = `${shippedModelDir(envId)}/teacher`, theirs = `${shippedModelDir(from)}/teacher`;
+    const files = (dir: string): string[] =>
+      [...Deno.readDirSync(dir)].flatMap((e) =>
+        e.isDirectory ? files(`${dir}/${e.name}`) : [`${dir}/${e.name}`]
+      );
+    const names = files(theirs).map((f) => f.slice(theirs.length)).sort();
+    assert.deepEqual(files(mine).map((f) => f.slice(mine.length)).sort(), names);
+    for (const name of names) {
+      assert.deepEqual(
+        await Deno.readFile(mine + name),
+        await Deno.readFile(theirs + name),
+        `${mine}${name} differs from ${theirs}${name}`,
+      );
+    }
+  }
 });
 
 Deno.test("scenario regression: every scenario with models has a recorded baseline", async () => {

@@ -64,10 +64,13 @@ Deno.test("simulate: unknown flags, scenarios and policies are clear errors", as
 });
 
 Deno.test("fleet scenarios without models of their own deploy the shared node-class policies", async () => {
-  assert.equal(deployableModelDir("fleet/mega-shell"), shippedModelDir(FLEET_MODEL_SOURCE));
+  // A user's copy of a shipped fleet scenario runs leo-wildfire's policies until it has its own.
+  assert.equal(deployableModelDir("fleet/my-copy-of-leo"), shippedModelDir(FLEET_MODEL_SOURCE));
+  assert.equal(deployableModelDir("fleet/mega-shell"), shippedModelDir("fleet/mega-shell"));
   assert.equal(deployableModelDir("mpe/simple_speaker_listener"), undefined);
+  // Node classes are what make that work: leo-wildfire's students act legally on mega-shell.
   const env = makeEnv("fleet/mega-shell");
-  const set = await loadPolicySet(`${deployableModelDir("fleet/mega-shell")}/students`, {
+  const set = await loadPolicySet(`${shippedModelDir(FLEET_MODEL_SOURCE)}/students`, {
     expect: { classes: env.classes },
     as: "plain",
   });
