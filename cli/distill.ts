@@ -5,7 +5,7 @@
  * ```sh
  * deno task distill --teacher DIR --scenario mpe/simple_spread [--out DIR] [--resume] [--steps N] [--seed S]
  *                   [--weights pg=0.5,kl=1,ce=0.5,relation=1,role=0.1] [--min-reduction 20] [--transfer]
- *                   [--quiet]
+ *                   [--lr START[:END]] [--quiet]
  * ```
  *
  * `--teacher` is a teacher model folder (`runs/<id>/teacher/model`) or a training output folder holding
@@ -24,7 +24,7 @@ import { presetFor } from "../distill/presets.ts";
 import { runStudentDistillation } from "../distill/student_run.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
 import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import { intFlag, lrFlag } from "./train.ts";
 
 /** Parses `pg=0.5,kl=1,...` into loss weights. */
 export function parseWeights(text: string): Partial<KdWeights> {
@@ -64,12 +64,14 @@ Distills one budget-sized student per node class from a trained teacher (KD-MARL
   --teacher DIR        teacher model folder (runs/<id>/teacher/model, or the folder holding model/)
   --transfer           the teacher was trained on another scenario of the same node classes: learn
                        from its actors alone (no critic here, so the policy-gradient term is off)
-  --steps N            total environment steps (default: the preset's)
+  --steps N            total environment steps (default: the preset's); with --resume, a new stage
+  --lr START[:END]     learning rate, linear from START to END over the run (default: the preset's)
   --seed S             root seed (default 1)
   --weights K=V,...    loss weights: pg, kl, ce, relation, role (default: the preset's)
   --min-reduction R    every student has at most 1/R of the teacher's FLOPs (default 20)
   --out DIR            output folder (default runs/<id>/students)
-  --resume             continue from DIR/checkpoint.ckpt
+  --resume             continue from DIR/checkpoint.ckpt; with another --teacher, --steps or --lr,
+                       a new stage (e.g. from a teacher's earlier checkpoint, then from its final one)
   --quiet              no progress bar
   --help               this text
 `;
@@ -87,6 +89,7 @@ async function main(args: string[]): Promise<void> {
       weights: { type: "string" },
       "min-reduction": { type: "string" },
       transfer: { type: "boolean", default: false },
+      lr: { type: "string" },
       quiet: { type: "boolean", default: false },
     },
     strict: true,
@@ -105,6 +108,7 @@ async function main(args: string[]): Promise<void> {
     ...preset.students,
     ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
     ...(seed !== undefined ? { seed } : {}),
+    ...lrFlag(values.lr),
     ...(values.weights
       ? { weights: { ...preset.students.weights, ...parseWeights(values.weights) } as KdWeights }
       : {}),

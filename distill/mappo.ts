@@ -37,7 +37,7 @@ import { VectorEnv } from "../sim/env/vector.ts";
 import { deriveSeed, Rng } from "../sim/rng.ts";
 import { type MappoConfig, resolveMappoConfig } from "./config.ts";
 import { normalizeAdvantages, rolloutAdvantages } from "./advantages.ts";
-import { clippedPolicyLoss, clippedValueLoss, logProbsOf } from "./ppo_loss.ts";
+import { clippedPolicyLoss, clippedValueLoss, smoothedCrossEntropy } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer, writeActorInputs } from "./rollout.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import { ValueNormalizer } from "./value_norm.ts";
@@ -95,6 +95,13 @@ export interface WarmStartOptions {
    * PPO's 1e-3 left 0.35 and a policy 1.3 return worse.
    */
   learningRate?: number;
+  /**
+   * Share of each cloning target spread uniformly over the legal actions (default 0: one-hot targets).
+   * Cross-entropy to one-hot labels drives the logits apart without limit: on leo-wildfire the cloned
+   * actor's entropy was 0.0009 nats, so PPO sampled almost nothing but the heuristic's action and had
+   * no gradient to improve on it. Smoothing keeps the argmax and leaves PPO some exploration.
+   */
+  labelSmoothing?: number;
   /**
    * Called after plain cloning (`round` 0) and after each DAgger round (`round` 1..`daggerRounds`) with
    * the imitation accuracy so far: the warm start takes minutes, and this is its progress report.
@@ -429,6 +436,12 @@ export class MappoTrainer {
         returns.push(...epReturns);
       }
     };
+    const smoothing = options.labelSmoothing ?? 0;
+    if (!(smoothing >= 0 && smoothing < 1)) {
+      throw new RangeError(
+        `Invalid warm start: field "labelSmoothing" must be in [0, 1), got ${smoothing}`,
+      );
+    }
     const lr = options.learningRate ?? c.learningRate;
     this.#actorOptimizer.setLearningRate(lr);
     this.#criticOptimizer.setLearningRate(lr);
@@ -440,6 +453,7 @@ export class MappoTrainer {
       options.epochs,
       options.batchSteps ?? 512,
       "warm-start/minibatch",
+      smoothing,
     );
     const rounds = options.daggerRounds ?? 0;
     options.onRound?.(0, rounds, accuracy);
@@ -452,6 +466,7 @@ export class MappoTrainer {
         options.epochs,
         options.batchSteps ?? 512,
         `warm-start/dagger-${round}/minibatch`,
+        smoothing,
       );
       options.onRound?.(round + 1, rounds, accuracy);
     }
@@ -474,6 +489,7 @@ export class MappoTrainer {
     epochs: number,
     batchSteps: number,
     rngTag: string,
+    smoothing: number,
   ): number {
     const c = this.config;
     const { inputs, masks, actions, states, returns } = demos;
@@ -519,7 +535,7 @@ export class MappoTrainer {
             let hitsNow: tf.Tensor = tf.scalar(0);
             perClass.forEach((p, i) => {
               const { logits } = this.actors[i].forward(p.x, p.m);
-              loss = tf.add(loss, tf.neg(tf.mean(logProbsOf(logits, p.a))));
+              loss = tf.add(loss, smoothedCrossEntropy(logits, p.a, p.m, smoothing));
               hitsNow = tf.add(
                 hitsNow,
                 tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), p.a), "float32")),

@@ -37,6 +37,37 @@ export function logProbsOf(logits: tf.Tensor2D, actions: tf.Tensor1D): tf.Tensor
   return tf.sum(tf.mul(logp, onehot), 1) as tf.Tensor1D;
 }
 
+/**
+ * Mean cross-entropy of `logits` to targets that put `1 - smoothing` on `actions` and spread `smoothing`
+ * uniformly over the legal actions (`mask` 1). With `smoothing` 0 it is `-mean(logProbsOf(...))`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { smoothedCrossEntropy } from "./ppo_loss.ts";
+ * const ce = tf.tidy(() =>
+ *   smoothedCrossEntropy(tf.tensor2d([[0, 0]]), tf.tensor1d([0], "int32"), tf.tensor2d([[1, 1]]), 0.2)
+ *     .dataSync()[0]
+ * );
+ * console.assert(Math.abs(ce - Math.log(2)) < 1e-6); // uniform logits: log 2 whatever the target
+ * ```
+ */
+export function smoothedCrossEntropy(
+  logits: tf.Tensor2D,
+  actions: tf.Tensor1D,
+  mask: tf.Tensor2D,
+  smoothing: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    const onehot = tf.oneHot(actions, logits.shape[1]).toFloat();
+    const legal = tf.div(mask, tf.maximum(tf.sum(mask, 1, true), 1));
+    const target = tf.add(tf.mul(onehot, 1 - smoothing), tf.mul(legal, smoothing));
+    // Illegal actions have target 0 and log-probability ~ -1e9: clamp so 0 * logp stays finite.
+    const logp = tf.maximum(tf.logSoftmax(logits), -1e4);
+    return tf.neg(tf.mean(tf.sum(tf.mul(target, logp), 1))) as tf.Scalar;
+  });
+}
+
 /** Mean of `x` weighted by `w` (sum(x w) / max(sum(w), 1e-8)). */
 export function weightedMean(x: tf.Tensor, w: tf.Tensor1D): tf.Scalar {
   return tf.div(tf.sum(tf.mul(x, w)), tf.maximum(tf.sum(w), 1e-8)) as tf.Scalar;

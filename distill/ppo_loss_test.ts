@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { categoricalEntropy, clippedPolicyLoss, clippedValueLoss } from "./ppo_loss.ts";
+import {
+  categoricalEntropy,
+  clippedPolicyLoss,
+  clippedValueLoss,
+  smoothedCrossEntropy,
+} from "./ppo_loss.ts";
 
 await tf.setBackend("cpu");
 
@@ -87,4 +92,26 @@ Deno.test("value loss: clipping takes the larger of clipped and unclipped errors
   ]);
   near(clippedLoss, 0.32);
   near(huber, 1.8125);
+});
+
+Deno.test("smoothed cross-entropy: hand-computed targets over legal actions only", () => {
+  const before = tf.memory().numTensors;
+  const logits = tf.tensor2d([[1, 0, -1e9], [0, 2, 0]]);
+  const actions = tf.tensor1d([0, 1], "int32");
+  const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+  const logp = (row: number[]) => {
+    const z = Math.log(row.reduce((s, x) => s + Math.exp(x), 0));
+    return row.map((x) => x - z);
+  };
+  const a = logp([1, 0]), b = logp([0, 2, 0]);
+  const eps = 0.3;
+  // Row 0: target (0.85, 0.15, 0) over its two legal actions; row 1: (0.1, 0.8, 0.1).
+  const row0 = -((1 - eps + eps / 2) * a[0] + (eps / 2) * a[1]);
+  const row1 = -((eps / 3) * b[0] + (1 - eps + eps / 3) * b[1] + (eps / 3) * b[2]);
+  const got = smoothedCrossEntropy(logits, actions, mask, eps);
+  assert.ok(Math.abs(got.dataSync()[0] - (row0 + row1) / 2) < 1e-5);
+  const plain = smoothedCrossEntropy(logits, actions, mask, 0);
+  assert.ok(Math.abs(plain.dataSync()[0] + (a[0] + b[1]) / 2) < 1e-5);
+  tf.dispose([logits, actions, mask, got, plain]);
+  assert.equal(tf.memory().numTensors, before);
 });
