@@ -33,15 +33,7 @@ const TRAIN_AND_DISTILL: readonly RebuildStep[] = [
  * no-op when train-all is rerun after an interruption.
  */
 export const SHIPPED: readonly { id: string; steps?: readonly RebuildStep[] }[] = [
-  {
-    // A second stage at the preset's schedule: 240k steps tie greedy, 740k beat it.
-    id: "fleet/leo-wildfire",
-    steps: [
-      { task: "train", args: [] },
-      { task: "train", args: ["--steps", "740000"] },
-      { task: "distill", args: [] },
-    ],
-  },
+  { id: "fleet/leo-wildfire" },
   // Students only, from leo-wildfire's teacher (its preset's `teacherFrom`): after leo-wildfire.
   { id: "fleet/mega-shell", steps: [{ task: "distill", args: ["--transfer"] }] },
   { id: "fleet/iot-edge-fleet" },
