@@ -1,9 +1,11 @@
 /**
  * `deno task train-all [--scenario NAME]...`: rebuilds every shipped model from scratch, reproducibly:
- * for each scenario, trains the teacher (`deno task train` with the scenario's preset and seed), distills
- * the students (`deno task distill`), installs both under `scenarios/<name>/models/` with their training
- * summaries, and rewrites the scenario's regression baseline. Each step resumes from its checkpoint when
- * rerun after an interruption.
+ * for each scenario, runs its rebuild steps ({@linkcode SHIPPED}; by default it trains the teacher with
+ * `deno task train` and distills the students with `deno task distill`, with the scenario's preset and
+ * seed; simple_spread adds polishing and distillation stages, mega-shell only distills from
+ * leo-wildfire's teacher), installs both under `scenarios/<name>/models/` with their training summaries,
+ * and rewrites the scenario's regression baseline. Each step resumes from its checkpoint when rerun
+ * after an interruption.
  *
  * @module
  */
