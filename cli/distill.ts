@@ -104,20 +104,19 @@ async function main(args: string[]): Promise<void> {
   const preset = presetFor(envId);
   const steps = intFlag("steps", values.steps);
   const seed = intFlag("seed", values.seed, 0);
+  const weights = values.weights ? parseWeights(values.weights) : undefined;
+  if (values.transfer && (weights?.pg ?? 0) > 0) {
+    throw new CliError(
+      `flag --weights: "pg" must be 0 with --transfer (a transferred teacher has no critic here), got ${weights?.pg}`,
+    );
+  }
   const config = {
     ...preset.students,
     ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...lrFlag(values.lr),
-    ...(values.weights
-      ? { weights: { ...preset.students.weights, ...parseWeights(values.weights) } as KdWeights }
-      : {}),
+    ...(weights ? { weights: { ...preset.students.weights, ...weights } as KdWeights } : {}),
   };
-  if (values.transfer && (config.weights?.pg ?? 0) > 0 && values.weights?.includes("pg=")) {
-    throw new CliError(
-      `flag --weights: "pg" must be 0 with --transfer (a transferred teacher has no critic here), got ${config.weights?.pg}`,
-    );
-  }
   await initBackend("wasm");
   const result = await runStudentDistillation({
     envId,

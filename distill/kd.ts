@@ -423,22 +423,30 @@ export class KdTrainer {
     });
   }
 
-  /** The cached teacher outputs of class `ci` on environment steps `idx`, as tensors. */
-  #teacherMinibatch(ci: number, idx: Int32Array): { logits: tf.Tensor2D; latent: tf.Tensor2D } {
+  /**
+   * The cached teacher outputs of class `ci` on environment steps `idx`, as tensors: the logits, and the
+   * latents when the pairwise terms compare the whole team (a sampled team reads its own rows instead).
+   */
+  #teacherMinibatch(
+    ci: number,
+    idx: Int32Array,
+    withLatent: boolean,
+  ): { logits: tf.Tensor2D; latent?: tf.Tensor2D } {
     const k = this.venv.classes[ci];
     const A = k.numActions, W = this.#teacherWidths[ci];
     const rows = idx.length * k.count;
-    const logits = new Float32Array(rows * A), latent = new Float32Array(rows * W);
+    const logits = new Float32Array(rows * A);
+    const latent = withLatent ? new Float32Array(rows * W) : undefined;
     const cachedLogits = this.#teacherLogits[ci], cachedLatents = this.#teacherLatents[ci];
     for (let j = 0; j < idx.length; j++) {
       // Same row order as classMinibatches: step-major, then agent.
       const src = idx[j] * k.count, dst = j * k.count;
       logits.set(cachedLogits.subarray(src * A, (src + k.count) * A), dst * A);
-      latent.set(cachedLatents.subarray(src * W, (src + k.count) * W), dst * W);
+      latent?.set(cachedLatents.subarray(src * W, (src + k.count) * W), dst * W);
     }
     return {
       logits: tf.tensor2d(logits, [rows, A]),
-      latent: tf.tensor2d(latent, [rows, W]),
+      latent: latent && tf.tensor2d(latent, [rows, W]),
     };
   }
 
@@ -452,11 +460,11 @@ export class KdTrainer {
     const result = tf.tidy(() => {
       const tensors = classMinibatches(b, idx, advantages);
 
-      // The teacher is frozen: its outputs (cached per rollout) are constants of the student loss.
-      const teacherOut = tensors.map((_, ci) => this.#teacherMinibatch(ci, idx));
       // Pairwise terms on a sample of the team when it is large (see KdConfig.relationAgents): the
       // classes with sampled agents, their counts and rows.
       const sample = this.#relationSample();
+      // The teacher is frozen: its outputs (cached per rollout) are constants of the student loss.
+      const teacherOut = tensors.map((_, ci) => this.#teacherMinibatch(ci, idx, !sample));
       const teamClasses = classes.map((_, ci) => ci).filter((ci) =>
         !sample || sample[ci].length > 0
       );
@@ -473,7 +481,7 @@ export class KdTrainer {
         1,
       ) as tf.Tensor2D;
       const teacherTeamLatent = (ci: number) =>
-        sample ? teamRows[ci].latent : teacherOut[ci].latent;
+        sample ? teamRows[ci].latent : teacherOut[ci].latent!;
       const teacherRel = tf.concat(
         teamClasses.map((ci) => {
           const head = this.#teacherRelationHeads[ci];

@@ -42,6 +42,7 @@ import { budgetsFor } from "./presets.ts";
 import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
 import { provenance } from "./provenance.ts";
+import { enterStage, legacyStage, type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
 
 /** Options of {@linkcode runStudentDistillation}. */
 export interface StudentRunOptions {
@@ -80,17 +81,9 @@ export interface StudentRunOptions {
 }
 
 /** One stage of a distillation: a command, its teacher and the work done under it. */
-export interface DistillStage {
-  /** The command line. */
-  command: string;
+export interface DistillStage extends RunStage {
   /** The teacher it distilled from (absent for a stage recovered from an older checkpoint). */
   teacherDir?: string;
-  /** Environment steps when the stage began. */
-  fromEnvSteps: number;
-  /** Environment steps when it last checkpointed. */
-  toEnvSteps: number;
-  /** Wall-clock seconds spent in it, over every invocation. */
-  seconds: number;
   /** The configuration it trained with (absent for a stage recovered from an older checkpoint). */
   config?: KdConfig;
 }
@@ -197,7 +190,7 @@ export async function runStudentDistillation(
       curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
       stages = Array.isArray(extra.stages)
         ? extra.stages as DistillStage[]
-        : await legacyStages(outDir, trainer.envSteps);
+        : [await legacyDistillStage(outDir, trainer.envSteps)];
       if (!options.quiet) {
         console.error(`distill: resumed from ${ckptPath} at iteration ${trainer.iteration}`);
       }
@@ -224,24 +217,18 @@ export async function runStudentDistillation(
   );
   progress.update(trainer.envSteps);
   const stop = new StopSignal();
-  // The same command resumed (after Ctrl-C) continues its stage; another command with work left starts
-  // a new one (an earlier stage's command replayed on a finished checkpoint adds nothing).
-  let stage = stages.at(-1);
-  if (!stage || (stage.command !== command && trainer.iteration < total)) {
-    stage = {
-      command,
-      teacherDir: options.teacherDir,
-      fromEnvSteps: trainer.envSteps,
-      toEnvSteps: trainer.envSteps,
-      seconds: 0,
-      config: trainer.config,
-    };
-    stages.push(stage);
-  }
-  const current = stage, stageSecondsBefore = stage.seconds;
+  const stage = enterStage(stages, {
+    command,
+    teacherDir: options.teacherDir,
+    fromEnvSteps: trainer.envSteps,
+    toEnvSteps: trainer.envSteps,
+    seconds: 0,
+    config: trainer.config,
+  }, trainer.iteration < total);
+  const stageSecondsBefore = stage.seconds;
   const checkpoint = async () => {
-    current.toEnvSteps = trainer.envSteps;
-    current.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
+    stage.toEnvSteps = trainer.envSteps;
+    stage.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
     await trainer.saveCheckpoint(ckptPath, { curves, stages });
     await writeCurves(outDir, `students ${options.envId}`, curves, CURVES);
   };
@@ -280,7 +267,7 @@ export async function runStudentDistillation(
       };
     }
     const prov = await provenance({
-      command: stages.map((s) => s.command).join(" && "),
+      command: stagesCommand(stages),
       seed: trainer.config.seed,
       steps: trainer.envSteps,
     });
@@ -325,7 +312,7 @@ export async function runStudentDistillation(
           ...base,
           sizing: sizingRecord,
           // Distillation time over every stage; `stages` itemises it.
-          seconds: stages.reduce((a, s) => a + s.seconds, 0),
+          seconds: stagesSeconds(stages),
           stages,
           provenance: prov,
         },
@@ -345,21 +332,16 @@ export async function runStudentDistillation(
 }
 
 /**
- * The stages of a checkpoint written before stages were recorded: one stage whose command and seconds come
- * from the `summary.json` that run left beside it and whose teacher from its model's `training.json`.
+ * The one stage of a checkpoint written before stages were recorded (see `legacyStage`), with the teacher
+ * its model's `training.json` names.
  */
-async function legacyStages(outDir: string, envSteps: number): Promise<DistillStage[]> {
-  const read = (path: string) => Deno.readTextFile(path).then(JSON.parse).catch(() => undefined);
-  const summary = await read(`${outDir}/summary.json`);
-  const record = await read(`${outDir}/model/training.json`);
+async function legacyDistillStage(outDir: string, envSteps: number): Promise<DistillStage> {
+  const record = await Deno.readTextFile(`${outDir}/model/training.json`).then(JSON.parse).catch(
+    () => undefined,
+  );
   const teacherDir = record?.extra?.teacherDir;
-  return [{
-    command: typeof summary?.provenance?.command === "string"
-      ? summary.provenance.command
-      : "(not recorded)",
+  return {
+    ...await legacyStage(outDir, envSteps),
     ...(typeof teacherDir === "string" ? { teacherDir } : {}),
-    fromEnvSteps: 0,
-    toEnvSteps: envSteps,
-    seconds: typeof summary?.seconds === "number" ? summary.seconds : 0,
-  }];
+  };
 }

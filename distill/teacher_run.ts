@@ -43,17 +43,10 @@ import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
 import { saveTeacherModel } from "./model_store.ts";
 import { provenance } from "./provenance.ts";
+import { enterStage, legacyStage, type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
 
 /** One stage of a run: a command and the work done under it (see module docs). */
-export interface TrainingStage {
-  /** The command line. */
-  command: string;
-  /** Environment steps when the stage began. */
-  fromEnvSteps: number;
-  /** Environment steps when it last checkpointed. */
-  toEnvSteps: number;
-  /** Wall-clock seconds spent in it, over every invocation. */
-  seconds: number;
+export interface TrainingStage extends RunStage {
   /** The configuration it trained with (absent for a stage recovered from an older checkpoint). */
   config?: MappoConfig;
 }
@@ -140,7 +133,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
       stages = Array.isArray(extra.stages)
         ? extra.stages as TrainingStage[]
-        : await legacyStages(outDir, trainer.envSteps);
+        : [await legacyStage(outDir, trainer.envSteps)];
       if (!options.quiet) {
         console.error(
           `train: resumed from ${ckptPath} at iteration ${trainer.iteration} (${trainer.envSteps} env steps)`,
@@ -178,21 +171,14 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     }
   }
   const total = trainer.totalIterations;
-  // The same command resumed (after Ctrl-C) continues its stage; another command with work left starts
-  // a new one (an earlier stage's command replayed on a finished checkpoint adds nothing).
-  let stage = stages.at(-1);
-  if (!stage || (stage.command !== command && trainer.iteration < total)) {
-    stage = {
-      command,
-      fromEnvSteps: trainer.envSteps,
-      toEnvSteps: trainer.envSteps,
-      seconds: 0,
-      config: trainer.config,
-    };
-    stages.push(stage);
-  }
+  const stage = enterStage(stages, {
+    command,
+    fromEnvSteps: trainer.envSteps,
+    toEnvSteps: trainer.envSteps,
+    seconds: 0,
+    config: trainer.config,
+  }, trainer.iteration < total);
   const stageSecondsBefore = stage.seconds;
-  const current = stage;
   const progress = new Progress(
     `train ${options.envId}`,
     total * trainer.config.numEnvs * trainer.config.rolloutSteps,
@@ -203,8 +189,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const stop = new StopSignal();
   let finalReturn = Number.NaN;
   const checkpoint = async () => {
-    current.toEnvSteps = trainer.envSteps;
-    current.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
+    stage.toEnvSteps = trainer.envSteps;
+    stage.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
     await trainer.saveCheckpoint(ckptPath, { curves, stages });
     await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
   };
@@ -241,7 +227,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     }
     const modelDir = `${outDir}/model`;
     const prov = await provenance({
-      command: stages.map((s) => s.command).join(" && "),
+      command: stagesCommand(stages),
       seed: trainer.config.seed,
       steps: trainer.envSteps,
     });
@@ -253,12 +239,12 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
         {
           envId: options.envId,
           // The latest stage's settings (replaying an earlier stage's command changes nothing).
-          config: current.config ?? trainer.config,
+          config: stage.config ?? trainer.config,
           iterations: trainer.iteration,
           envSteps: trainer.envSteps,
           finalReturn,
           // Training time over every stage; `stages` itemises it.
-          seconds: stages.reduce((a, s) => a + s.seconds, 0),
+          seconds: stagesSeconds(stages),
           stages,
           provenance: prov,
         },
@@ -280,25 +266,4 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     progress.stop();
     trainer.dispose();
   }
-}
-
-/**
- * The stages of a checkpoint written before stages were recorded: one stage whose command and seconds come
- * from the `summary.json` that run left beside it, if any.
- */
-async function legacyStages(outDir: string, envSteps: number): Promise<TrainingStage[]> {
-  try {
-    const summary = JSON.parse(await Deno.readTextFile(`${outDir}/summary.json`));
-    if (typeof summary?.provenance?.command === "string") {
-      return [{
-        command: summary.provenance.command,
-        fromEnvSteps: 0,
-        toEnvSteps: envSteps,
-        seconds: typeof summary.seconds === "number" ? summary.seconds : 0,
-      }];
-    }
-  } catch {
-    // No summary: the earlier command is unknown.
-  }
-  return [{ command: "(not recorded)", fromEnvSteps: 0, toEnvSteps: envSteps, seconds: 0 }];
 }
