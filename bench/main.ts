@@ -43,7 +43,13 @@ async function exists(url: URL): Promise<boolean> {
   }
 }
 
-if (import.meta.main) {
+if (import.meta.main && (Deno.args.includes("--help") || Deno.args.includes("-h"))) {
+  console.log(
+    `Usage: deno task bench [suite...]\n\nRuns the benchmark suites (default: all), prints tables and rewrites bench/RESULTS.md.\nSuites: ${
+      Object.keys(SUITES).join(", ")
+    }`,
+  );
+} else if (import.meta.main) {
   const requested = Deno.args.length > 0 ? Deno.args : Object.keys(SUITES);
   for (const name of requested) {
     if (!(name in SUITES)) {
