@@ -82,7 +82,9 @@ export async function run(): Promise<BenchRow[]> {
     rows.push({
       suite,
       name: `${envId}: teacher return (${
-        preset.teacherFrom ? `${preset.teacherFrom}'s teacher, ` : ""
+        preset.teacherFrom
+          ? `trained on ${preset.teacherFrom.envId} with ${preset.teacherFrom.args.join(" ")}, `
+          : ""
       }${t.envSteps ?? "?"} env steps, ${t.seconds?.toFixed(0) ?? "?"} s training)`,
       value: teacher.ideal.mean,
       unit: "return",

@@ -3,13 +3,15 @@
  *
  * ```sh
  * deno task train --scenario mpe/simple_spread [--steps N] [--seed S] [--out DIR] [--resume] [--quiet]
- *                 [--lr START[:END]] [--entropy-coef X]
+ *                 [--lr START[:END]] [--entropy-coef X] [--label-smoothing X]
  * ```
  *
  * `--lr` and `--entropy-coef` override the preset's learning-rate schedule (linear from START to END over
  * the run; one value holds it constant) and entropy bonus. With `--resume` and more `--steps` they start
  * a new stage of the run from its checkpoint (see `distill/teacher_run.ts`), e.g. to polish a teacher
- * at a lower learning rate once PPO has levelled off.
+ * at a lower learning rate once PPO has levelled off. `--label-smoothing` overrides the warm start's
+ * (behaviour cloning of the scenario's baseline, fleet scenarios only): a clone with some entropy left
+ * gives PPO other actions to sample than the baseline's.
  *
  * Writes `DIR/checkpoint.ckpt` every few iterations (and on Ctrl-C), `DIR/curves.csv` and
  * `DIR/curves.svg`, and at the end the teacher model in `DIR/model/` with `DIR/summary.json`. The
@@ -62,6 +64,16 @@ export function nonNegativeFlag(name: string, text: string | undefined): number 
   return v;
 }
 
+/** Parses `--label-smoothing X`: the warm start's label smoothing, in [0, 1). */
+export function labelSmoothingFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !(v >= 0 && v < 1)) {
+    throw new CliError(`flag --label-smoothing must be a number in [0, 1), got "${text}"`);
+  }
+  return v;
+}
+
 /** The `--help` text. */
 export const USAGE = `Usage: deno task train --scenario ID [flags]
 
@@ -74,6 +86,7 @@ Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/pre
   --resume             continue from DIR/checkpoint.ckpt
   --lr START[:END]     learning rate, linear from START to END (default: the preset's)
   --entropy-coef X     entropy bonus (default: the preset's)
+  --label-smoothing X  warm start's label smoothing in [0, 1) (scenarios with a warm start only)
   --quiet              no progress bar
   --help               this text
 `;
@@ -90,6 +103,7 @@ async function main(args: string[]): Promise<void> {
       quiet: { type: "boolean", default: false },
       lr: { type: "string" },
       "entropy-coef": { type: "string" },
+      "label-smoothing": { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -109,8 +123,14 @@ async function main(args: string[]): Promise<void> {
     ...lrFlag(values.lr),
     ...(entropyCoef !== undefined ? { entropyCoef } : {}),
   };
+  const labelSmoothing = labelSmoothingFlag(values["label-smoothing"]);
   const outDir = values.out ?? `runs/${envId}/teacher`;
   const baseline = baselineFor(envId);
+  if (labelSmoothing !== undefined && !(preset.warmStart && baseline)) {
+    throw new CliError(
+      `flag --label-smoothing applies to the warm start, and ${envId} has none`,
+    );
+  }
   await initBackend("wasm");
   const result = await runTeacherTraining({
     envId,
@@ -121,7 +141,11 @@ async function main(args: string[]): Promise<void> {
     quiet: values.quiet,
     command: `deno task train ${args.join(" ")}`.trim(),
     warmStart: preset.warmStart && baseline
-      ? { controllerFor: baseline, ...preset.warmStart }
+      ? {
+        controllerFor: baseline,
+        ...preset.warmStart,
+        ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
+      }
       : undefined,
   });
   console.log(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { intFlag, lrFlag, nonNegativeFlag } from "./train.ts";
+import { intFlag, labelSmoothingFlag, lrFlag, nonNegativeFlag } from "./train.ts";
 
 Deno.test("train flags: --lr takes a constant or a START:END schedule", () => {
   assert.deepEqual(lrFlag("3e-4"), { learningRate: 3e-4, finalLearningRate: 3e-4 });
@@ -20,4 +20,35 @@ Deno.test("train flags: --entropy-coef and --steps reject what they cannot use, 
   assert.throws(() => nonNegativeFlag("entropy-coef", " "), /got " "/);
   assert.equal(intFlag("steps", "1_500_000"), 1_500_000);
   assert.throws(() => intFlag("steps", "1.5"), /--steps must be an integer >= 1, got "1.5"/);
+});
+
+Deno.test("train flags: --label-smoothing takes [0, 1) and needs a scenario with a warm start", async () => {
+  assert.equal(labelSmoothingFlag("0.1"), 0.1);
+  assert.equal(labelSmoothingFlag("0"), 0);
+  assert.equal(labelSmoothingFlag(undefined), undefined);
+  for (const bad of ["1", "-0.1", "lots", " "]) {
+    assert.throws(
+      () => labelSmoothingFlag(bad),
+      new RegExp(`flag --label-smoothing must be a number in \\[0, 1\\), got "${bad}"`),
+    );
+  }
+  // toy/matching trains from scratch: the flag is refused before any training starts.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      new URL("./train.ts", import.meta.url).pathname,
+      "--scenario",
+      "toy/matching",
+      "--label-smoothing",
+      "0.1",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 2);
+  assert.match(
+    new TextDecoder().decode(out.stderr),
+    /--label-smoothing applies to the warm start, and toy\/matching has none/,
+  );
 });

@@ -17,6 +17,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { Actor } from "../policies/actor.ts";
 import { loadPolicySet, savePolicySet } from "../policies/model_io.ts";
@@ -141,4 +142,39 @@ export async function saveStudentModel(
   }, { provenance });
   const record: TrainingRecord = { role: "students", envId, config, extra };
   await writeFileAtomic(`${dir}/training.json`, JSON.stringify(record, null, 2) + "\n");
+}
+
+/**
+ * SHA-256 (hex) of a saved model's networks: every `model.json` and `weights.bin` under `dir`, in
+ * sorted path order, each as its relative path and its bytes. Copies of a model (installed, shipped)
+ * digest alike whatever else their folders hold; students record their teacher's digest, so a shipped
+ * pair can be checked to belong together.
+ *
+ * @example
+ * ```ts
+ * import { modelDigest } from "./model_store.ts";
+ * const digest = await modelDigest("scenarios/leo-wildfire/models/teacher");
+ * console.assert(/^[0-9a-f]{64}$/.test(digest));
+ * ```
+ */
+export async function modelDigest(dir: string): Promise<string> {
+  const files: string[] = [];
+  const walk = async (rel: string): Promise<void> => {
+    for await (const e of Deno.readDir(rel ? `${dir}/${rel}` : dir)) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory) await walk(path);
+      else if (e.name === "model.json" || e.name === "weights.bin") files.push(path);
+    }
+  };
+  await walk("");
+  if (files.length === 0) {
+    throw new Error(`Cannot digest model "${dir}": it holds no model.json or weights.bin`);
+  }
+  const hash = createHash("sha256");
+  for (const path of files.sort()) {
+    const bytes = await Deno.readFile(`${dir}/${path}`);
+    hash.update(`${path}\n${bytes.length}\n`);
+    hash.update(bytes);
+  }
+  return hash.digest("hex");
 }

@@ -37,7 +37,7 @@ import { writeFileAtomic } from "./checkpoint.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
 import { type KdIterationStats, KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG, type KdConfig } from "./kd_config.ts";
-import { loadTeacher, saveStudentModel } from "./model_store.ts";
+import { loadTeacher, modelDigest, saveStudentModel } from "./model_store.ts";
 import { budgetsFor } from "./presets.ts";
 import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
@@ -84,6 +84,8 @@ export interface StudentRunOptions {
 export interface DistillStage extends RunStage {
   /** The teacher it distilled from (absent for a stage recovered from an older checkpoint). */
   teacherDir?: string;
+  /** That teacher's {@linkcode modelDigest} (absent for a stage recorded before digests were). */
+  teacherDigest?: string;
   /** The configuration it trained with (absent for a stage recovered from an older checkpoint). */
   config?: KdConfig;
 }
@@ -217,14 +219,19 @@ export async function runStudentDistillation(
   );
   progress.update(trainer.envSteps);
   const stop = new StopSignal();
+  const teacherDigest = await modelDigest(options.teacherDir);
   const stage = enterStage(stages, {
     command,
     teacherDir: options.teacherDir,
+    teacherDigest,
     fromEnvSteps: trainer.envSteps,
     toEnvSteps: trainer.envSteps,
     seconds: 0,
     config: trainer.config,
   }, trainer.iteration < total);
+  if (stage.teacherDigest === undefined && stage.teacherDir === options.teacherDir) {
+    stage.teacherDigest = teacherDigest;
+  }
   const stageSecondsBefore = stage.seconds;
   const checkpoint = async () => {
     stage.toEnvSteps = trainer.envSteps;
@@ -291,11 +298,14 @@ export async function runStudentDistillation(
       prov,
       trainer.config,
       {
-        teacherDir: options.teacherDir,
+        // The teacher of the last stage: a replayed earlier command adds no stage and teaches nothing.
+        teacherDir: stage.teacherDir ?? options.teacherDir,
         teacherEnvId: teacher.record.envId,
-        stages: stages.map(({ command, teacherDir, fromEnvSteps, toEnvSteps }) => ({
+        ...(stage.teacherDigest ? { teacherDigest: stage.teacherDigest } : {}),
+        stages: stages.map(({ command, teacherDir, teacherDigest, fromEnvSteps, toEnvSteps }) => ({
           command,
           teacherDir,
+          ...(teacherDigest ? { teacherDigest } : {}),
           fromEnvSteps,
           toEnvSteps,
         })),

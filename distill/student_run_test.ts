@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { initBackend } from "../policies/backend.ts";
 import { MatchingEnv } from "../sim/toy/matching.ts";
+import { modelDigest } from "./model_store.ts";
 import { runStudentDistillation } from "./student_run.ts";
 import { runTeacherTraining } from "./teacher_run.ts";
 
@@ -104,6 +105,10 @@ Deno.test("runStudentDistillation: a resumed run with another command and teache
       `${dir}/teacher-64`,
       `${dir}/teacher/model`,
     ]);
+    // The record names the last stage's teacher, not the replayed first one.
+    assert.equal(record.extra.teacherDir, `${dir}/teacher/model`);
+    assert.equal(record.extra.teacherDigest, await modelDigest(`${dir}/teacher/model`));
+    assert.notEqual(record.extra.teacherDigest, await modelDigest(`${dir}/teacher-64`));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

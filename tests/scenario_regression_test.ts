@@ -22,6 +22,7 @@ import {
 } from "../distill/shipped.ts";
 import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 import { presetFor } from "../distill/presets.ts";
+import { modelDigest } from "../distill/model_store.ts";
 import { loadSmaxMapFile } from "../sim/smax/map.ts";
 
 await initBackend("cpu");
@@ -32,7 +33,7 @@ Deno.test("scenario regression: at least the default scenario ships models", () 
   assert.ok(shipped.includes("fleet/leo-wildfire"), `shipped: ${shipped.join(", ")}`);
 });
 
-Deno.test("scenario regression: every fleet scenario file ships its own models; a borrowed teacher ships unchanged", async () => {
+Deno.test("scenario regression: every fleet scenario file ships its own models; a borrowed teacher ships as its preset says", async () => {
   for (const entry of Deno.readDirSync("scenarios")) {
     if (!entry.isFile || !entry.name.endsWith(".json") || entry.name === "node-classes.json") {
       continue;
@@ -41,22 +42,39 @@ Deno.test("scenario regression: every fleet scenario file ships its own models; 
     assert.ok(shipped.includes(envId), `${envId} ships no teacher and students of its own`);
     const from = presetFor(envId).teacherFrom;
     if (!from) continue;
-    // mega-shell's students learned from leo-wildfire's teacher: the teacher it ships must be that one.
-    const mine = `${shippedModelDir(envId)}/teacher`, theirs = `${shippedModelDir(from)}/teacher`;
-    const files = (dir: string): string[] =>
-      [...Deno.readDirSync(dir)].flatMap((e) =>
-        e.isDirectory ? files(`${dir}/${e.name}`) : [`${dir}/${e.name}`]
-      );
-    const names = files(theirs).map((f) => f.slice(theirs.length)).sort();
-    assert.deepEqual(files(mine).map((f) => f.slice(mine.length)).sort(), names);
-    for (const name of names) {
-      assert.deepEqual(
-        await Deno.readFile(mine + name),
-        await Deno.readFile(theirs + name),
-        `${mine}${name} differs from ${theirs}${name}`,
-      );
-    }
+    // mega-shell's teacher was trained on leo-wildfire with the flags its preset names, and its
+    // students learned from that teacher.
+    const dir = shippedModelDir(envId);
+    const teacher = JSON.parse(await Deno.readTextFile(`${dir}/teacher/train-summary.json`));
+    assert.equal(teacher.envId, from.envId, `${dir}/teacher was trained on ${teacher.envId}`);
+    const command: string = teacher.provenance.command;
+    assert.ok(
+      command.includes(from.args.join(" ")),
+      `${dir}/teacher: provenance "${command}" lacks the preset's flags "${from.args.join(" ")}"`,
+    );
+    const steps = from.args[from.args.indexOf("--steps") + 1];
+    if (steps !== undefined) assert.equal(teacher.config.totalEnvSteps, Number(steps));
+    const students = JSON.parse(await Deno.readTextFile(`${dir}/students/training.json`));
+    assert.equal(students.extra.teacherEnvId, from.envId, `${dir}/students' teacher`);
+    assert.ok(students.extra.teacherDigest, `${dir}/students record no teacher digest`);
   }
+});
+
+Deno.test("scenario regression: shipped students learned from the teacher shipped beside them", async () => {
+  let checked = 0;
+  for (const envId of shipped) {
+    const dir = shippedModelDir(envId);
+    const students = JSON.parse(await Deno.readTextFile(`${dir}/students/training.json`));
+    // Students distilled before digests were recorded carry none (the SMAX maps, simple_spread).
+    if (students.extra?.teacherDigest === undefined) continue;
+    assert.equal(
+      await modelDigest(`${dir}/teacher`),
+      students.extra.teacherDigest,
+      `${dir}/teacher is not the teacher ${dir}/students learned from`,
+    );
+    checked++;
+  }
+  assert.ok(checked >= 2, `only ${checked} shipped scenarios record their students' teacher`);
 });
 
 Deno.test("scenario regression: every scenario with models has a recorded baseline", async () => {
