@@ -86,7 +86,8 @@ Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/pre
   --resume             continue from DIR/checkpoint.ckpt
   --lr START[:END]     learning rate, linear from START to END (default: the preset's)
   --entropy-coef X     entropy bonus (default: the preset's)
-  --label-smoothing X  warm start's label smoothing in [0, 1) (scenarios with a warm start only)
+  --label-smoothing X  warm start's label smoothing in [0, 1) (scenarios with a warm start only;
+                       with --resume from a checkpoint it changes nothing: the warm start is done)
   --quiet              no progress bar
   --help               this text
 `;

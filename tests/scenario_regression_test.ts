@@ -52,8 +52,10 @@ Deno.test("scenario regression: every fleet scenario file ships its own models; 
       command.includes(from.args.join(" ")),
       `${dir}/teacher: provenance "${command}" lacks the preset's flags "${from.args.join(" ")}"`,
     );
-    const steps = from.args[from.args.indexOf("--steps") + 1];
-    if (steps !== undefined) assert.equal(teacher.config.totalEnvSteps, Number(steps));
+    const stepsAt = from.args.indexOf("--steps");
+    if (stepsAt >= 0) {
+      assert.equal(teacher.config.totalEnvSteps, Number(from.args[stepsAt + 1]));
+    }
     const students = JSON.parse(await Deno.readTextFile(`${dir}/students/training.json`));
     assert.equal(students.extra.teacherEnvId, from.envId, `${dir}/students' teacher`);
     assert.ok(students.extra.teacherDigest, `${dir}/students record no teacher digest`);
