@@ -1,5 +1,5 @@
 /**
- * `deno task train-all [--scenario NAME]...`: rebuilds every shipped model from scratch, reproducibly:
+ * `deno task train-all [--scenario NAME]... [--dry-run]`: rebuilds every shipped model from scratch, reproducibly:
  * for each scenario, runs its rebuild steps ({@linkcode SHIPPED}; by default it trains the teacher with
  * `deno task train` and distills the students with `deno task distill`, with the scenario's preset and
  * seed; leo-wildfire and simple_spread add training and distillation stages; mega-shell's teacher is
@@ -14,7 +14,9 @@
 import "../sim/builtin_envs.ts";
 import { presetFor } from "../distill/presets.ts";
 import { shippedModelDir } from "../distill/shipped.ts";
-import { runCli, scenarioListFlag } from "./cli_util.ts";
+import { parseArgs } from "node:util";
+import { resolveEnvId } from "../sim/env/registry.ts";
+import { CliError, runCli } from "./cli_util.ts";
 
 /** One step of a scenario's rebuild: `deno task <task>` with the flags beyond train-all's own. */
 export interface RebuildStep {
@@ -118,20 +120,50 @@ Rebuilds every shipped model from scratch (teacher, students, install, baseline)
 from its checkpoint.
 
   --scenario ID        a scenario to rebuild (repeatable; default: all of them, in order)
+  --dry-run            print the commands instead of running them
   --help               this text
 `;
 
-async function main(args: string[]): Promise<void> {
-  const wanted = scenarioListFlag(args);
-  for (const { id, steps = TRAIN_AND_DISTILL } of SHIPPED) {
-    if (wanted && !wanted.includes(id)) continue;
-    const runs = `runs/${id}`;
-    // A scenario with `teacherFrom` ships a teacher trained on that scenario, with that entry's flags.
-    const from = presetFor(id).teacherFrom;
-    const teacherRun = from ? `runs/${from.envId}/${from.run}` : `${runs}/teacher`;
-    for (const step of steps) {
-      if (step.task === "train") {
-        await run("train", [
+/** What train-all does for one scenario: its commands in order, and where the models come from. */
+export interface RebuildPlan {
+  /** `deno task <task> <args>` in order (install and baseline follow them). */
+  commands: { task: "train" | "distill"; args: string[] }[];
+  /** The teacher's run folder (its `model/` and `summary.json` are installed). */
+  teacherRun: string;
+  /** The students' run folder. */
+  studentsRun: string;
+}
+
+/**
+ * The rebuild of one shipped scenario: its {@linkcode SHIPPED} steps with train-all's own flags. A
+ * scenario with a borrowed teacher (its preset's `teacherFrom`) trains it on that scenario, into that
+ * run folder, with that entry's flags.
+ *
+ * @example
+ * ```ts
+ * import { rebuildPlan } from "./train_all.ts";
+ * const plan = rebuildPlan("fleet/mega-shell");
+ * console.assert(plan.teacherRun === "runs/fleet/leo-wildfire/teacher-dagger");
+ * ```
+ */
+export function rebuildPlan(id: string): RebuildPlan {
+  const entry = SHIPPED.find((e) => e.id === id);
+  if (!entry) {
+    throw new CliError(
+      `"${id}" ships no models to rebuild; the scenarios that do: ${
+        SHIPPED.map((e) => e.id).join(", ")
+      }`,
+    );
+  }
+  const runs = `runs/${id}`;
+  const from = presetFor(id).teacherFrom;
+  const teacherRun = from ? `runs/${from.envId}/${from.run}` : `${runs}/teacher`;
+  const studentsRun = `${runs}/students`;
+  const commands = (entry.steps ?? TRAIN_AND_DISTILL).map((step) =>
+    step.task === "train"
+      ? {
+        task: step.task,
+        args: [
           "--scenario",
           from?.envId ?? id,
           "--out",
@@ -139,23 +171,62 @@ async function main(args: string[]): Promise<void> {
           "--resume",
           ...(from?.args ?? []),
           ...step.args,
-        ]);
-      } else {
-        await run("distill", [
+        ],
+      }
+      : {
+        task: step.task,
+        args: [
           "--teacher",
           teacherRun,
           "--scenario",
           id,
           "--out",
-          `${runs}/students`,
+          studentsRun,
           "--resume",
           ...step.args,
-        ]);
+        ],
       }
+  );
+  return { commands, teacherRun, studentsRun };
+}
+
+async function main(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      scenario: { type: "string", multiple: true },
+      "dry-run": { type: "boolean", default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const wanted = values.scenario?.map(resolveEnvId);
+  for (const id of wanted ?? []) rebuildPlan(id); // an id train-all does not rebuild is an error
+  for (const { id } of SHIPPED) {
+    if (wanted && !wanted.includes(id)) continue;
+    const plan = rebuildPlan(id);
+    if (values["dry-run"]) {
+      for (const c of plan.commands) console.log(`deno task ${c.task} ${c.args.join(" ")}`);
+      console.log(
+        `# install ${plan.teacherRun}/model and ${plan.studentsRun}/model into ${
+          shippedModelDir(id)
+        }`,
+      );
+      console.log(`deno task baseline --scenario ${id}`);
+      continue;
     }
+    for (const c of plan.commands) await run(c.task, c.args);
     const models = shippedModelDir(id);
-    await install(`${teacherRun}/model`, `${models}/teacher`, `${teacherRun}/summary.json`);
-    await install(`${runs}/students/model`, `${models}/students`, `${runs}/students/summary.json`);
+    await install(
+      `${plan.teacherRun}/model`,
+      `${models}/teacher`,
+      `${plan.teacherRun}/summary.json`,
+    );
+    await install(
+      `${plan.studentsRun}/model`,
+      `${models}/students`,
+      `${plan.studentsRun}/summary.json`,
+    );
     await run("baseline", ["--scenario", id]);
   }
 }
