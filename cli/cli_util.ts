@@ -55,15 +55,22 @@ export async function runCli(
 }
 
 /**
- * Parses a command line whose only flag is `--scenario NAME` (repeatable), as `baseline` and `train-all`
- * take: the resolved environment ids, or undefined when none was given (meaning "all").
+ * Parses a command line of `--scenario NAME` flags (repeatable), as `baseline` and `train-all` take,
+ * plus the boolean `switches` a task allows (e.g. `dry-run`; read them from `args` once this accepted
+ * it): the resolved environment ids, or undefined when none was given (meaning "all").
  */
-export function scenarioListFlag(args: string[]): string[] | undefined {
+export function scenarioListFlag(
+  args: string[],
+  switches: readonly string[] = [],
+): string[] | undefined {
   const { values } = parseArgs({
     args,
-    options: { scenario: { type: "string", multiple: true } },
+    options: {
+      scenario: { type: "string", multiple: true },
+      ...Object.fromEntries(switches.map((name) => [name, { type: "boolean" as const }])),
+    },
     strict: true,
     allowPositionals: false,
   });
-  return values.scenario?.map(resolveEnvId);
+  return (values.scenario as string[] | undefined)?.map(resolveEnvId);
 }

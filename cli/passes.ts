@@ -44,7 +44,6 @@ function positiveNumber(flag: string, text: string): number {
   return v;
 }
 
-/** Runs the pass table for the given arguments; returns the printed text. */
 /** The `--help` text. */
 export const USAGE = `Usage: deno task passes [flags]
 
@@ -59,6 +58,7 @@ Predicts a real constellation's passes over ground sites (SGP4).
   --help               this text
 `;
 
+/** Runs the pass table for the given arguments; returns the printed text. */
 export async function passesMain(args: string[]): Promise<string> {
   const { values } = parseArgs({
     args,

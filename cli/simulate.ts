@@ -160,7 +160,6 @@ function summary(envId: string, rows: Row[], episodes: number): string {
   return lines.join("\n");
 }
 
-/** Runs the simulate job for `args`; returns the report object. */
 /** The `--help` text. */
 export const USAGE = `Usage: deno task simulate [flags]
 
@@ -178,6 +177,7 @@ and fleet.svg.
   --help               this text
 `;
 
+/** Runs the simulate job for `args`; returns the report object. */
 export async function simulateMain(args: string[]): Promise<Record<string, unknown>> {
   const { values } = parseArgs({
     args,

@@ -14,9 +14,8 @@
 import "../sim/builtin_envs.ts";
 import { presetFor } from "../distill/presets.ts";
 import { shippedModelDir } from "../distill/shipped.ts";
-import { parseArgs } from "node:util";
-import { resolveEnvId } from "../sim/env/registry.ts";
-import { CliError, runCli } from "./cli_util.ts";
+import { cp } from "node:fs/promises";
+import { CliError, runCli, scenarioListFlag } from "./cli_util.ts";
 
 /** One step of a scenario's rebuild: `deno task <task>` with the flags beyond train-all's own. */
 export interface RebuildStep {
@@ -97,24 +96,15 @@ async function run(task: string, args: string[]): Promise<void> {
   }
 }
 
+/** Replaces `to` with a copy of the model folder `from`, plus its run's `summary` as train-summary.json. */
 async function install(from: string, to: string, summary: string): Promise<void> {
   await Deno.remove(to, { recursive: true }).catch(() => {});
-  await Deno.mkdir(to, { recursive: true });
-  for (const entry of Deno.readDirSync(from)) {
-    if (entry.isDirectory) {
-      await Deno.mkdir(`${to}/${entry.name}`, { recursive: true });
-      for (const f of Deno.readDirSync(`${from}/${entry.name}`)) {
-        await Deno.copyFile(`${from}/${entry.name}/${f.name}`, `${to}/${entry.name}/${f.name}`);
-      }
-    } else {
-      await Deno.copyFile(`${from}/${entry.name}`, `${to}/${entry.name}`);
-    }
-  }
+  await cp(from, to, { recursive: true });
   await Deno.copyFile(summary, `${to}/train-summary.json`);
 }
 
 /** The `--help` text. */
-export const USAGE = `Usage: deno task train-all [--scenario ID]...
+export const USAGE = `Usage: deno task train-all [--scenario ID]... [--dry-run]
 
 Rebuilds every shipped model from scratch (teacher, students, install, baseline), resuming each step
 from its checkpoint.
@@ -191,21 +181,13 @@ export function rebuildPlan(id: string): RebuildPlan {
 }
 
 async function main(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      scenario: { type: "string", multiple: true },
-      "dry-run": { type: "boolean", default: false },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
-  const wanted = values.scenario?.map(resolveEnvId);
+  const wanted = scenarioListFlag(args, ["dry-run"]);
+  const dryRun = args.includes("--dry-run");
   for (const id of wanted ?? []) rebuildPlan(id); // an id train-all does not rebuild is an error
   for (const { id } of SHIPPED) {
     if (wanted && !wanted.includes(id)) continue;
     const plan = rebuildPlan(id);
-    if (values["dry-run"]) {
+    if (dryRun) {
       for (const c of plan.commands) console.log(`deno task ${c.task} ${c.args.join(" ")}`);
       console.log(
         `# install ${plan.teacherRun}/model and ${plan.studentsRun}/model into ${

@@ -1,23 +1,16 @@
 import assert from "node:assert/strict";
+import { cp } from "node:fs/promises";
 import { modelDigest } from "./model_store.ts";
 
 const SHIPPED_TEACHER =
   new URL("../scenarios/leo-wildfire/models/teacher", import.meta.url).pathname;
-
-async function copyTree(from: string, to: string): Promise<void> {
-  await Deno.mkdir(to, { recursive: true });
-  for await (const e of Deno.readDir(from)) {
-    if (e.isDirectory) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
-    else await Deno.copyFile(`${from}/${e.name}`, `${to}/${e.name}`);
-  }
-}
 
 Deno.test("modelDigest: a copy digests alike whatever else its folder holds; one changed weight does not", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const original = await modelDigest(SHIPPED_TEACHER);
     assert.match(original, /^[0-9a-f]{64}$/);
-    await copyTree(SHIPPED_TEACHER, `${dir}/copy`);
+    await cp(SHIPPED_TEACHER, `${dir}/copy`, { recursive: true });
     await Deno.writeTextFile(`${dir}/copy/notes.txt`, "installed by hand");
     await Deno.writeTextFile(`${dir}/copy/manifest.json`, "{}");
     assert.equal(await modelDigest(`${dir}/copy`), original);
