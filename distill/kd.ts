@@ -51,7 +51,12 @@ import {
 import { ScheduledAdam } from "./optim.ts";
 import { clippedPolicyLoss } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer } from "./rollout.ts";
-import { classMinibatches, clipGradients, forwardLogitsInto } from "./tensor_util.ts";
+import {
+  classMinibatches,
+  clipGradients,
+  forwardLogitsInto,
+  gatherAgentRows,
+} from "./tensor_util.ts";
 
 /**
  * The frozen teacher: one actor per class, the centralized critic and its value normalisation. A teacher
@@ -377,27 +382,17 @@ export class KdTrainer {
    * rest of the update.
    */
   #teamRows(ci: number, idx: Int32Array, members: Int32Array) {
-    const b = this.#buffer, cr = b.classes[ci];
+    const cr = this.#buffer.classes[ci];
     const k = this.venv.classes[ci];
-    const I = b.sizes.inputSizes[ci], A = k.numActions, W = this.#teacherWidths[ci];
+    const I = this.#buffer.sizes.inputSizes[ci], A = k.numActions, W = this.#teacherWidths[ci];
     const rows = idx.length * members.length;
-    const inputs = new Float32Array(rows * I), masks = new Float32Array(rows * A);
-    const weights = new Float32Array(rows), latent = new Float32Array(rows * W);
-    const cached = this.#teacherLatents[ci];
-    for (let j = 0; j < idx.length; j++) {
-      for (let q = 0; q < members.length; q++) {
-        const src = idx[j] * k.count + members[q], dst = j * members.length + q;
-        inputs.set(cr.inputs.subarray(src * I, (src + 1) * I), dst * I);
-        masks.set(cr.masks.subarray(src * A, (src + 1) * A), dst * A);
-        weights[dst] = cr.weights[src];
-        latent.set(cached.subarray(src * W, (src + 1) * W), dst * W);
-      }
-    }
+    const gather = <T extends Float32Array | Int32Array>(source: T, width: number) =>
+      gatherAgentRows(source, width, k.count, idx, members);
     return {
-      inputs: tf.tensor2d(inputs, [rows, I]),
-      masks: tf.tensor2d(masks, [rows, A]),
-      weights: tf.tensor1d(weights),
-      latent: tf.tensor2d(latent, [rows, W]),
+      inputs: tf.tensor2d(gather(cr.inputs, I), [rows, I]),
+      masks: tf.tensor2d(gather(cr.masks, A), [rows, A]),
+      weights: tf.tensor1d(gather(cr.weights, 1)),
+      latent: tf.tensor2d(gather(this.#teacherLatents[ci], W), [rows, W]),
     };
   }
 
@@ -435,18 +430,12 @@ export class KdTrainer {
     const k = this.venv.classes[ci];
     const A = k.numActions, W = this.#teacherWidths[ci];
     const rows = idx.length * k.count;
-    const logits = new Float32Array(rows * A);
-    const latent = withLatent ? new Float32Array(rows * W) : undefined;
-    const cachedLogits = this.#teacherLogits[ci], cachedLatents = this.#teacherLatents[ci];
-    for (let j = 0; j < idx.length; j++) {
-      // Same row order as classMinibatches: step-major, then agent.
-      const src = idx[j] * k.count, dst = j * k.count;
-      logits.set(cachedLogits.subarray(src * A, (src + k.count) * A), dst * A);
-      latent?.set(cachedLatents.subarray(src * W, (src + k.count) * W), dst * W);
-    }
+    // Same row order as classMinibatches: step-major, then agent.
     return {
-      logits: tf.tensor2d(logits, [rows, A]),
-      latent: latent && tf.tensor2d(latent, [rows, W]),
+      logits: tf.tensor2d(gatherAgentRows(this.#teacherLogits[ci], A, k.count, idx), [rows, A]),
+      latent: withLatent
+        ? tf.tensor2d(gatherAgentRows(this.#teacherLatents[ci], W, k.count, idx), [rows, W])
+        : undefined,
     };
   }
 
@@ -474,10 +463,6 @@ export class KdTrainer {
         teamClasses.map((ci) =>
           tf.reshape(sample ? teamRows[ci].weights : tensors[ci].weights, [n, teamCount(ci)])
         ),
-        1,
-      ) as tf.Tensor2D;
-      const allWeights = tf.concat(
-        tensors.map((t, ci) => tf.reshape(t.weights, [n, classes[ci].count])),
         1,
       ) as tf.Tensor2D;
       const teacherTeamLatent = (ci: number) =>
@@ -576,7 +561,7 @@ export class KdTrainer {
       }, this.#trainable);
       // A class with no agent in this minibatch's team sample leaves its heads without a gradient.
       this.#optimizer.applyGradientMap(clipGradients(grads.grads, c.maxGradNorm), this.#trainable);
-      const count = tf.sum(allWeights);
+      const count = tf.addN(tensors.map((t) => tf.sum(t.weights)));
       const out = tf.stack([...terms, agreeCount, count]);
       tf.dispose([...terms, agreeCount]);
       return out;

@@ -92,6 +92,45 @@ export interface ClassMinibatch {
 }
 
 /**
+ * Rows of a rollout array laid out step-major then agent (row `step * count + agent`, `width` values
+ * each) for the environment steps `idx` and the agents `members` (every agent when omitted), in the
+ * same order: step-major, then member.
+ *
+ * @example
+ * ```ts
+ * import { gatherAgentRows } from "./tensor_util.ts";
+ * // 2 steps x 3 agents, one value each: agent 2 of steps 1 and 0.
+ * const rows = gatherAgentRows(new Float32Array([0, 1, 2, 10, 11, 12]), 1, 3, new Int32Array([1, 0]), new Int32Array([2]));
+ * console.assert(rows.join() === "12,2");
+ * ```
+ */
+export function gatherAgentRows<T extends Float32Array | Int32Array>(
+  source: T,
+  width: number,
+  count: number,
+  idx: Int32Array,
+  members?: Int32Array,
+): T {
+  const per = members ? members.length : count;
+  const out =
+    (source instanceof Int32Array
+      ? new Int32Array(idx.length * per * width)
+      : new Float32Array(idx.length * per * width)) as T;
+  for (let j = 0; j < idx.length; j++) {
+    const first = idx[j] * count, dst = j * per;
+    if (!members) {
+      out.set(source.subarray(first * width, (first + count) * width), dst * width);
+      continue;
+    }
+    for (let q = 0; q < per; q++) {
+      const src = first + members[q];
+      out.set(source.subarray(src * width, (src + 1) * width), (dst + q) * width);
+    }
+  }
+  return out;
+}
+
+/**
  * Gathers the rows of every agent of the environment steps `idx` (indices `t * E + e` into the rollout) from
  * `buffer`, per class, with each step's advantage repeated for its agents, as tensors. Call inside
  * `tf.tidy`.
@@ -106,28 +145,18 @@ export function classMinibatches(
     const cr = buffer.classes[ci];
     const inputSize = buffer.sizes.inputSizes[ci], A = spec.numActions;
     const rows = n * spec.count;
-    const inputs = new Float32Array(rows * inputSize), masks = new Float32Array(rows * A);
-    const actions = new Int32Array(rows), logp = new Float32Array(rows);
-    const weights = new Float32Array(rows), adv = new Float32Array(rows);
-    for (let j = 0; j < n; j++) {
-      // Rollout rows of a class are step-major then agent: row (t * E + e) * count + a = idx * count + a.
-      const i = idx[j];
-      for (let a = 0; a < spec.count; a++) {
-        const src = i * spec.count + a, dst = j * spec.count + a;
-        inputs.set(cr.inputs.subarray(src * inputSize, (src + 1) * inputSize), dst * inputSize);
-        masks.set(cr.masks.subarray(src * A, (src + 1) * A), dst * A);
-        actions[dst] = cr.actions[src];
-        logp[dst] = cr.logProbs[src];
-        weights[dst] = cr.weights[src];
-        adv[dst] = advantages[i];
-      }
-    }
+    // The step's advantage, once per agent of the step.
+    const adv = new Float32Array(rows);
+    for (let j = 0; j < n; j++) adv.fill(advantages[idx[j]], j * spec.count, (j + 1) * spec.count);
     return {
-      inputs: tf.tensor2d(inputs, [rows, inputSize]),
-      masks: tf.tensor2d(masks, [rows, A]),
-      actions: tf.tensor1d(actions, "int32"),
-      logp: tf.tensor1d(logp),
-      weights: tf.tensor1d(weights),
+      inputs: tf.tensor2d(gatherAgentRows(cr.inputs, inputSize, spec.count, idx), [
+        rows,
+        inputSize,
+      ]),
+      masks: tf.tensor2d(gatherAgentRows(cr.masks, A, spec.count, idx), [rows, A]),
+      actions: tf.tensor1d(gatherAgentRows(cr.actions, 1, spec.count, idx), "int32"),
+      logp: tf.tensor1d(gatherAgentRows(cr.logProbs, 1, spec.count, idx)),
+      weights: tf.tensor1d(gatherAgentRows(cr.weights, 1, spec.count, idx)),
       adv: tf.tensor1d(adv),
     };
   });
