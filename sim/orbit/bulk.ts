@@ -3,18 +3,24 @@
  *
  * A {@link ConstellationPropagator} owns Float64Array buffers (TEME position and velocity, Earth-fixed
  * position, geodetic latitude / longitude / height) and a validity flag per satellite, and refills them
- * for a given time with no allocation of its own per step. SGP4 runs in satellite.js's WebAssembly
- * `BulkPropagator` (ECI only; about 1.7x as fast as the JS `sgp4`, measured in `bench/orbit_bench.ts`)
- * or, as a fallback and for small fleets where a WASM call's fixed cost dominates, in JS `sgp4`. The
- * TEME→ECF rotation and ECF→geodetic conversion (Bowring, two iterations, sub-micrometre) run inline over
- * the arrays instead of satellite.js `eciToGeodetic` per satellite (~2 µs each) or the WASM geodetic
- * calculator.
+ * for a given time with no allocation of its own per step. Backends:
  *
- * Allocation: this module allocates nothing per step; satellite.js itself still creates a few small
+ * - `"simd"` (the default): fleetkd's own WebAssembly SIMD SGP4 ({@link BatchPropagator}, two
+ *   satellites per f64x2 lane pair) with TEME→ECF→geodetic in the same module; about 3x satellite.js's
+ *   `BulkPropagator` on the same TEME work (`bench/orbit_bench.ts`).
+ * - `"wasm"`: satellite.js's WebAssembly `BulkPropagator` (ECI only), ECF and geodetic inline in JS.
+ * - `"js"`: satellite.js's JS `sgp4` per satellite (bit-identical to `propagate()`), ECF and geodetic
+ *   inline in JS; what the synchronous constructor gives.
+ *
+ * The JS TEME→ECF rotation and ECF→geodetic conversion (Bowring, two iterations, sub-micrometre) run
+ * inline over the arrays instead of satellite.js `eciToGeodetic` per satellite (~2 µs each).
+ *
+ * Allocation: this module allocates nothing per step (the SIMD backend nothing at all); satellite.js itself still creates a few small
  * objects per `BulkPropagator.run()` (its run descriptor) and one result object per satellite in JS
  * `sgp4`, which the garbage collector's young generation absorbs.
  *
- * Precision: the JS backend measures time from each record's sub-millisecond epoch. The WASM backend
+ * Precision: the JS and SIMD backends measure time from each record's sub-millisecond epoch (SIMD
+ * agrees with JS to ~1e-11 km). The satellite.js WASM backend
  * takes times as JS Dates (whole milliseconds) and works in Julian dates (~40 µs resolution near 2022),
  * so positions agree with the JS backend to well under a metre (0.1 m measured at LEO); use the JS backend for
  * bit-level reproducibility against `propagate()`.
@@ -42,6 +48,7 @@ import { BulkPropagator, EciBaseCalculator, gstime } from "satellite.js";
 import { MS_PER_DAY, UNIX_EPOCH_JD, WGS84_A_KM, WGS84_B_KM } from "./frames.ts";
 import { propagateInto } from "./propagate.ts";
 import type { SatelliteRecord } from "./record.ts";
+import { BatchPropagator, simdAvailable } from "./batch.ts";
 import { createRuntime, disposeRuntime, type WasmRuntime, wasmSatrec } from "./wasm.ts";
 
 /**
@@ -56,7 +63,7 @@ import { createRuntime, disposeRuntime, type WasmRuntime, wasmSatrec } from "./w
  * console.assert(backend === "js");
  * ```
  */
-export type PropagatorBackend = "wasm" | "js";
+export type PropagatorBackend = "simd" | "wasm" | "js";
 
 /**
  * Options of {@link ConstellationPropagator.create}.
@@ -67,14 +74,15 @@ export type PropagatorBackend = "wasm" | "js";
  * import { loadTle } from "./tle.ts";
  * const options: ConstellationOptions = { backend: "auto", decayCheck: true };
  * const prop = await ConstellationPropagator.create(await loadTle("data/tle/iridium.tle"), options);
- * console.assert(prop.backend === "wasm"); // 75 satellites
+ * console.assert(prop.backend === "simd");
  * prop.dispose();
  * ```
  */
 export interface ConstellationOptions {
   /**
-   * `"auto"` (default): WASM when there are at least {@link WASM_MIN_SATELLITES} satellites and the
-   * runtime loads, JS otherwise. `"wasm"` fails if the runtime cannot load.
+   * `"auto"` (default): `"simd"` when the runtime has WebAssembly SIMD; otherwise satellite.js `"wasm"`
+   * when there are at least {@link WASM_MIN_SATELLITES} satellites and its runtime loads, JS otherwise.
+   * `"simd"` and `"wasm"` fail if their module cannot load.
    */
   backend?: "auto" | PropagatorBackend;
   /** A satellite.js runtime to share; the caller keeps ownership. By default one is created and owned. */
@@ -84,7 +92,7 @@ export interface ConstellationOptions {
 }
 
 /**
- * Below this many satellites `"auto"` picks the JS backend and skips loading the WASM runtime. A WASM run
+ * Without WebAssembly SIMD, below this many satellites `"auto"` picks the JS backend and skips loading the WASM runtime. A WASM run
  * has a fixed cost of a few microseconds; measured on a 2-core x86 machine, WASM is already ahead at 8
  * satellites (5.9 vs 7.3 µs per step) and 1.7x faster from 32 on.
  *
@@ -93,8 +101,8 @@ export interface ConstellationOptions {
  * import { ConstellationPropagator, WASM_MIN_SATELLITES } from "./bulk.ts";
  * import { loadTle } from "./tle.ts";
  * const few = (await loadTle("data/tle/gps.tle")).slice(0, WASM_MIN_SATELLITES - 1);
- * const prop = await ConstellationPropagator.create(few);
- * console.assert(prop.backend === "js");
+ * const prop = await ConstellationPropagator.create(few, { backend: "js" });
+ * console.assert(prop.backend === "js" && prop.count < WASM_MIN_SATELLITES);
  * prop.dispose();
  * ```
  */
@@ -154,6 +162,7 @@ export class ConstellationPropagator {
   private readonly epochMs: Float64Array;
   private readonly decayCheck: boolean;
   private bulk: Bulk | null = null;
+  private batch: BatchPropagator | null = null;
   private runtime: WasmRuntime | null = null;
   private ownsRuntime = false;
   private readonly date = new Date(0);
@@ -208,6 +217,10 @@ export class ConstellationPropagator {
   ): Promise<ConstellationPropagator> {
     const prop = new ConstellationPropagator(records, options);
     const want = options.backend ?? "auto";
+    if (want === "simd" || (want === "auto" && simdAvailable())) {
+      prop.attachSimd();
+      return prop;
+    }
     if (want === "js" || (want === "auto" && records.length < WASM_MIN_SATELLITES)) return prop;
     let runtime = options.runtime ?? null;
     let owns = false;
@@ -222,6 +235,34 @@ export class ConstellationPropagator {
     }
     prop.attachWasm(runtime, owns);
     return prop;
+  }
+
+  /** Switches to the SIMD backend: the buffers become views of its WebAssembly memory. */
+  private attachSimd(): void {
+    const batch = BatchPropagator.create(this.records, {
+      maxDates: 1,
+      decayCheck: this.decayCheck,
+      geodetic: true,
+    });
+    const self = this as {
+      backend: PropagatorBackend;
+      eci: Float64Array;
+      eciVelocity: Float64Array;
+      ecf: Float64Array;
+      lat: Float64Array;
+      lon: Float64Array;
+      alt: Float64Array;
+      error: Uint8Array;
+    };
+    self.backend = "simd";
+    self.eci = batch.position;
+    self.eciVelocity = batch.velocity;
+    self.ecf = batch.ecf;
+    self.lat = batch.lat;
+    self.lon = batch.lon;
+    self.alt = batch.alt;
+    self.error = batch.error;
+    this.batch = batch;
   }
 
   /** Switches to the WASM backend on `runtime`. */
@@ -251,9 +292,20 @@ export class ConstellationPropagator {
     this.timeMs = ms;
     const g = gstime(UNIX_EPOCH_JD + ms / MS_PER_DAY);
     this.gmstRad = g;
+    if (this.batch !== null) return this.runSimd(ms);
     if (this.bulk !== null) this.runWasm(ms);
     else this.runJs(ms);
     return this.toEarthFixed(g);
+  }
+
+  /** One SIMD call for TEME, one for ECF + geodetic (written straight into the view buffers). */
+  private runSimd(ms: number): number {
+    const batch = this.batch!;
+    const ok = batch.propagate(ms);
+    batch.toGeodetic();
+    const { valid, error } = this;
+    for (let i = 0; i < this.count; i++) valid[i] = error[i] === 0 ? 1 : 0;
+    return ok;
   }
 
   /** JS sgp4 per satellite into the ECI buffers. */
@@ -357,6 +409,7 @@ export class ConstellationPropagator {
     this.disposed = true;
     this.bulk?.dispose();
     this.bulk = null;
+    this.batch = null;
     this.positionView = this.velocityView = null;
     this.errorView = null;
     if (this.runtime !== null && this.ownsRuntime) disposeRuntime(this.runtime);

@@ -45,7 +45,7 @@ function check(prop: ConstellationPropagator, t: number, tolKm: number): void {
   });
 }
 
-Deno.test("bulk: JS backend matches per-satellite propagation exactly, WASM within 1 m", async () => {
+Deno.test("bulk: JS backend matches per-satellite propagation exactly, SIMD within 1e-9 km, WASM within 1 m", async () => {
   const sats = [
     ...walkerDelta({
       total: 60,
@@ -60,7 +60,9 @@ Deno.test("bulk: JS backend matches per-satellite propagation exactly, WASM with
   ];
   const js = await ConstellationPropagator.create(sats, { backend: "js" });
   const wasm = await ConstellationPropagator.create(sats, { backend: "wasm" });
+  const simd = await ConstellationPropagator.create(sats, { backend: "simd" });
   try {
+    assert.equal(simd.backend, "simd");
     assert.equal(js.backend, "js");
     assert.equal(wasm.backend, "wasm");
     for (const dt of [0, 3_600_000, 86_400_000]) {
@@ -68,10 +70,20 @@ Deno.test("bulk: JS backend matches per-satellite propagation exactly, WASM with
       check(js, T0 + dt, 1e-9);
       assert.equal(wasm.propagateTo(new Date(T0 + dt)), sats.length);
       check(wasm, T0 + dt, 1e-3);
+      assert.equal(simd.propagateTo(T0 + dt), sats.length);
+      check(simd, T0 + dt, 1e-9);
+      // ECF and geodetic of the SIMD module against the JS backend's inline JS conversion.
+      for (let i = 0; i < sats.length; i++) {
+        assert.ok(Math.abs(simd.lat[i] - js.lat[i]) < 1e-12, `lat ${i}`);
+        assert.ok(Math.abs(simd.lon[i] - js.lon[i]) < 1e-12, `lon ${i}`);
+        assert.ok(Math.abs(simd.alt[i] - js.alt[i]) < 1e-9, `alt ${i}`);
+        assert.ok(Math.abs(simd.ecf[3 * i + 2] - js.ecf[3 * i + 2]) < 1e-9, `ecf ${i}`);
+      }
     }
   } finally {
     js.dispose();
     wasm.dispose();
+    simd.dispose();
   }
 });
 
@@ -85,7 +97,7 @@ Deno.test("bulk: decayed satellites are flagged invalid with NaN coordinates", a
     inclinationDeg: 60,
     epoch: new Date(T0),
   });
-  for (const backend of ["js", "wasm"] as const) {
+  for (const backend of ["js", "wasm", "simd"] as const) {
     const prop = await ConstellationPropagator.create([iss, ...walker], { backend });
     try {
       assert.equal(prop.propagateTo(Date.UTC(2042, 7, 10)), 10);
@@ -109,7 +121,7 @@ Deno.test("bulk: backend choice, shared runtime, dispose", async () => {
     epoch: new Date(T0),
   });
   const small = await ConstellationPropagator.create(few);
-  assert.equal(small.backend, "js"); // below WASM_MIN_SATELLITES
+  assert.equal(small.backend, "simd"); // "auto" with WebAssembly SIMD
   small.dispose();
   const runtime = await createRuntime();
   try {
@@ -121,8 +133,8 @@ Deno.test("bulk: backend choice, shared runtime, dispose", async () => {
       inclinationDeg: 45,
       epoch: new Date(T0),
     });
-    const a = await ConstellationPropagator.create(many, { runtime });
-    const b = await ConstellationPropagator.create(many, { runtime });
+    const a = await ConstellationPropagator.create(many, { runtime, backend: "wasm" });
+    const b = await ConstellationPropagator.create(many, { runtime, backend: "wasm" });
     assert.equal(a.backend, "wasm");
     a.propagateTo(T0);
     a.dispose();

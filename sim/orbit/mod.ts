@@ -8,8 +8,9 @@
  *   {@link predictPassesBatch}).
  * - Links and lighting: {@link hasLineOfSight}, {@link islVisibility}, {@link eclipse},
  *   {@link eclipseFractions}.
- * - Whole constellations per time step: {@link ConstellationPropagator} (WASM BulkPropagator or JS,
- *   typed-array buffers, inline ECF and geodetic).
+ * - Whole constellations: {@link BatchPropagator} (fleetkd's WebAssembly SIMD SGP4, N satellites x M
+ *   dates per call, TEME plus optional ECF and geodetic) and {@link ConstellationPropagator} (one
+ *   time step per call into typed-array buffers; SIMD, satellite.js WASM BulkPropagator or JS backend).
  *
  * @example
  * ```ts
@@ -44,4 +45,5 @@ export * from "./passes.ts";
 export * from "./visibility.ts";
 export * from "./eclipse.ts";
 export * from "./wasm.ts";
+export * from "./batch.ts";
 export * from "./bulk.ts";

@@ -297,7 +297,7 @@ __attribute__((export_name("sgp4_teme"))) void sgp4_teme(int npairs, const doubl
 __attribute__((export_name("teme_to_geodetic"))) void teme_to_geodetic(
     int count, int ndates, const double *gmst_cs, const double *pos, const unsigned char *err,
     double *ecf, double *lat, double *lon, double *alt) {
-  const double A = 6378.137, B = 6356.752314245179; /* frames.ts WGS84_A_KM, WGS84_B_KM */
+  const double A = 6378.137, B = 6356.7523142; /* frames.ts WGS84_A_KM, WGS84_B_KM (as satellite.js) */
   const double F = (A - B) / A, E2 = 2 * F - F * F, EP2 = E2 / ((1 - F) * (1 - F));
   const double OMF = 1 - F, nan = __builtin_nan("");
   for (int e = 0; e < count; e += 2) {
