@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { eciToGeodetic, gstime } from "satellite.js";
+import { BulkPropagator, EciBaseCalculator, eciToGeodetic, gstime } from "satellite.js";
 import { BatchPropagator } from "./batch.ts";
 import { propagateInto } from "./propagate.ts";
 import type { SatelliteRecord } from "./record.ts";
 import { loadTle, parseTle, tleChecksum } from "./tle.ts";
+import { createRuntime, disposeRuntime, wasmSatrec } from "./wasm.ts";
 
 const T0 = Date.UTC(2022, 7, 10);
 
@@ -115,5 +116,47 @@ Deno.test("batch: Earth-fixed and geodetic match satellite.js eciToGeodetic", as
       assert.ok(Math.abs(prop.ecf[3 * e] - (c * p[0] + s * p[1])) < 1e-12);
       assert.ok(Math.abs(prop.ecf[3 * e + 1] - (-s * p[0] + c * p[1])) < 1e-12);
     }
+  }
+});
+
+Deno.test("batch: same work as satellite.js BulkPropagator (TEME within 1 m, same error codes)", async () => {
+  const sats = await loadTle("data/tle/starlink-53deg.tle");
+  // Whole-millisecond dates, as BulkPropagator takes Dates; it measures time in Julian days (~40 µs).
+  const dates = [T0 - 40 * 86_400_000, T0, T0 + 7 * 86_400_000 + 123];
+  const runtime = await createRuntime();
+  try {
+    const bulk = new BulkPropagator({
+      runtime,
+      calculators: [new EciBaseCalculator()] as const,
+      satRecsCount: sats.length,
+      datesCount: dates.length,
+    });
+    bulk.setSatRecs(sats.map(wasmSatrec));
+    bulk.setDates(dates.map((t) => new Date(t)));
+    bulk.run({ eci: { communityDecayCheckEnabled: true } });
+    const ref = bulk.getRawOutput().eci;
+    const prop = BatchPropagator.create(sats, { maxDates: dates.length });
+    prop.propagate(dates);
+    let worst = 0, failed = 0;
+    for (let e = 0; e < sats.length * dates.length; e++) {
+      assert.equal(prop.error[e], ref.error[e], `error code, entry ${e}`);
+      if (ref.error[e] !== 0) {
+        failed++;
+        continue;
+      }
+      worst = Math.max(
+        worst,
+        Math.hypot(
+          prop.position[3 * e] - ref.position[3 * e],
+          prop.position[3 * e + 1] - ref.position[3 * e + 1],
+          prop.position[3 * e + 2] - ref.position[3 * e + 2],
+        ),
+      );
+    }
+    bulk.dispose();
+    assert.ok(failed > 0, "the 40-days-back date has decayed satellites");
+    assert.ok(worst < 1e-3, `TEME differs from BulkPropagator by ${worst} km`);
+  } finally {
+    disposeRuntime(runtime);
   }
 });
