@@ -315,7 +315,17 @@ export class BatchPropagator {
       alt: geo ? take(e * 8) : 0,
     };
     const have = ex.memory.buffer.byteLength;
-    if (at > have) ex.memory.grow(Math.ceil((at - have) / 65536));
+    if (at > have) {
+      try {
+        ex.memory.grow(Math.ceil((at - have) / 65536));
+      } catch {
+        throw new RangeError(
+          `BatchPropagator: ${n} satellites x ${maxDates} dates need ${
+            Math.ceil(at / 2 ** 20)
+          } MiB of WebAssembly memory, more than the runtime allows; lower maxDates`,
+        );
+      }
+    }
     const buf = ex.memory.buffer;
     const p = this.ptr;
     const consts = new Float64Array(buf, p.consts, npairs * NF * 2);

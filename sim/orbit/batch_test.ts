@@ -92,6 +92,10 @@ Deno.test("batch: fewer dates than capacity, odd counts, one date per call", asy
   assert.throws(() => prop.propagate(new Array(6).fill(T0)), /got 6 dates/);
   assert.throws(() => prop.propagate([T0, NaN]), /dates\[1\] must be finite, got NaN/);
   assert.throws(() => BatchPropagator.create(sats, { maxDates: 0 }), /maxDates must be an integer/);
+  assert.throws(
+    () => BatchPropagator.create(sats, { maxDates: 2e7 }),
+    /7 satellites x 20000000 dates need \d+ MiB of WebAssembly memory/,
+  );
   assert.throws(() => prop.toGeodetic(), /geodetic: true/);
 });
 
