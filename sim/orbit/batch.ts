@@ -15,6 +15,11 @@
  * error codes agree exactly. Deep-space satellites (period >= 225 min, satellite.js method `"d"`) run
  * through satellite.js's JS `sgp4` into the same buffers.
  *
+ * Why C + SIMD: a typed-array TypeScript port of the same code (constants packed once, `Math.sin` and
+ * friends) measured 0.62x satellite.js's `BulkPropagator` on 1,584 Starlink sets x 100 dates, this
+ * module about 2.6-3x (2026-12-03, 2 shared cores): the trigonometry dominates, and here it is inlined,
+ * shares one argument reduction per sin/cos pair and runs two satellites per instruction.
+ *
  * @example
  * ```ts
  * import { loadTle } from "./tle.ts";
