@@ -5,13 +5,37 @@
  * @module
  */
 
-/** Compiler that produced {@link SGP4_WASM_BASE64}. */
+/**
+ * Compiler that produced {@link SGP4_WASM_BASE64}.
+ *
+ * @example
+ * ```ts
+ * import { SGP4_WASM_CLANG } from "./sgp4_wasm.ts";
+ * console.assert(SGP4_WASM_CLANG.length > 0);
+ * ```
+ */
 export const SGP4_WASM_CLANG = "Debian clang version 14.0.6";
 
-/** Compiler flags used. */
+/**
+ * Compiler flags used.
+ *
+ * @example
+ * ```ts
+ * import { SGP4_WASM_FLAGS } from "./sgp4_wasm.ts";
+ * console.assert(SGP4_WASM_FLAGS.includes("-msimd128"));
+ * ```
+ */
 export const SGP4_WASM_FLAGS = "--target=wasm32 -O3 -msimd128 -ffp-contract=off -nostdlib -Wl,--no-entry -Wl,--export=__heap_base -Wl,--strip-all";
 
-/** The module bytes, base64. */
+/**
+ * The module bytes, base64.
+ *
+ * @example
+ * ```ts
+ * import { SGP4_WASM_BASE64 } from "./sgp4_wasm.ts";
+ * console.assert(atob(SGP4_WASM_BASE64).startsWith("\0asm"));
+ * ```
+ */
 export const SGP4_WASM_BASE64 =
   "AGFzbQEAAAABDQFgCX9/f39/f39/fwADAwIAAAQFAXABAQEFAwEAAgYPAn8BQYCIBAt/AEGAiAQLBzcEBm1lbW9yeQIACXNn" +
   "cDRfdGVtZQAAEHRlbWVfdG9fZ2VvZGV0aWMAAQtfX2hlYXBfYmFzZQMBCqVGAv8vBAh/OnsCfwF8AkAgAEEBSA0AIANBAUgN" +
