@@ -310,7 +310,8 @@ __attribute__((export_name("teme_to_geodetic"))) void teme_to_geodetic(
     const v2d x = c * xi + s * yi;
     const v2d y = -s * xi + c * yi;
     const v2d p = vsqrt(x * x + y * y);
-    const v2d lo = vatan2(y, x);
+    /* atan2(0, 0) is 0 in JS; the musl-style vatan2 would give NaN there */
+    const v2d lo = vsel((x == splat(0.0)) & (y == splat(0.0)), splat(0.0), vatan2(y, x));
     v2d tt = z / (p * splat(OMF));
     v2d cb = splat(1.0) / vsqrt(splat(1.0) + tt * tt);
     v2d sb = tt * cb;
