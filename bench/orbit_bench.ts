@@ -417,7 +417,7 @@ export async function run(): Promise<BenchRow[]> {
         `${table.count.toLocaleString("en-US")} passes (${
           passWasmSec.toFixed(2)
         } s sampling with satellite.js's WASM SGP4 instead); ` +
-        `ratio = speedup; satellite.js timed on ${MEASURED} ` +
+        `ratio = speedup (one run each, back to back, not interleaved); satellite.js timed on ${MEASURED} ` +
         `sites (${(peerSec * MEASURED / siteList.length).toFixed(2)} s) x ${
           siteList.length / MEASURED
         }; on those sites it found ${peerCount} rises, ${matched} match ours, its rise times differ ` +
