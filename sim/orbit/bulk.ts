@@ -15,15 +15,15 @@
  * The JS TEME→ECF rotation and ECF→geodetic conversion (Bowring, two iterations, sub-micrometre) run
  * inline over the arrays instead of satellite.js `eciToGeodetic` per satellite (~2 µs each).
  *
- * Allocation: this module allocates nothing per step (the SIMD backend nothing at all); satellite.js itself still creates a few small
- * objects per `BulkPropagator.run()` (its run descriptor) and one result object per satellite in JS
- * `sgp4`, which the garbage collector's young generation absorbs.
+ * Allocation: this module allocates nothing per step (the SIMD backend nothing at all); satellite.js
+ * itself still creates a few small objects per `BulkPropagator.run()` (its run descriptor) and one
+ * result object per satellite in JS `sgp4`, which the garbage collector's young generation absorbs.
  *
  * Precision: the JS and SIMD backends measure time from each record's sub-millisecond epoch (SIMD
- * agrees with JS to ~1e-11 km). The satellite.js WASM backend
- * takes times as JS Dates (whole milliseconds) and works in Julian dates (~40 µs resolution near 2022),
- * so positions agree with the JS backend to well under a metre (0.1 m measured at LEO); use the JS backend for
- * bit-level reproducibility against `propagate()`.
+ * agrees with JS to ~1e-11 km). The satellite.js WASM backend takes times as JS Dates (whole
+ * milliseconds) and works in Julian dates (~40 µs resolution near 2022), so positions agree with the
+ * JS backend to well under a metre (0.1 m measured at LEO); use the JS backend for bit-level
+ * reproducibility against `propagate()`.
  *
  * @example
  * ```ts
@@ -92,8 +92,8 @@ export interface ConstellationOptions {
 }
 
 /**
- * Without WebAssembly SIMD, below this many satellites `"auto"` picks the JS backend and skips loading the WASM runtime. A WASM run
- * has a fixed cost of a few microseconds; measured on a 2-core x86 machine, WASM is already ahead at 8
+ * Without WebAssembly SIMD, below this many satellites `"auto"` picks the JS backend and skips loading
+ * satellite.js's WASM runtime. A WASM run has a fixed cost of a few microseconds; measured on a 2-core x86 machine, WASM is already ahead at 8
  * satellites (5.9 vs 7.3 µs per step) and 1.7x faster from 32 on.
  *
  * @example
