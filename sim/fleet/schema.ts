@@ -328,8 +328,8 @@ export const walkerSchema = z.strictObject({
  */
 export const elementsSchema = z.strictObject({
   file: z.string().min(1),
-  /** `tle` or `omm` (CelesTrak OMM JSON); default from the extension (`.json` = omm). */
-  format: z.enum(["tle", "omm"]).optional(),
+  /** `tle`, `omm` or `omm-json` (CelesTrak OMM JSON); default: detected from the file's content. */
+  format: z.enum(["tle", "omm", "omm-json"]).optional(),
   /** Keep every `stride`-th element set (thins a shell evenly). */
   stride: z.int().min(1).default(1),
   /** Keep at most this many (after `stride`). */

@@ -34,6 +34,7 @@ export * from "./errors.ts";
 export * from "./record.ts";
 export * from "./tle.ts";
 export * from "./omm.ts";
+export * from "./elements.ts";
 export * from "./walker.ts";
 export * from "./frames.ts";
 export * from "./topocentric.ts";

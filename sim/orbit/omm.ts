@@ -32,7 +32,8 @@ import { json2satrec } from "satellite.js";
 import { z } from "zod";
 import { formatPath, valueAt } from "../field_path.ts";
 import { OrbitDataError } from "./errors.ts";
-import { describeSatRecError, type SatelliteRecord } from "./record.ts";
+import { describeSatRecError, MAX_ELEMENT_FILE_BYTES, type SatelliteRecord } from "./record.ts";
+import { readTextFileBounded } from "../bounded_read.ts";
 
 const KIND = "OMM";
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -253,7 +254,8 @@ export function parseOmm(text: string, source = "<text>"): SatelliteRecord[] {
 }
 
 /**
- * Reads and parses an OMM JSON file; errors name the path as given.
+ * Reads and parses an OMM JSON file (a regular file of at most {@linkcode MAX_ELEMENT_FILE_BYTES});
+ * errors name the path as given.
  *
  * @example
  * ```ts
@@ -265,10 +267,9 @@ export function parseOmm(text: string, source = "<text>"): SatelliteRecord[] {
 export async function loadOmm(path: string): Promise<SatelliteRecord[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileBounded(path, MAX_ELEMENT_FILE_BYTES);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new OrbitDataError(KIND, path, `file cannot be read: ${why}`);
+    throw new OrbitDataError(KIND, path, `file ${(err as Error).message}`);
   }
   return parseOmm(text, path);
 }
