@@ -119,6 +119,11 @@ Deno.test("elements.file: only inside the scenario's folder or data/, and no quo
     rejects(() => buildFleetWorld(folder), field, /is a folder, expected a regular file/);
     // The shipped relative path still resolves against data/.
     assert.equal(buildFleetWorld(await write("tle/iridium.tle")).satelliteCount, 75);
+    // OMM CSV and XML beside the scenario are read by content (issue 22).
+    for (const ext of ["csv", "xml"]) {
+      await Deno.copyFile(`sim/orbit/testdata/iss-omm.${ext}`, `${dir}/sets.${ext}`);
+      assert.equal(buildFleetWorld(await write(`sets.${ext}`)).satelliteCount, 3, ext);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

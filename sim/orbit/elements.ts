@@ -1,12 +1,12 @@
 /**
  * Element sets in any of the formats CelesTrak serves, told apart by content (not by file extension):
- * TLE (2- or 3-line, `tle.ts`) and OMM as JSON (`omm.ts`). {@linkcode detectElementFormat} looks at
- * the first non-blank characters; {@linkcode parseElements} parses with the detected (or given) format
+ * TLE (2- or 3-line, `tle.ts`) and OMM as JSON (`omm.ts`), CSV (`omm_csv.ts`) or XML (`omm_xml.ts`).
+ * {@linkcode detectElementFormat} looks at the first non-blank characters; {@linkcode parseElements} parses with the detected (or given) format
  * and {@linkcode loadElements} reads a file first (a regular file of at most
  * {@linkcode MAX_ELEMENT_FILE_BYTES}).
  *
  * Text that is none of them is refused without quoting it (the file may not be an element set at all):
- * `Cannot load element sets "x.txt": line 1: not an element set (expected TLE or OMM JSON)`.
+ * `Cannot load element sets "x.txt": line 1: not an element set (expected TLE or OMM JSON, CSV or XML)`.
  *
  * @example
  * ```ts
@@ -21,12 +21,14 @@
 import { readTextFileBounded } from "../bounded_read.ts";
 import { OrbitDataError } from "./errors.ts";
 import { parseOmm } from "./omm.ts";
+import { parseOmmCsv } from "./omm_csv.ts";
+import { parseOmmXml } from "./omm_xml.ts";
 import { MAX_ELEMENT_FILE_BYTES, type SatelliteRecord } from "./record.ts";
 import { parseTle } from "./tle.ts";
 
 /**
  * An element-set format: `tle`, or OMM as JSON (`omm-json`; `omm` is the same, as scenario files
- * have always written it).
+ * have always written it), CSV (`omm-csv`) or XML (`omm-xml`).
  *
  * @example
  * ```ts
@@ -35,7 +37,7 @@ import { parseTle } from "./tle.ts";
  * console.assert(f.startsWith("omm"));
  * ```
  */
-export type ElementFormat = "tle" | "omm" | "omm-json";
+export type ElementFormat = "tle" | "omm" | "omm-json" | "omm-csv" | "omm-xml";
 
 /**
  * The formats {@linkcode parseElements} takes, for help texts and schemas.
@@ -46,14 +48,21 @@ export type ElementFormat = "tle" | "omm" | "omm-json";
  * console.assert(ELEMENT_FORMATS.includes("tle"));
  * ```
  */
-export const ELEMENT_FORMATS: readonly ElementFormat[] = ["tle", "omm", "omm-json"];
+export const ELEMENT_FORMATS: readonly ElementFormat[] = [
+  "tle",
+  "omm",
+  "omm-json",
+  "omm-csv",
+  "omm-xml",
+];
 
 const KIND = "element sets";
-const DESCRIPTION = "TLE or OMM JSON";
+const DESCRIPTION = "TLE or OMM JSON, CSV or XML";
 
 /**
  * The format of element-set text by its content, or undefined when it looks like none: JSON starts
- * with `[` or `{`; TLE has an element line (`1 NNNNN...`) within its first three non-blank lines.
+ * with `[` or `{`, XML with `<`; CSV has a header row naming `OBJECT_NAME` or `NORAD_CAT_ID`; TLE has an
+ * element line (`1 NNNNN...`) within its first three non-blank lines.
  *
  * @example
  * ```ts
@@ -62,9 +71,19 @@ const DESCRIPTION = "TLE or OMM JSON";
  * console.assert(detectElementFormat("root:x:0:0:root:/root:/bin/bash") === undefined);
  * ```
  */
-export function detectElementFormat(text: string): "tle" | "omm-json" | undefined {
+export function detectElementFormat(
+  text: string,
+): "tle" | "omm-json" | "omm-csv" | "omm-xml" | undefined {
   const head = text.replace(/^\uFEFF/, "").trimStart();
   if (head.startsWith("[") || head.startsWith("{")) return "omm-json";
+  if (head.startsWith("<")) return "omm-xml";
+  const nl = head.indexOf("\n");
+  const first = (nl < 0 ? head : head.slice(0, nl)).split(",").map((c) =>
+    c.trim().replace(/"/g, "")
+  );
+  if (first.length > 1 && (first.includes("OBJECT_NAME") || first.includes("NORAD_CAT_ID"))) {
+    return "omm-csv";
+  }
   const lines: string[] = [];
   for (const line of head.slice(0, 1024).split("\n")) {
     const t = line.trimEnd();
@@ -98,6 +117,10 @@ export function parseElements(
     case "omm":
     case "omm-json":
       return parseOmm(text, source);
+    case "omm-csv":
+      return parseOmmCsv(text, source);
+    case "omm-xml":
+      return parseOmmXml(text, source);
     case undefined:
       throw new OrbitDataError(KIND, source, `not an element set (expected ${DESCRIPTION})`, {
         line: 1,

@@ -34,6 +34,8 @@ export * from "./errors.ts";
 export * from "./record.ts";
 export * from "./tle.ts";
 export * from "./omm.ts";
+export * from "./omm_csv.ts";
+export * from "./omm_xml.ts";
 export * from "./elements.ts";
 export * from "./walker.ts";
 export * from "./frames.ts";
