@@ -190,6 +190,10 @@ Deno.test("serve: a busy or unbindable address is a one-line failure, exit 1 (fi
       new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: .*pick another --port`),
     );
     expectError(foreign, 1, "serve", /cannot listen on 192\.0\.2\.1:0: .*check --host/);
+    // simulate --serve finds the busy port before it simulates.
+    const simulate = await cli("simulate", ["--serve", "--port", String(port), "--out", runsDir]);
+    expectError(simulate, 1, "simulate", new RegExp(`cannot listen on 127\.0\.0\.1:${port}`));
+    assert.doesNotMatch(simulate.stderr, /running/);
   } finally {
     listener.close();
     await Deno.remove(runsDir, { recursive: true });

@@ -66,6 +66,41 @@ export function listenFlags(
 }
 
 /**
+ * Fails early, before a long job that ends by serving (`simulate --serve`), when the address cannot be
+ * bound now: binds it and lets it go (port 0 always can). The same {@linkcode CliFailure} as
+ * {@linkcode startServerCli}; the port may still be taken in between.
+ *
+ * @example
+ * ```ts
+ * import { checkCanListen } from "./serve.ts";
+ * checkCanListen({ host: "127.0.0.1", port: 0 });
+ * ```
+ */
+export function checkCanListen(options: { host: string; port: number }): void {
+  if (options.port === 0) return;
+  try {
+    Deno.listen({ hostname: options.host, port: options.port }).close();
+  } catch (e) {
+    throw bindFailure(e, `${options.host}:${options.port}`) ?? e;
+  }
+}
+
+/** A CliFailure for an error of binding `where`, or undefined when it is another error. */
+function bindFailure(e: unknown, where: string): CliFailure | undefined {
+  const hint = e instanceof Deno.errors.AddrInUse
+    ? "another process is listening there; stop it or pick another --port (0 picks a free one)"
+    : e instanceof Deno.errors.PermissionDenied
+    ? "not allowed (ports below 1024 need privileges); pick another --port"
+    : e instanceof Deno.errors.AddrNotAvailable
+    ? "that address is not on this machine; check --host"
+    : undefined;
+  if (hint === undefined) return undefined;
+  return new CliFailure(`cannot listen on ${where}: ${(e as Error).message}; ${hint}`, {
+    cause: e,
+  });
+}
+
+/**
  * {@linkcode startServer} for the command line: its option checks (e.g. an open bind without a token)
  * become {@linkcode CliError}s (exit 2), and a port that is busy or cannot be bound a
  * {@linkcode CliFailure} naming the address (exit 1), instead of a stack trace.
@@ -84,17 +119,7 @@ export async function startServerCli(options: StartServerOptions): Promise<Runni
   } catch (e) {
     // startServer checks its options before binding and reports them as RangeErrors.
     if (e instanceof RangeError) throw new CliError(e.message);
-    const hint = e instanceof Deno.errors.AddrInUse
-      ? "another process is listening there; stop it or pick another --port (0 picks a free one)"
-      : e instanceof Deno.errors.PermissionDenied
-      ? "not allowed (ports below 1024 need privileges); pick another --port"
-      : e instanceof Deno.errors.AddrNotAvailable
-      ? "that address is not on this machine; check --host"
-      : undefined;
-    if (hint === undefined) throw e;
-    throw new CliFailure(`cannot listen on ${where}: ${(e as Error).message}; ${hint}`, {
-      cause: e,
-    });
+    throw bindFailure(e, where) ?? e;
   }
 }
 

@@ -38,7 +38,7 @@ import {
   runCli,
   scenarioFlag,
 } from "./cli_util.ts";
-import { listenFlags, startServerCli } from "./serve.ts";
+import { checkCanListen, listenFlags, startServerCli } from "./serve.ts";
 
 const POLICIES = ["students", "teacher", "greedy", "random"] as const;
 type PolicyName = typeof POLICIES[number];
@@ -231,6 +231,7 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   }
   const outDir = values.out ?? `out/simulate/${envId}`;
   await checkWritableDir("out", outDir);
+  if (listen) checkCanListen(listen);
   await initBackend("wasm");
   const env = make();
   console.error(
