@@ -6,6 +6,7 @@ import iot from "../../scenarios/iot-edge-fleet.json" with { type: "json" };
 import { loadScenarioFile, parseScenario, SCENARIO_LIMITS, ScenarioError } from "./scenario.ts";
 import { FleetEnv } from "./env.ts";
 import { buildFleetWorld } from "./world.ts";
+import { MAX_ELEMENT_FILE_BYTES } from "../orbit/record.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -117,6 +118,11 @@ Deno.test("elements.file: only inside the scenario's folder or data/, and no quo
     await Deno.mkdir(`${dir}/folder.tle`);
     const folder = await write("folder.tle");
     rejects(() => buildFleetWorld(folder), field, /is a folder, expected a regular file/);
+    // An element file over the size limit is not read (sparse: nothing is written).
+    await Deno.writeTextFile(`${dir}/huge.tle`, "1");
+    await Deno.truncate(`${dir}/huge.tle`, MAX_ELEMENT_FILE_BYTES + 1);
+    const huge = await write("huge.tle");
+    rejects(() => buildFleetWorld(huge), field, /is 64\.0 MiB, more than the 64 MiB limit/);
     // The shipped relative path still resolves against data/.
     assert.equal(buildFleetWorld(await write("tle/iridium.tle")).satelliteCount, 75);
     // OMM CSV and XML beside the scenario are read by content (issue 22).
