@@ -441,10 +441,13 @@ export async function run(): Promise<BenchRow[]> {
   } finally {
     disposeRuntime(runtime);
   }
-  const load =
-    `; 1-min load average ${loadBefore.toFixed(1)} -> ${Deno.loadavg()[0].toFixed(1)} on ` +
-    `${navigator.hardwareConcurrency} cores shared with other jobs: absolute figures are under load, ` +
-    "ratios come from interleaved rounds";
+  const loadAfter = Deno.loadavg()[0];
+  const busy = Math.max(loadBefore, loadAfter) >= 1.5;
+  const load = `; 1-min load average ${loadBefore.toFixed(1)} -> ${loadAfter.toFixed(1)} on ` +
+    `${navigator.hardwareConcurrency} cores` +
+    (busy
+      ? " shared with other jobs: absolute figures are under load, ratios come from interleaved rounds"
+      : " (machine otherwise idle)");
   for (const r of rows) r.note = (r.note ?? "") + load;
   return rows;
 }
