@@ -2,8 +2,12 @@
  * `deno task simulate`: the main job. Runs a scenario with the models shipped under
  * `scenarios/<name>/models/` (no training needed): the students on the tfjs WASM backend under the latency
  * model of each node class, over seeded episodes, next to the teacher deployed as-is on the same nodes,
- * the scenario's heuristic baseline and the random policy. Prints a summary table and writes a JSON report
- * (and a map of the fleet as SVG for fleet scenarios).
+ * the scenario's heuristic baseline and the random policy. Prints a summary table and, per node class, the
+ * platform model's figures (`deploymentClassTables` in `distill/deployment.ts`: median and p99 latency
+ * against the deadline, the miss rate with its Wilson 95% interval, the fit to memory and deadline, the
+ * inference energy per node-episode from compute, its share of the node's energy store and its
+ * reduction against the teacher), and writes a JSON report (and a map of the fleet as SVG for fleet
+ * scenarios).
  *
  * ```sh
  * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|greedy|random] [--episodes 20]

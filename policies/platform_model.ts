@@ -144,7 +144,7 @@ export function missProbability(
  * ```ts
  * import { latencyQuantileMs } from "./platform_model.ts";
  * const b = { flopsPerSecond: 1e6, overheadMs: 0, latencySigma: 0.1 };
- * console.assert(Math.abs(latencyQuantileMs(1000, b, 0.5) - 1) < 1e-9);
+ * console.assert(Math.abs(latencyQuantileMs(1000, b, 0.5) - 1) < 1e-6);
  * ```
  */
 export function latencyQuantileMs(

@@ -79,6 +79,15 @@ Deno.test("a bad budget names the file, the path and the value", () => {
   budget.deadlineShare = 0.01;
   budget.activePowerW = -0.4;
   rejects(d, "nodeClasses.my-sat.budget.activePowerW", "-0.4", /got -0.4$/);
+  // A budget in the earlier format (a fixed deadline and energy per inference) names what is missing.
+  (d.nodeClasses as Record<string, { budget: unknown }>)["my-sat"].budget = {
+    flopsPerSecond: 2e7,
+    paramMemoryBytes: 1,
+    deadlineMs: 5,
+    overheadMs: 1,
+    energyPerInferenceJ: 0.002,
+  };
+  rejects(d, "nodeClasses.my-sat.budget.deadlineShare", undefined, /is required/);
 });
 
 Deno.test("field errors: ranges, types, unknown keys, enums", () => {
