@@ -145,6 +145,32 @@ export async function run(): Promise<BenchRow[]> {
         } µs vs ${(tc.wasmMs! * 1000).toFixed(0)} µs`,
       });
     }
+    // Issue 19's energy target: inference energy from compute (active power x compute time + wake energy).
+    for (const c of students.classes ?? []) {
+      const tc = teacher.classes!.find((x) => x.className === c.className)!;
+      rows.push({
+        suite,
+        name: `${envId}: ${c.className} student inference energy per node-episode`,
+        value: c.nodeEnergyPerEpisodeJ,
+        unit: "J",
+        comparisonName: "teacher",
+        comparison: tc.nodeEnergyPerEpisodeJ,
+        ratio: c.energyReduction,
+        target: ">= 20x less",
+        met: (c.energyReduction ?? 0) >= 20,
+        note: `${c.energyPerDecisionJ.toExponential(2)} J vs ${
+          tc.energyPerDecisionJ.toExponential(2)
+        } J per decision${
+          c.energyShare === undefined
+            ? ""
+            : `; ${(c.energyShare * 100).toExponential(1)}% of the node's energy store`
+        }; student fits memory ${c.fitsMemory ? "yes" : "no"}, deadline ${
+          c.fitsDeadline ? "yes" : "no"
+        }; teacher fits memory ${tc.fitsMemory ? "yes" : "no"}, deadline ${
+          tc.fitsDeadline ? "yes" : "no"
+        }`,
+      });
+    }
     rows.push({
       suite,
       name: `${envId}: students deployed under the latency model`,
@@ -162,7 +188,11 @@ export async function run(): Promise<BenchRow[]> {
       note: `paired difference ${
         paired(students.deployed!, teacher.deployed!)
       }; teacher miss rates ${
-        teacher.classes!.map((c) => `${c.className} ${(c.missRate * 100).toFixed(0)}%`).join(", ")
+        teacher.classes!.map((c) =>
+          `${c.className} ${(c.missRate * 100).toFixed(2)}% [${
+            (c.missRateCi95[0] * 100).toFixed(2)
+          }, ${(c.missRateCi95[1] * 100).toFixed(2)}]`
+        ).join(", ")
       }`,
     });
     if (students.weakNodes) {

@@ -1,8 +1,9 @@
 /**
  * `deno task evaluate`: the deployment evaluation of a teacher and its students (see
  * `distill/deployment.ts`): returns with 95% confidence intervals, retention, FLOPs and measured inference
- * time per class, deadline misses and returns under the latency model. Prints a markdown table and writes
- * the report as JSON and markdown.
+ * time per class, and under the latency model per class the deadline-miss rate with its 95% interval, the
+ * fit to memory and deadline, the inference energy from compute and its reduction against the teacher,
+ * and the returns. Prints markdown tables and writes the report as JSON and markdown.
  *
  * ```sh
  * deno task evaluate --scenario mpe/simple_spread [--teacher DIR] [--students NAME=DIR]... [--episodes 100]

@@ -2,8 +2,12 @@
  * `deno task simulate`: the main job. Runs a scenario with the models shipped under
  * `scenarios/<name>/models/` (no training needed): the students on the tfjs WASM backend under the latency
  * model of each node class, over seeded episodes, next to the teacher deployed as-is on the same nodes,
- * the scenario's heuristic baseline and the random policy. Prints a summary table and writes a JSON report
- * (and a map of the fleet as SVG for fleet scenarios).
+ * the scenario's heuristic baseline and the random policy. Prints a summary table and, per node class, the
+ * platform model's figures (`deploymentClassTables` in `distill/deployment.ts`: median and p99 latency
+ * against the deadline, the miss rate with its Wilson 95% interval, the fit to memory and deadline, the
+ * inference energy per node-episode from compute, its share of the node's energy store and its
+ * reduction against the teacher), and writes a JSON report (and a map of the fleet as SVG for fleet
+ * scenarios).
  *
  * ```sh
  * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|greedy|random] [--episodes 20]
@@ -21,7 +25,12 @@ import type { Controller } from "../sim/env/controller.ts";
 import { initBackend } from "../policies/backend.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
-import { actorCost } from "../policies/cost.ts";
+import type { ActorSpec } from "../policies/actor.ts";
+import {
+  type ClassFigures,
+  deploymentClassTables,
+  gateClassFigures,
+} from "../distill/deployment.ts";
 import { releasePolicySet } from "../policies/runtime.ts";
 import { evaluateController, type EvaluationReport } from "../distill/evaluate.ts";
 import { baselineFor } from "../distill/baselines.ts";
@@ -47,15 +56,17 @@ interface Row {
   policy: string;
   deployed: boolean;
   report: EvaluationReport;
-  classes?: {
-    className: string;
-    arch: string;
-    flops: number;
-    latencyMs: number;
-    deadlineMs: number;
-    missRate: number;
-  }[];
+  classes?: ClassFigures[];
   energyJ?: number;
+}
+
+/** The shipped teacher's actor specs (for the FLOPs reduction of every deployed policy). */
+async function loadTeacherSpecs(env: MultiAgentEnv, envId: string): Promise<ActorSpec[]> {
+  const teacher = await loadPolicySet(`${deployableModelDir(envId)}/teacher`, {
+    expect: { classes: env.classes },
+    as: "plain",
+  });
+  return teacher.classes.map((c) => c.actor.spec);
 }
 
 async function runPolicy(
@@ -85,6 +96,7 @@ async function runPolicy(
     as: "tfjs",
     critic: false,
   });
+  const teacherSpecs = await loadTeacherSpecs(env, envId);
   const controller = PolicyController.deployed(
     name,
     set,
@@ -95,21 +107,21 @@ async function runPolicy(
   );
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();
+  const budgets = budgetsFor(envId, env);
   const row: Row = {
     policy: name,
     deployed: true,
     report,
-    classes: env.classes.map((c, i) => {
-      const spec = set.classes[i].actor.spec;
-      return {
-        className: c.name,
-        arch: [spec.obsSize + spec.agentIdSize, ...spec.hiddenSizes, spec.numActions].join("-"),
-        flops: actorCost(spec).flops,
-        latencyMs: stats[i].latencyMs,
-        deadlineMs: stats[i].deadlineMs,
-        missRate: stats[i].missRate,
-      };
-    }),
+    classes: env.classes.map((c, i) =>
+      gateClassFigures(
+        c,
+        set.classes[i].actor.spec,
+        teacherSpecs[i],
+        stats[i],
+        budgets[i],
+        episodes,
+      )
+    ),
     energyJ: stats.reduce((a, s) => a + s.energyJ, 0) / episodes,
   };
   releasePolicySet(set);
@@ -148,21 +160,33 @@ function summary(envId: string, rows: Row[], episodes: number): string {
     );
   }
   const classRows = rows.filter((r) => r.classes);
+  const teacherRow = rows.find((r) => r.policy === "teacher");
+  for (const r of classRows) {
+    if (r === teacherRow || !teacherRow?.classes) continue;
+    r.classes!.forEach((c, i) => {
+      const t = teacherRow.classes![i];
+      if (c.nodeEnergyPerEpisodeJ > 0) {
+        c.energyReduction = t.nodeEnergyPerEpisodeJ / c.nodeEnergyPerEpisodeJ;
+      }
+    });
+  }
   if (classRows.length) {
     lines.push(
       "",
-      "| policy | node class | network | FLOPs / decision | modelled latency (ms) | deadline (ms) | deadline misses |",
-      "| --- | --- | --- | ---: | ---: | ---: | ---: |",
+      "| policy | node class | network | FLOPs / decision |",
+      "| --- | --- | --- | ---: |",
     );
     for (const r of classRows) {
       for (const c of r.classes!) {
         lines.push(
-          `| ${r.policy} | ${c.className} | ${c.arch} | ${c.flops.toLocaleString("en-US")} | ${
-            f(c.latencyMs, 3)
-          } | ${f(c.deadlineMs, 2)} | ${f(c.missRate * 100, 1)}% |`,
+          `| ${r.policy} | ${c.className} | ${c.arch} | ${c.flops.toLocaleString("en-US")} |`,
         );
       }
     }
+    lines.push(
+      "",
+      deploymentClassTables(classRows.map((r) => ({ name: r.policy, classes: r.classes }))),
+    );
   }
   return lines.join("\n");
 }

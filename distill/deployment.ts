@@ -8,8 +8,12 @@
  * - FLOPs per decision per class and the reduction against the teacher;
  * - measured inference time per decision, tfjs WASM at batch 1 and the plain Float32Array path, and the
  *   reduction against the teacher;
- * - under the latency model (each class's nodes and budgets): deadline-miss rate, inference energy and the
- *   team return when every policy is deployed as-is (a teacher too slow for a node acts late);
+ * - under the latency model (each class's nodes and budgets, `policies/latency.ts`): the deadline-miss rate
+ *   with its Wilson 95% interval next to the modelled miss probability, the nominal and 99th-percentile
+ *   latency, whether the network fits the class's parameter memory and deadline (p99 latency within it),
+ *   the inference energy per decision and per episode from compute (`policies/platform_model.ts`), its
+ *   share of the node's energy store and the reduction against the teacher, and the team return when
+ *   every policy is deployed as-is (a teacher too slow for a node acts late);
  * - on weak nodes: where the teacher misses deadlines on some classes only (a fleet whose satellites can run
  *   it but whose microcontroller sensors cannot), each student set is also deployed on just those classes,
  *   with the teacher on the rest, against the teacher deployed everywhere as-is. Every other node runs the
@@ -34,10 +38,12 @@
 
 import { Actor } from "../policies/actor.ts";
 import { type ActionMode, PolicyController } from "../policies/controller.ts";
-import { actorCost } from "../policies/cost.ts";
+import type { ActorSpec } from "../policies/actor.ts";
+import { actorCost, archLabel } from "../policies/cost.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PlainActor } from "../policies/plain.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
+import type { GateStats } from "../policies/latency.ts";
 import { measureActorLatency } from "../policies/runtime.ts";
 import { releasePolicySet } from "../policies/runtime.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
@@ -103,12 +109,34 @@ export interface ClassFigures {
   plainMs?: number;
   /** Teacher's plain-path time / this. */
   plainSpeedup?: number;
-  /** Modelled decision latency on the class's nodes, ms. */
+  /** Parameter bytes (float32). */
+  paramBytes: number;
+  /** Nominal (median) decision latency on the class's nodes, ms. */
   modelledMs: number;
+  /** 99th percentile of the decision latency, ms. */
+  p99Ms: number;
   /** The class's deadline, ms. */
   deadlineMs: number;
+  /** Modelled probability that a decision misses the deadline. */
+  missProbability: number;
   /** Share of decisions that missed the deadline when deployed. */
   missRate: number;
+  /** Wilson 95% interval of `missRate`. */
+  missRateCi95: [number, number];
+  /** Decisions the miss rate is measured over. */
+  decisions: number;
+  /** Parameters fit the class's parameter memory. */
+  fitsMemory: boolean;
+  /** The 99th-percentile latency is within the deadline (miss probability <= 1%). */
+  fitsDeadline: boolean;
+  /** Inference energy of one decision, joules. */
+  energyPerDecisionJ: number;
+  /** Inference energy per episode of one node of the class, joules. */
+  nodeEnergyPerEpisodeJ: number;
+  /** `nodeEnergyPerEpisodeJ` / the node's energy store (absent when the store is not modelled). */
+  energyShare?: number;
+  /** Teacher's inference energy per episode on this class / this one's. */
+  energyReduction?: number;
 }
 
 /** Figures of one policy. */
@@ -155,6 +183,57 @@ export interface DeploymentReport {
   date: string;
 }
 
+/**
+ * The figures of one class under the platform model from its gate statistics over `episodes` episodes
+ * (no timing measurement; `flopsReduction` against `teacherSpec`).
+ *
+ * @example
+ * ```ts
+ * import { gateClassFigures } from "./deployment.ts";
+ * import { LatencyGate } from "../policies/latency.ts";
+ * const spec = { obsSize: 4, agentIdSize: 0, numActions: 2, hiddenSizes: [8], activation: "tanh" as const,
+ *   kind: "mlp" as const };
+ * const budget = { flopsPerSecond: 1e6, paramMemoryBytes: 1e4, deadlineMs: 1, overheadMs: 0,
+ *   activePowerW: 1, wakeEnergyJ: 0, latencySigma: 0 };
+ * const gate = new LatencyGate([{ name: "n", count: 1, budget, flopsPerDecision: 100 }]);
+ * gate.filter([Int32Array.of(1)]);
+ * const f = gateClassFigures({ name: "n", count: 1 }, spec, spec, gate.stats()[0], budget, 1);
+ * console.assert(f.fitsMemory && f.missRate === 0);
+ * ```
+ */
+export function gateClassFigures(
+  cls: { name: string; count: number },
+  spec: ActorSpec,
+  teacherSpec: ActorSpec,
+  s: GateStats,
+  budget: ComputeBudget,
+  episodes: number,
+): ClassFigures {
+  const cost = actorCost(spec);
+  const nodeEnergy = cls.count > 0 ? s.energyJ / episodes / cls.count : 0;
+  const store = budget.energyStoreJ;
+  return {
+    className: cls.name,
+    arch: archLabel(spec),
+    flops: cost.flops,
+    flopsReduction: actorCost(teacherSpec).flops / cost.flops,
+    params: cost.params,
+    paramBytes: cost.paramBytesF32,
+    modelledMs: s.latencyMs,
+    p99Ms: s.p99LatencyMs,
+    deadlineMs: s.deadlineMs,
+    missProbability: s.missProbability,
+    missRate: s.missRate,
+    missRateCi95: s.missRateCi95,
+    decisions: s.decisions,
+    fitsMemory: cost.paramBytesF32 <= budget.paramMemoryBytes,
+    fitsDeadline: s.p99LatencyMs <= s.deadlineMs,
+    energyPerDecisionJ: s.energyPerDecisionJ,
+    nodeEnergyPerEpisodeJ: nodeEnergy,
+    ...(store !== undefined ? { energyShare: nodeEnergy / store } : {}),
+  };
+}
+
 /** Evaluates a deployed controller and collects its gate's miss rates and energy. */
 function evaluateDeployed(
   env: MultiAgentEnv,
@@ -164,15 +243,11 @@ function evaluateDeployed(
   episodes: number,
   seed: number,
   actions: ActionMode,
-): { report: EvaluationReport; missRates: number[]; energyPerEpisode: number } {
+): { report: EvaluationReport; stats: GateStats[]; energyPerEpisode: number } {
   const controller = PolicyController.deployed(name, set, env, budgets, undefined, actions);
   const report = evaluateController(env, controller, { episodes, seed });
   const stats = controller.gate!.stats();
-  return {
-    report,
-    missRates: stats.map((s) => s.missRate),
-    energyPerEpisode: stats.reduce((a, s) => a + s.energyJ, 0) / episodes,
-  };
+  return { report, stats, energyPerEpisode: stats.reduce((a, s) => a + s.energyJ, 0) / episodes };
 }
 
 /** Runs the deployment evaluation (see module docs). */
@@ -191,22 +266,17 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
   const classFigures = (
     tfSet: PolicySet,
     plainSet: PolicySet,
-    missRates: number[],
+    stats: GateStats[],
   ): ClassFigures[] =>
     env.classes.map((c, i) => {
-      const spec = plainSet.classes[i].actor.spec;
-      const cost = actorCost(spec);
-      const teacherCost = actorCost(teacher.classes[i].actor.spec);
-      const figures: ClassFigures = {
-        className: c.name,
-        arch: [spec.obsSize + spec.agentIdSize, ...spec.hiddenSizes, spec.numActions].join("-"),
-        flops: cost.flops,
-        flopsReduction: teacherCost.flops / cost.flops,
-        params: cost.params,
-        modelledMs: (cost.flops / budgets[i].flopsPerSecond) * 1000 + budgets[i].overheadMs,
-        deadlineMs: budgets[i].deadlineMs,
-        missRate: missRates[i],
-      };
+      const figures = gateClassFigures(
+        c,
+        plainSet.classes[i].actor.spec,
+        teacher.classes[i].actor.spec,
+        stats[i],
+        budgets[i],
+        episodes,
+      );
       if (!options.skipTiming) {
         const wasmActor = tfSet.classes[i].actor;
         if (wasmActor instanceof Actor) {
@@ -242,7 +312,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
     kind: "teacher",
     ideal: teacherIdeal,
     deployed: teacherDeployed.report,
-    classes: classFigures(teacherTf, teacher, teacherDeployed.missRates),
+    classes: classFigures(teacherTf, teacher, teacherDeployed.stats),
     inferenceEnergyJ: teacherDeployed.energyPerEpisode,
   };
   policies.push(teacherFigures);
@@ -262,7 +332,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
     });
   }
   // Classes whose nodes cannot run the teacher in time.
-  const weak = teacherDeployed.missRates.map((r) => r > 0);
+  const weak = teacherDeployed.stats.map((s) => s.missProbability > 0.01);
   const partlyWeak = weak.some(Boolean) && !weak.every(Boolean);
   for (const entry of options.students) {
     log(`evaluating ${entry.name}`);
@@ -281,10 +351,13 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
       seed,
       actions,
     );
-    const classes = classFigures(tfSet, plainSet, deployed.missRates);
+    const classes = classFigures(tfSet, plainSet, deployed.stats);
     classes.forEach((c, i) => {
       const t = teacherFigures.classes![i];
       if (t.plainMs !== undefined && c.plainMs) c.plainSpeedup = t.plainMs / c.plainMs;
+      if (c.nodeEnergyPerEpisodeJ > 0) {
+        c.energyReduction = t.nodeEnergyPerEpisodeJ / c.nodeEnergyPerEpisodeJ;
+      }
     });
     let weakNodes: PolicyFigures["weakNodes"];
     if (partlyWeak) {
@@ -382,8 +455,8 @@ export function deploymentMarkdown(report: DeploymentReport): string {
   }
   lines.push(
     "",
-    "| policy | class | network | FLOPs / decision | FLOPs reduction | params | WASM batch-1 (µs) | plain path (µs) | plain speed-up | modelled latency (ms) | deadline (ms) | miss rate |",
-    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| policy | class | network | FLOPs / decision | FLOPs reduction | params | WASM batch-1 (µs) | plain path (µs) | plain speed-up |",
+    "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   );
   for (const p of report.policies) {
     for (const c of p.classes ?? []) {
@@ -394,7 +467,67 @@ export function deploymentMarkdown(report: DeploymentReport): string {
           f(c.wasmMs === undefined ? undefined : c.wasmMs * 1000, 1)
         } | ${f(c.plainMs === undefined ? undefined : c.plainMs * 1000, 3)} | ${
           c.plainSpeedup === undefined ? "" : `${f(c.plainSpeedup, 1)}x`
-        } | ${f(c.modelledMs, 3)} | ${f(c.deadlineMs, 2)} | ${f(c.missRate * 100, 1)}% |`,
+        } |`,
+      );
+    }
+  }
+  lines.push("", deploymentClassTables(report.policies));
+  return lines.join("\n");
+}
+
+/** Percent with enough digits for small rates. */
+function pct(x: number): string {
+  if (x === 0) return "0%";
+  if (x < 1e-9) return "< 1e-7%";
+  const v = x * 100;
+  return v >= 1 ? `${v.toFixed(1)}%` : v >= 0.01 ? `${v.toFixed(2)}%` : `${v.toExponential(1)}%`;
+}
+
+/**
+ * The per-class tables under the platform model, shared by `evaluate` and `simulate`: latency against
+ * deadline with the measured miss rate and its Wilson 95% interval, the fit to memory and deadline, and the
+ * inference energy per decision and per node-episode, its share of the node's energy store and the
+ * reduction against the teacher.
+ *
+ * @example
+ * ```ts
+ * import { deploymentClassTables } from "./deployment.ts";
+ * console.assert(deploymentClassTables([]).includes("miss rate"));
+ * ```
+ */
+export function deploymentClassTables(
+  policies: readonly { name: string; classes?: readonly ClassFigures[] }[],
+): string {
+  const lines = [
+    "| policy | class | latency median / p99 (ms) | deadline (ms) | miss rate [95% CI] | modelled miss probability | fits memory | fits deadline (p99) |",
+    "| --- | --- | ---: | ---: | ---: | ---: | --- | --- |",
+  ];
+  for (const p of policies) {
+    for (const c of p.classes ?? []) {
+      lines.push(
+        `| ${p.name} | ${c.className} | ${f(c.modelledMs, 3)} / ${f(c.p99Ms, 3)} | ${
+          f(c.deadlineMs, 2)
+        } | ${pct(c.missRate)} [${pct(c.missRateCi95[0])}, ${pct(c.missRateCi95[1])}] of ${
+          c.decisions.toLocaleString("en-US")
+        } | ${pct(c.missProbability)} | ${c.fitsMemory ? "yes" : "**no**"} (${
+          c.paramBytes.toLocaleString("en-US")
+        } B) | ${c.fitsDeadline ? "yes" : "**no**"} |`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    "| policy | class | inference energy / decision (J) | per node per episode (J) | share of node's energy store | energy reduction vs teacher |",
+    "| --- | --- | ---: | ---: | ---: | ---: |",
+  );
+  for (const p of policies) {
+    for (const c of p.classes ?? []) {
+      lines.push(
+        `| ${p.name} | ${c.className} | ${c.energyPerDecisionJ.toExponential(2)} | ${
+          c.nodeEnergyPerEpisodeJ.toExponential(2)
+        } | ${c.energyShare === undefined ? "-" : pct(c.energyShare)} | ${
+          c.energyReduction === undefined ? "" : `${f(c.energyReduction, 1)}x`
+        } |`,
       );
     }
   }

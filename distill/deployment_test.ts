@@ -36,7 +36,10 @@ const budget = (flopsPerSecond: number): ComputeBudget => ({
   paramMemoryBytes: 1 << 20,
   deadlineMs: 1,
   overheadMs: 0,
-  energyPerInferenceJ: 1e-6,
+  activePowerW: 0.1,
+  wakeEnergyJ: 1e-6,
+  latencySigma: 0,
+  energyStoreJ: 100,
 });
 
 async function withModels(
@@ -83,8 +86,21 @@ Deno.test("evaluateDeployment: students on the weak class only, the teacher else
     // ...and differs from both whole-fleet deployments, so the comparison tells the three apart.
     assert.notEqual(students.deployed!.mean, mixed.ideal.mean);
     assert.notEqual(teacher.deployed!.mean, mixed.ideal.mean);
+    // Energy from compute: 0.1 W x FLOPs / rate + 1 uJ per decision, so the teacher's decisions cost more.
+    const t0 = teacher.classes![0], s0 = students.classes![0];
+    assert.ok(Math.abs(t0.energyPerDecisionJ - (0.1 * t0.flops / 1e6 + 1e-6)) < 1e-15);
+    assert.ok(
+      Math.abs(s0.energyReduction! - t0.nodeEnergyPerEpisodeJ / s0.nodeEnergyPerEpisodeJ) < 1e-12,
+    );
+    assert.ok(s0.energyReduction! > 1);
+    assert.ok(Math.abs(s0.energyShare! - s0.nodeEnergyPerEpisodeJ / 100) < 1e-15);
+    assert.equal(t0.fitsDeadline, false);
+    assert.equal(s0.fitsDeadline, true);
+    const md = deploymentMarkdown(report);
+    assert.match(md, /\| teacher \| a \| [0-9.]+ \/ [0-9.]+ \| 1\.00 \| 100\.0% \[/);
+    assert.match(md, /energy reduction vs teacher/);
     assert.match(
-      deploymentMarkdown(report),
+      md,
       /Weak nodes \(a: the teacher misses their deadlines\): students there and the teacher elsewhere score.*paired over the same episodes the difference is -?[0-9.]+ ± [0-9.]+\./,
     );
   });

@@ -32,6 +32,7 @@ export * from "./evaluate.ts";
 export * from "./deployment.ts";
 export * from "./regression.ts";
 export * from "./presets.ts";
+export * from "./platforms.ts";
 export * from "./baselines.ts";
 export * from "./shipped.ts";
 export * from "./teacher_run.ts";

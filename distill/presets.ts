@@ -13,7 +13,13 @@
  * @module
  */
 
-import type { ComputeBudget } from "../sim/budget.ts";
+import { type ComputeBudget, type PlatformBudget, resolveBudget } from "../sim/budget.ts";
+import {
+  CORTEX_M4F_168,
+  CORTEX_M7_480,
+  DEFAULT_DECISION_PERIOD_MS,
+  SOFT_FLOAT_MCU,
+} from "./platforms.ts";
 import type { MappoConfig } from "./config.ts";
 import type { KdConfig } from "./kd_config.ts";
 import type { WarmStartOptions } from "./mappo.ts";
@@ -74,24 +80,11 @@ export interface TrainingPreset {
   actions?: ActionMode;
   /**
    * Node hardware the students are deployed on, per class name, for environments that do not model it
-   * themselves (MPE, SMAX); `"*"` applies to every class. Fleet scenarios carry their own budgets.
+   * themselves (MPE, SMAX; `distill/platforms.ts`); `"*"` applies to every class. Its deadline share is
+   * resolved against the environment's decision period. Fleet scenarios carry their own budgets.
    */
-  deployment?: Record<string, ComputeBudget>;
+  deployment?: Record<string, PlatformBudget>;
 }
-
-/**
- * A microcontroller without a floating-point unit (Arm Cortex-M0+ class, e.g. RP2040 / STM32L0 at 48-133
- * MHz): software float runs at roughly 1 MFLOP/s. A 2 ms decision deadline leaves room for ~1,400 FLOPs
- * after the 20% margin and 0.2 ms of fixed overhead: the budget on which the MPE and SMAX students are
- * sized, and on which a 128x128 teacher (~38k FLOPs, ~38 ms) misses every deadline.
- */
-export const SOFT_FLOAT_MCU: ComputeBudget = Object.freeze({
-  flopsPerSecond: 1e6,
-  paramMemoryBytes: 64 * 1024,
-  deadlineMs: 2,
-  overheadMs: 0.2,
-  energyPerInferenceJ: 20e-6,
-});
 
 /**
  * Distillation that uses each rollout harder than the defaults (`DEFAULT_KD_CONFIG`): ten epochs of four
@@ -141,7 +134,7 @@ function smaxPreset(steps: number, kd: Partial<KdConfig> = {}): TrainingPreset {
     },
     students: { totalEnvSteps: steps, numEnvs: 32, rolloutSteps: 60, ...kd },
     evalEpisodes: 200,
-    deployment: { "*": SOFT_FLOAT_MCU },
+    deployment: { "*": CORTEX_M7_480 },
   };
 }
 
@@ -213,7 +206,7 @@ const PRESETS: Record<string, TrainingPreset> = {
     },
     retentionBar: 0.9,
     evalEpisodes: 200,
-    deployment: { "*": SOFT_FLOAT_MCU },
+    deployment: { "*": CORTEX_M4F_168 },
     // PPO alone reached 65% of the assignment heuristic's gain in 1.5M steps; cloning the heuristic with
     // DAgger and then fine-tuning with PPO starts from its behaviour (see MappoTrainer.warmStart).
     warmStart: {
@@ -300,7 +293,7 @@ const PRESETS: Record<string, TrainingPreset> = {
     teacher: { totalEnvSteps: 1_500_000, numEnvs: 32, rolloutSteps: 50, actorHidden: [128, 128] },
     students: { totalEnvSteps: 300_000, numEnvs: 32, rolloutSteps: 50 },
     evalEpisodes: 200,
-    deployment: { "*": SOFT_FLOAT_MCU },
+    deployment: { "*": CORTEX_M4F_168 },
   },
 };
 
@@ -316,17 +309,22 @@ export function actionModeFor(envId: string): ActionMode {
 
 /**
  * The compute budget of each class of `env` (in class order): the environment's own (fleet scenarios),
- * else the preset's deployment budget for the class name or `"*"`.
+ * else the preset's deployment platform for the class name or `"*"`, its deadline share resolved against the
+ * environment's decision period (`DEFAULT_DECISION_PERIOD_MS` for an environment without a clock).
  */
 export function budgetsFor(
   envId: string,
-  env: { classes: readonly { name: string }[]; budgets?: readonly ComputeBudget[] },
+  env: {
+    classes: readonly { name: string }[];
+    budgets?: readonly ComputeBudget[];
+    decisionPeriodMs?: number;
+  },
 ): ComputeBudget[] {
   if (env.budgets) return [...env.budgets];
   const deployment = presetFor(envId).deployment ?? {};
   return env.classes.map((c) => {
     const b = deployment[c.name] ?? deployment["*"];
     if (!b) throw new RangeError(`No deployment budget for class "${c.name}" of "${envId}"`);
-    return b;
+    return resolveBudget(b, env.decisionPeriodMs ?? DEFAULT_DECISION_PERIOD_MS, c.name);
   });
 }

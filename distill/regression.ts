@@ -5,7 +5,8 @@
  * how much.
  *
  * Everything measured is deterministic: seeded episodes, the plain Float32Array inference path (exact
- * JavaScript arithmetic, no backend differences) and the latency model's integer bookkeeping. Tolerances
+ * JavaScript arithmetic, no backend differences) and the latency model's bookkeeping, whose latency draws
+ * come from seeded streams. Tolerances
  * are therefore tight; they only absorb float formatting.
  *
  * @example
@@ -72,7 +73,8 @@ export function regressionEpisodes(envId: string): number {
 /**
  * Measures a scenario's deployable models ({@linkcode deployableModelDir}): returns of students (ideal and
  * deployed), teacher (ideal and deployed), the baseline and random; the students' retention; per-class
- * FLOPs reduction; the students' final infos. Returns a flat metric map.
+ * FLOPs reduction; per class, the deployed deadline-miss rate and inference energy per node-episode of
+ * students and teacher; the students' final infos. Returns a flat metric map.
  */
 export async function measureScenario(
   envId: string,
@@ -93,13 +95,25 @@ export async function measureScenario(
   const run = (c: Parameters<typeof evaluateController>[1]) =>
     evaluateController(env, c, { episodes, seed });
   const sIdeal = run(new PolicyController("students", students, { actions }));
-  const sDeployed = run(
-    PolicyController.deployed("students", students, env, budgets, undefined, actions),
+  const sController = PolicyController.deployed(
+    "students",
+    students,
+    env,
+    budgets,
+    undefined,
+    actions,
   );
+  const sDeployed = run(sController);
   const tIdeal = run(new PolicyController("teacher", teacher, { actions }));
-  const tDeployed = run(
-    PolicyController.deployed("teacher", teacher, env, budgets, undefined, actions),
+  const tController = PolicyController.deployed(
+    "teacher",
+    teacher,
+    env,
+    budgets,
+    undefined,
+    actions,
   );
+  const tDeployed = run(tController);
   const random = run(new RandomController(env.classes, seed));
   const metrics: Record<string, number> = {
     "students.return": sIdeal.mean,
@@ -116,6 +130,16 @@ export async function measureScenario(
     metrics[`flopsReduction.${c.name}`] = actorCost(teacher.classes[i].actor.spec).flops /
       actorCost(students.classes[i].actor.spec).flops;
   });
+  // Deployed figures of the platform model per class: miss rate and inference energy per node-episode.
+  for (const [who, controller] of [["students", sController], ["teacher", tController]] as const) {
+    controller.gate!.stats().forEach((st, i) => {
+      const name = env.classes[i].name;
+      metrics[`${who}.missRate.${name}`] = st.missRate;
+      metrics[`${who}.inferenceEnergyJ.${name}`] = env.classes[i].count > 0
+        ? st.energyJ / episodes / env.classes[i].count
+        : 0;
+    });
+  }
   for (const [k, v] of Object.entries(sIdeal.infos)) metrics[`students.info.${k}`] = v;
   return metrics;
 }

@@ -119,7 +119,7 @@ export class PolicyController implements Controller {
   reset(seed: number): void {
     if (this.#sampling) this.#sampling.rng = new Rng(seed, "policy-actions");
     this.#runtime.resetHidden();
-    this.gate?.resetEpisode();
+    this.gate?.resetEpisode(seed);
   }
 
   /** Chooses actions (greedy or sampled), then lets the latency gate decide which take effect. */

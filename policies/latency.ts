@@ -2,25 +2,33 @@
  * Simulated decision latency in the loop: a deployment wrapper that lets an action through only if the
  * node could have computed it before its deadline.
  *
- * A node's decision latency is `flopsPerDecision / flopsPerSecond * 1000 + overheadMs` (its network's FLOPs
- * per decision from `cost.ts`, its class's {@linkcode ComputeBudget}). When that exceeds `deadlineMs`, the
- * chosen action is not applied in time: the node keeps its previous action (`onMiss: "hold"`, the default)
- * or falls back to `defaultAction` (`onMiss: "default"`, action 0 unless set), and the miss is counted.
- * A held action that the current mask forbids falls back to action 0 (always legal).
+ * Every decision of every node draws its latency from the platform model (`platform_model.ts`): the
+ * nominal latency `flopsPerDecision / flopsPerSecond * 1000 + overheadMs` (the network's FLOPs per
+ * decision from `cost.ts`, its class's {@linkcode ComputeBudget}) times a lognormal factor
+ * `exp(latencySigma * Z)`. The draws come from the seeded stream `Rng(seed, "latency/<class>")` of the
+ * episode (`resetEpisode(seed)`), so a deployment replays exactly and two policies on the same seeds see
+ * the same `Z`s. A decision whose latency exceeds `deadlineMs` misses: the node keeps its previous action
+ * (`onMiss: "hold"`, the default) or falls back to `defaultAction` (`onMiss: "default"`, action 0 unless
+ * set). A held action that the current mask forbids falls back to action 0 (always legal). The miss rate
+ * is therefore a probability (`missProbability` in `platform_model.ts`), reported with its Wilson 95%
+ * interval.
  *
- * With `decisionPeriodMs` (the simulated time between decision epochs) a late decision is not lost: it
- * finishes `L` ms after its observation and takes effect at the first epoch after that, `k = ceil(L / P)`
- * epochs later, while the node holds its last action; the processor, busy until then, starts its next
- * decision on that epoch's observation. So a node whose network is too slow acts every `k` epochs on
- * observations `k` epochs old, the behaviour of real firmware that overruns its control loop. Without
- * `decisionPeriodMs` a late decision never takes effect (the node holds its last action indefinitely).
- * Every inference that runs charges `energyPerInferenceJ`.
+ * With `decisionPeriodMs` (the simulated time between decision epochs, which must be >= every deadline) a
+ * late decision is not lost: it finishes `L` ms after its observation and takes effect at the first epoch
+ * after that, `ceil(L / P)` epochs later, unless the decision started on that epoch's observation is in
+ * time (the newer one wins). Until then the node is busy: it holds its last action and starts no new
+ * decision. Without `decisionPeriodMs` a late decision never takes effect. Every decision that starts
+ * charges the platform's inference energy `activePowerW * computeTime + wakeEnergyJ`.
+ *
+ * Counting: `decisions` are the decisions started, `misses` those whose latency exceeded the deadline
+ * (so `missRate` estimates the per-decision miss probability), `busyEpochs` the node-epochs spent waiting
+ * for a late decision.
  *
  * @example
  * ```ts
  * import { LatencyGate } from "./latency.ts";
  * const weak = { flopsPerSecond: 1e6, paramMemoryBytes: 1e6, deadlineMs: 1, overheadMs: 0.1,
- *   energyPerInferenceJ: 1e-3 };
+ *   activePowerW: 0.02, wakeEnergyJ: 0, latencySigma: 0 };
  * const gate = new LatencyGate([{ name: "sensor", count: 2, budget: weak, flopsPerDecision: 5e5 }]);
  * const applied = gate.filter([Int32Array.of(3, 1)]); // 500 ms > 1 ms deadline: missed
  * console.assert(applied[0][0] === 0 && gate.stats()[0].misses === 2);
@@ -31,7 +39,15 @@
 
 import type { ComputeBudget } from "../sim/budget.ts";
 import { validateBudget } from "../sim/budget.ts";
-import { decisionTimeMs } from "./sizing.ts";
+import { Rng } from "../sim/rng.ts";
+import {
+  inferenceEnergyJ,
+  latencyQuantileMs,
+  missProbability,
+  nominalLatencyMs,
+  sampleLatencyMs,
+  wilsonInterval,
+} from "./platform_model.ts";
 
 /** One node class as the gate sees it. */
 export interface GateClass {
@@ -58,23 +74,35 @@ export interface LatencyGateOptions {
   defaultAction?: number;
   /** Simulated time between decision epochs, ms: late decisions take effect `ceil(latency / period)` epochs later. */
   decisionPeriodMs?: number;
+  /** Seed of the latency draws until the first `resetEpisode(seed)`; default 0. */
+  seed?: number;
 }
 
 /** Per-class statistics of a {@linkcode LatencyGate}. */
 export interface GateStats {
   /** Class name. */
   name: string;
-  /** Modelled decision latency, ms. */
+  /** Nominal (median) decision latency, ms. */
   latencyMs: number;
+  /** 99th percentile of the decision latency, ms. */
+  p99LatencyMs: number;
   /** Deadline, ms. */
   deadlineMs: number;
-  /** Decisions taken. */
+  /** Modelled probability that one decision misses the deadline. */
+  missProbability: number;
+  /** Decisions started. */
   decisions: number;
   /** Decisions that missed the deadline. */
   misses: number;
   /** misses / decisions (0 when none). */
   missRate: number;
-  /** Energy drawn by the inferences that ran, joules. */
+  /** Wilson 95% interval of the miss rate. */
+  missRateCi95: [number, number];
+  /** Node-epochs spent waiting for a late decision (holding the last action). */
+  busyEpochs: number;
+  /** Energy of one decision, joules. */
+  energyPerDecisionJ: number;
+  /** Energy drawn by the decisions started, joules. */
   energyJ: number;
 }
 
@@ -85,8 +113,9 @@ export interface GateStats {
  * ```ts
  * import { LatencyGate } from "./latency.ts";
  * const gate = new LatencyGate([{ name: "sat", count: 1, flopsPerDecision: 1e3, budget: { flopsPerSecond: 1e9,
- *   paramMemoryBytes: 1e6, deadlineMs: 1, overheadMs: 0.2, energyPerInferenceJ: 0 } }]);
- * console.assert(Math.abs(gate.latencyMs[0] - 0.201) < 1e-12 && !gate.misses(0));
+ *   paramMemoryBytes: 1e6, deadlineMs: 1, overheadMs: 0.2, activePowerW: 1, wakeEnergyJ: 0,
+ *   latencySigma: 0.1 } }]);
+ * console.assert(Math.abs(gate.latencyMs[0] - 0.201) < 1e-12 && gate.missProbability(0) < 1e-9);
  * ```
  */
 export class LatencyGate {
@@ -96,21 +125,30 @@ export class LatencyGate {
   readonly onMiss: MissPolicy;
   /** Default / initial action. */
   readonly defaultAction: number;
-  /** Modelled latency per class, ms. */
+  /** Nominal (median) latency per class, ms. */
   readonly latencyMs: readonly number[];
+  /** Energy of one decision per class, joules. */
+  readonly energyPerDecisionJ: readonly number[];
+  readonly #p99: readonly number[];
+  readonly #missProbability: readonly number[];
+  readonly #period: number | undefined;
   readonly #previous: Int32Array[];
   readonly #applied: Int32Array[];
+  readonly #pending: Int32Array[];
+  readonly #hasPending: Uint8Array[];
+  readonly #readyAt: Float64Array[];
   readonly #decisions: Float64Array;
   readonly #misses: Float64Array;
-  readonly #inferences: Float64Array;
-  /** Per class: epochs from observation to effect of a late decision (0 when in time, Infinity without a period). */
-  readonly #lag: number[];
-  readonly #pending: Int32Array[];
-  readonly #readyAt: Float64Array;
+  readonly #busy: Float64Array;
+  #rngs: Rng[];
   #epoch = 0;
 
-  /** Builds the gate; validates budgets and FLOPs. */
+  /** Builds the gate; validates budgets, FLOPs, counts and the period against the deadlines. */
   constructor(classes: readonly GateClass[], options: LatencyGateOptions = {}) {
+    const period = options.decisionPeriodMs;
+    if (period !== undefined && !(period > 0 && Number.isFinite(period))) {
+      throw new RangeError(`LatencyGate: decisionPeriodMs must be > 0, got ${period}`);
+    }
     classes.forEach((c) => {
       validateBudget(c.budget, c.name);
       if (!(c.flopsPerDecision >= 0) || !Number.isFinite(c.flopsPerDecision)) {
@@ -123,60 +161,63 @@ export class LatencyGate {
           `LatencyGate: class "${c.name}": count must be an integer >= 0, got ${c.count}`,
         );
       }
+      if (period !== undefined && c.budget.deadlineMs > period) {
+        throw new RangeError(
+          `LatencyGate: class "${c.name}": deadlineMs ${c.budget.deadlineMs} exceeds the decision period ${period} ms`,
+        );
+      }
     });
     this.classes = classes;
     this.onMiss = options.onMiss ?? "hold";
     this.defaultAction = options.defaultAction ?? 0;
-    this.latencyMs = classes.map((c) => decisionTimeMs(c.flopsPerDecision, c.budget));
+    this.#period = period;
+    this.latencyMs = classes.map((c) => nominalLatencyMs(c.flopsPerDecision, c.budget));
+    this.energyPerDecisionJ = classes.map((c) => inferenceEnergyJ(c.flopsPerDecision, c.budget));
+    this.#p99 = classes.map((c) => latencyQuantileMs(c.flopsPerDecision, c.budget, 0.99));
+    this.#missProbability = classes.map((c) => missProbability(c.flopsPerDecision, c.budget));
     this.#previous = classes.map((c) => new Int32Array(c.count).fill(this.defaultAction));
     this.#applied = classes.map((c) => new Int32Array(c.count));
+    this.#pending = classes.map((c) => new Int32Array(c.count));
+    this.#hasPending = classes.map((c) => new Uint8Array(c.count));
+    this.#readyAt = classes.map((c) => new Float64Array(c.count));
     this.#decisions = new Float64Array(classes.length);
     this.#misses = new Float64Array(classes.length);
-    this.#inferences = new Float64Array(classes.length);
-    const period = options.decisionPeriodMs;
-    if (period !== undefined && !(period > 0 && Number.isFinite(period))) {
-      throw new RangeError(`LatencyGate: decisionPeriodMs must be > 0, got ${period}`);
-    }
-    this.#lag = classes.map((c, i) =>
-      this.latencyMs[i] <= c.budget.deadlineMs
-        ? 0
-        : period === undefined
-        ? Number.POSITIVE_INFINITY
-        : Math.max(1, Math.ceil(this.latencyMs[i] / period))
-    );
-    this.#pending = classes.map((c) => new Int32Array(c.count));
-    this.#readyAt = new Float64Array(classes.length);
+    this.#busy = new Float64Array(classes.length);
+    this.#rngs = this.#streams(options.seed ?? 0);
   }
 
-  /** Epochs between a late decision's observation and its effect, per class (0: in time). */
-  get lagEpochs(): readonly number[] {
-    return this.#lag;
+  #streams(seed: number): Rng[] {
+    return this.classes.map((c) => new Rng(seed, `latency/${c.name}`));
   }
 
-  /** Whether class `c`'s decisions miss their deadline. */
-  misses(c: number): boolean {
-    return this.latencyMs[c] > this.classes[c].budget.deadlineMs;
+  /** Modelled probability that one decision of class `c` misses its deadline. */
+  missProbability(c: number): number {
+    return this.#missProbability[c];
   }
 
-  /** Sets every node's previous action to the default (call at episode start). Statistics are kept. */
-  resetEpisode(): void {
+  /**
+   * Starts an episode: every node's previous action becomes the default, no decision is pending, and the
+   * latency draws restart from `seed`'s streams (kept going when no seed is given). Statistics are kept.
+   */
+  resetEpisode(seed?: number): void {
     for (const p of this.#previous) p.fill(this.defaultAction);
+    for (const h of this.#hasPending) h.fill(0);
+    for (const r of this.#readyAt) r.fill(0);
     this.#epoch = 0;
-    this.#readyAt.fill(0);
+    if (seed !== undefined) this.#rngs = this.#streams(seed);
   }
 
   /** Zeroes the statistics. */
   resetStats(): void {
     this.#decisions.fill(0);
     this.#misses.fill(0);
-    this.#inferences.fill(0);
+    this.#busy.fill(0);
   }
 
   /**
-   * The actions that take effect this step, given the chosen ones: chosen where the deadline is met, the
-   * previous (or default) action where it is missed. `masks` (per class, `count * numActions`) guard held
-   * actions: one the mask now forbids becomes action 0. Returns internal buffers (valid until the next call)
-   * unless `out` is given.
+   * The actions that take effect this step, given the chosen ones (see module docs). `masks` (per class,
+   * `count * numActions`) guard held and late actions: one the mask now forbids becomes action 0. Returns
+   * internal buffers (valid until the next call) unless `out` is given.
    */
   filter(
     chosen: readonly Int32Array[],
@@ -188,6 +229,8 @@ export class LatencyGate {
         `LatencyGate.filter: expected ${this.classes.length} classes, got ${chosen.length}`,
       );
     }
+    const e = this.#epoch;
+    const period = this.#period;
     for (let c = 0; c < this.classes.length; c++) {
       const k = this.classes[c];
       const a = chosen[c], dst = out[c], prev = this.#previous[c];
@@ -196,41 +239,56 @@ export class LatencyGate {
           `LatencyGate.filter: class "${k.name}" has ${k.count} agents, got ${a.length} chosen and ${dst.length} output entries`,
         );
       }
-      this.#decisions[c] += k.count;
-      const lag = this.#lag[c];
-      if (lag === 0) {
-        this.#inferences[c] += k.count;
-        dst.set(a);
-      } else {
-        this.#misses[c] += k.count;
-        const mask = masks?.[c];
-        const A = k.numActions ?? 0;
-        if (mask && !(A > 0)) {
-          throw new RangeError(
-            `LatencyGate.filter: class "${k.name}" needs numActions to read its mask`,
-          );
-        }
-        const ready = Number.isFinite(lag) && this.#epoch >= this.#readyAt[c];
-        const pending = this.#pending[c];
-        for (let i = 0; i < k.count; i++) {
-          // A late decision that has now finished takes effect; otherwise hold (or default).
-          let act = ready && this.#epoch > 0
-            ? pending[i]
-            : this.onMiss === "hold"
-            ? prev[i]
-            : this.defaultAction;
-          if (mask && (act < 0 || act >= A || mask[i * A + act] === 0)) act = 0;
-          dst[i] = act;
-        }
-        if (ready || !Number.isFinite(lag)) {
-          // The processor is free: it starts the next decision on this epoch's observation.
-          if (Number.isFinite(lag)) {
-            pending.set(a);
-            this.#readyAt[c] = this.#epoch + lag;
-          }
-          this.#inferences[c] += k.count;
-        }
+      const mask = masks?.[c];
+      const A = k.numActions ?? 0;
+      if (mask && !(A > 0)) {
+        throw new RangeError(
+          `LatencyGate.filter: class "${k.name}" needs numActions to read its mask`,
+        );
       }
+      const nominal = this.latencyMs[c], sigma = k.budget.latencySigma;
+      const deadline = k.budget.deadlineMs;
+      const rng = this.#rngs[c];
+      const pending = this.#pending[c],
+        hasPending = this.#hasPending[c],
+        readyAt = this.#readyAt[c];
+      let decisions = 0, misses = 0, busy = 0;
+      for (let i = 0; i < k.count; i++) {
+        let act: number;
+        let fresh = false;
+        if (e < readyAt[i]) {
+          // Still computing a late decision: hold (or default).
+          busy++;
+          act = this.onMiss === "hold" ? prev[i] : this.defaultAction;
+        } else {
+          decisions++;
+          const latency = sampleLatencyMs(nominal, sigma, rng);
+          if (latency <= deadline) {
+            act = a[i];
+            fresh = true;
+            hasPending[i] = 0;
+          } else {
+            misses++;
+            // A late decision that finished since the last epoch takes effect now.
+            act = hasPending[i]
+              ? pending[i]
+              : this.onMiss === "hold"
+              ? prev[i]
+              : this.defaultAction;
+            hasPending[i] = 0;
+            if (period !== undefined) {
+              pending[i] = a[i];
+              hasPending[i] = 1;
+              readyAt[i] = e + Math.max(1, Math.ceil(latency / period));
+            }
+          }
+        }
+        if (!fresh && mask && (act < 0 || act >= A || mask[i * A + act] === 0)) act = 0;
+        dst[i] = act;
+      }
+      this.#decisions[c] += decisions;
+      this.#misses[c] += misses;
+      this.#busy[c] += busy;
       prev.set(dst);
     }
     this.#epoch++;
@@ -244,20 +302,30 @@ export class LatencyGate {
    * ```ts
    * import { LatencyGate } from "./latency.ts";
    * const gate = new LatencyGate([{ name: "sat", count: 1, flopsPerDecision: 1000, budget: {
-   *   flopsPerSecond: 1e9, paramMemoryBytes: 1e6, deadlineMs: 1, overheadMs: 0, energyPerInferenceJ: 2 } }]);
+   *   flopsPerSecond: 1e6, paramMemoryBytes: 1e6, deadlineMs: 5, overheadMs: 0, activePowerW: 2,
+   *   wakeEnergyJ: 1e-3, latencySigma: 0 } }]);
    * gate.filter([Int32Array.of(1)]);
-   * console.assert(gate.stats()[0].energyJ === 2 && gate.stats()[0].misses === 0);
+   * // 2 W x 1 ms + 1 mJ
+   * console.assert(Math.abs(gate.stats()[0].energyJ - 3e-3) < 1e-15 && gate.stats()[0].misses === 0);
    * ```
    */
   stats(): GateStats[] {
-    return this.classes.map((k, c) => ({
-      name: k.name,
-      latencyMs: this.latencyMs[c],
-      deadlineMs: k.budget.deadlineMs,
-      decisions: this.#decisions[c],
-      misses: this.#misses[c],
-      missRate: this.#decisions[c] > 0 ? this.#misses[c] / this.#decisions[c] : 0,
-      energyJ: this.#inferences[c] * k.budget.energyPerInferenceJ,
-    }));
+    return this.classes.map((k, c) => {
+      const decisions = this.#decisions[c], misses = this.#misses[c];
+      return {
+        name: k.name,
+        latencyMs: this.latencyMs[c],
+        p99LatencyMs: this.#p99[c],
+        deadlineMs: k.budget.deadlineMs,
+        missProbability: this.missProbability(c),
+        decisions,
+        misses,
+        missRate: decisions > 0 ? misses / decisions : 0,
+        missRateCi95: wilsonInterval(misses, decisions),
+        busyEpochs: this.#busy[c],
+        energyPerDecisionJ: this.energyPerDecisionJ[c],
+        energyJ: decisions * this.energyPerDecisionJ[c],
+      };
+    });
   }
 }

@@ -15,7 +15,9 @@ const weak: ComputeBudget = {
   paramMemoryBytes: 1e6,
   deadlineMs: 10,
   overheadMs: 1,
-  energyPerInferenceJ: 2e-3,
+  activePowerW: 0.5,
+  wakeEnergyJ: 1e-3,
+  latencySigma: 0,
 };
 const strong: ComputeBudget = { ...weak, flopsPerSecond: 1e12 };
 
@@ -113,7 +115,11 @@ Deno.test("LatencyGate: an oversized teacher on a weak node loses return to a fi
     assert.equal(st.missRate, 0);
   }
   assert.equal(s.stats[0].decisions, 10 * 8 * 2);
-  assert.ok(Math.abs(s.stats[0].energyJ - 160 * 2e-3) < 1e-12);
+  // Energy from compute: 160 decisions x (0.5 W x FLOPs / 1e6 FLOP/s + 1 mJ).
+  const flops = actorCost(student.classes[0].actor.spec).flops;
+  assert.ok(Math.abs(s.stats[0].energyJ - 160 * (0.5 * flops / 1e6 + 1e-3)) < 1e-12);
+  // The teacher's decisions cost more energy than the student's, in proportion to their compute.
+  assert.ok(t.stats[0].energyPerDecisionJ > s.stats[0].energyPerDecisionJ * 5);
   for (const set of [teacher, student]) {
     releasePolicySet(set);
     for (const c of set.classes) (c.actor as Actor).dispose();
@@ -121,16 +127,18 @@ Deno.test("LatencyGate: an oversized teacher on a weak node loses return to a fi
 });
 
 Deno.test("LatencyGate: hold keeps the previous action, default applies the default, masks guard held actions", () => {
-  const slow = {
+  const slow: ComputeBudget = {
     flopsPerSecond: 1,
     paramMemoryBytes: 1,
     deadlineMs: 1,
     overheadMs: 0,
-    energyPerInferenceJ: 0,
+    activePowerW: 0,
+    wakeEnergyJ: 0,
+    latencySigma: 0,
   };
   const fast = { ...slow, flopsPerSecond: 1e12 };
   const cls = (
-    budget: typeof slow,
+    budget: ComputeBudget,
   ) => [{ name: "n", count: 2, numActions: 3, budget, flopsPerDecision: 100 }];
   // A gate whose class misses: the first decision gets the default (2), then it is held.
   const hold = new LatencyGate(cls(slow), { defaultAction: 2 });
@@ -155,24 +163,119 @@ Deno.test("LatencyGate: hold keeps the previous action, default applies the defa
 
 Deno.test("LatencyGate: with a decision period, a late decision takes effect ceil(latency / period) epochs later", () => {
   // 1.5 ms of work per decision on a 1 ms epoch: lag ceil(1.5 / 1) = 2 epochs.
-  const budget = {
+  const budget: ComputeBudget = {
     flopsPerSecond: 1e6,
     paramMemoryBytes: 1e6,
     deadlineMs: 0.5,
     overheadMs: 0,
-    energyPerInferenceJ: 1,
+    activePowerW: 2,
+    wakeEnergyJ: 1e-3,
+    latencySigma: 0,
   };
   const gate = new LatencyGate([{ name: "node", count: 1, budget, flopsPerDecision: 1500 }], {
     decisionPeriodMs: 1,
   });
-  assert.deepEqual(gate.lagEpochs, [2]);
   const applied: number[] = [];
   for (const chosen of [1, 2, 3, 4, 5, 6]) applied.push(gate.filter([Int32Array.of(chosen)])[0][0]);
   // Decisions start at epochs 0, 2, 4 (the processor is busy in between) and act 2 epochs later.
   assert.deepEqual(applied, [0, 0, 1, 1, 3, 3]);
   const [stats] = gate.stats();
-  assert.equal(stats.misses, 6);
-  assert.equal(stats.energyJ, 3); // three inferences ran
+  assert.equal(stats.decisions, 3);
+  assert.equal(stats.misses, 3);
+  assert.equal(stats.busyEpochs, 3);
+  // Three decisions ran, each 2 W x 1.5 ms + 1 mJ = 4 mJ.
+  assert.ok(Math.abs(stats.energyJ - 3 * 4e-3) < 1e-15, `${stats.energyJ}`);
   gate.resetEpisode();
   assert.equal(gate.filter([Int32Array.of(4)])[0][0], 0); // a new episode starts from the default
+  assert.throws(
+    () =>
+      new LatencyGate([{
+        name: "node",
+        count: 1,
+        budget: { ...budget, deadlineMs: 2 },
+        flopsPerDecision: 1,
+      }], {
+        decisionPeriodMs: 1,
+      }),
+    /class "node": deadlineMs 2 exceeds the decision period 1 ms/,
+  );
+});
+
+Deno.test("LatencyGate: energy per decision against a hand-computed Cortex-M4F case", () => {
+  // 30,000 FLOPs at 3e7 FLOP/s = 1 ms at 24 mW = 24 uJ, plus 1.2 uJ to wake: 25.2 uJ per decision.
+  const m4f: ComputeBudget = {
+    flopsPerSecond: 3e7,
+    paramMemoryBytes: 65536,
+    deadlineMs: 3,
+    overheadMs: 0.05,
+    activePowerW: 0.024,
+    wakeEnergyJ: 1.2e-6,
+    latencySigma: 0,
+  };
+  const gate = new LatencyGate([{ name: "mcu", count: 4, budget: m4f, flopsPerDecision: 30_000 }]);
+  for (let e = 0; e < 5; e++) gate.filter([Int32Array.of(1, 2, 1, 2)]);
+  const [st] = gate.stats();
+  assert.ok(Math.abs(st.latencyMs - 1.05) < 1e-12);
+  assert.ok(Math.abs(st.energyPerDecisionJ - 25.2e-6) < 1e-15);
+  assert.equal(st.decisions, 20);
+  assert.ok(Math.abs(st.energyJ - 20 * 25.2e-6) < 1e-15);
+  assert.equal(st.misses, 0);
+});
+
+Deno.test("LatencyGate: a deadline equal to the decision period misses at the latency distribution's tail", () => {
+  // sigma 0.25, nominal 100 ms * exp(-0.25 * 1.6449) = 66.3 ms: P(L > 100 ms) = Q(1.6449) = 5%.
+  const period = 100;
+  const sigma = 0.25;
+  const nominal = period * Math.exp(-sigma * 1.6448536);
+  const budget: ComputeBudget = {
+    flopsPerSecond: 1e6,
+    paramMemoryBytes: 1e6,
+    deadlineMs: period,
+    overheadMs: 0,
+    activePowerW: 0,
+    wakeEnergyJ: 0,
+    latencySigma: sigma,
+  };
+  const cls = [{ name: "node", count: 500, budget, flopsPerDecision: nominal * 1000 }];
+  const gate = new LatencyGate(cls, { decisionPeriodMs: period });
+  assert.ok(Math.abs(gate.missProbability(0) - 0.05) < 1e-6, `${gate.missProbability(0)}`);
+  const chosen = [new Int32Array(500).fill(1)];
+  for (let episode = 0; episode < 4; episode++) {
+    gate.resetEpisode(1000 + episode);
+    for (let e = 0; e < 100; e++) gate.filter(chosen);
+  }
+  const [st] = gate.stats();
+  // Each miss keeps its node busy for at least one more epoch, so fewer than 200,000 decisions start.
+  assert.ok(st.decisions > 180_000 && st.decisions < 200_000, `${st.decisions}`);
+  assert.equal(st.busyEpochs, 200_000 - st.decisions);
+  // Binomial: sd = sqrt(0.05 * 0.95 / n) ~ 5e-4. A 4-sd band fails a correct model with probability
+  // 6e-5; the seeded draws make the outcome fixed, the band says how far off a wrong model may hide.
+  const sd = Math.sqrt((0.05 * 0.95) / st.decisions);
+  assert.ok(Math.abs(st.missRate - 0.05) < 4 * sd, `miss rate ${st.missRate}, sd ${sd}`);
+  assert.ok(st.missRateCi95[0] < 0.05 && 0.05 < st.missRateCi95[1], `${st.missRateCi95}`);
+  // A model without the spread would miss 0% (nominal < deadline); one with 1.5x the spread 13.6%.
+  assert.ok(st.missRate > 0.04 && st.missRate < 0.06);
+});
+
+Deno.test("LatencyGate: latency draws replay from the episode seed", () => {
+  const budget: ComputeBudget = {
+    flopsPerSecond: 1e6,
+    paramMemoryBytes: 1e6,
+    deadlineMs: 1,
+    overheadMs: 0,
+    activePowerW: 0,
+    wakeEnergyJ: 0,
+    latencySigma: 0.3,
+  };
+  const run = (seed: number) => {
+    const gate = new LatencyGate([{ name: "a", count: 50, budget, flopsPerDecision: 1000 }]);
+    gate.resetEpisode(seed);
+    const seen: number[] = [];
+    for (let e = 0; e < 20; e++) seen.push(...gate.filter([new Int32Array(50).fill(1)])[0]);
+    return { seen, misses: gate.stats()[0].misses };
+  };
+  assert.deepEqual(run(7), run(7));
+  assert.notDeepEqual(run(7).seen, run(8).seen);
+  // The deadline sits at the median: about half the decisions miss.
+  assert.ok(run(7).misses > 400 && run(7).misses < 600, `${run(7).misses}`);
 });

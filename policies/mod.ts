@@ -32,6 +32,7 @@ export * from "./plain.ts";
 export * from "./policy_set.ts";
 export * from "./runtime.ts";
 export * from "./latency.ts";
+export * from "./platform_model.ts";
 export * from "./model_io.ts";
 export * from "./controller.ts";
 export * from "./atomic_write.ts";

@@ -11,11 +11,18 @@
  * wins; ties go to fewer layers, then to fewer FLOPs. A budget nothing fits is an error naming the budget and
  * the smallest candidate's cost.
  *
+ * The report names the **binding constraint** (`binding`): what rejected the candidate that would have
+ * beaten the chosen one (of the rejected candidates that rank above it, the lowest-ranked: the next step
+ * up): `"deadline"` (its latency at the budget's
+ * FLOP/s is over the deadline limit), `"memory"` (its parameters are over the memory limit), `"flops-cap"`
+ * (over the compression cap `maxFlops`), or `"candidates"` when nothing better was rejected (the largest
+ * candidate won). `bindingDetail` says by how much.
+ *
  * @example
  * ```ts
  * import { sizeStudent } from "./sizing.ts";
  * const r = sizeStudent({ flopsPerSecond: 1e6, paramMemoryBytes: 64 * 1024, deadlineMs: 10, overheadMs: 1,
- *   energyPerInferenceJ: 0 }, 18, 5);
+ *   activePowerW: 0, wakeEnergyJ: 0, latencySigma: 0 }, 18, 5);
  * console.assert(r.cost.flops / 1e6 * 1000 + 1 <= 10 * 0.8);
  * ```
  *
@@ -96,6 +103,9 @@ export interface SizingOptions {
   maxFlops?: number;
 }
 
+/** What stopped the sizer from choosing a larger student (see module docs). */
+export type BindingConstraint = "deadline" | "memory" | "flops-cap" | "candidates";
+
 /** What {@linkcode sizeStudent} chose and why. */
 export interface SizingReport {
   /** The chosen student. */
@@ -124,6 +134,10 @@ export interface SizingReport {
   paramsRatio?: number;
   /** Whether the teacher itself would fit this budget. */
   teacherFits?: boolean;
+  /** The constraints that rejected the next-better candidate (`["candidates"]` when none was rejected). */
+  binding: BindingConstraint[];
+  /** The rejected next-better candidate and its figures against the limits, or why none. */
+  bindingDetail: string;
 }
 
 /**
@@ -133,7 +147,7 @@ export interface SizingReport {
  * ```ts
  * import { decisionTimeMs } from "./sizing.ts";
  * console.assert(decisionTimeMs(2e6, { flopsPerSecond: 1e9, paramMemoryBytes: 1, deadlineMs: 1,
- *   overheadMs: 0.5, energyPerInferenceJ: 0 }) === 2.5);
+ *   overheadMs: 0.5, activePowerW: 0, wakeEnergyJ: 0, latencySigma: 0 }) === 2.5);
  * ```
  */
 export function decisionTimeMs(flops: number, budget: ComputeBudget): number {
@@ -147,7 +161,7 @@ export function decisionTimeMs(flops: number, budget: ComputeBudget): number {
  * ```ts
  * import { fitsBudget } from "./sizing.ts";
  * const b = { flopsPerSecond: 1e6, paramMemoryBytes: 1000, deadlineMs: 10, overheadMs: 0,
- *   energyPerInferenceJ: 0 };
+ *   activePowerW: 0, wakeEnergyJ: 0, latencySigma: 0 };
  * console.assert(fitsBudget({ params: 100, paramBytesF32: 400, macs: 0, flops: 8000,
  *   peakActivationBytes: 0 }, b));
  * ```
@@ -170,7 +184,7 @@ export function fitsBudget(
  * const teacher = { obsSize: 18, agentIdSize: 0, numActions: 5, hiddenSizes: [256, 256],
  *   activation: "tanh" as const, kind: "mlp" as const };
  * const r = sizeStudent({ flopsPerSecond: 2e8, paramMemoryBytes: 16 * 1024, deadlineMs: 5, overheadMs: 0.5,
- *   energyPerInferenceJ: 1e-3 }, 18, 5, { teacher, budgetName: "cubesat" });
+ *   activePowerW: 0, wakeEnergyJ: 0, latencySigma: 0 }, 18, 5, { teacher, budgetName: "cubesat" });
  * console.assert(r.paramsRatio! > 1 && r.cost.paramBytesF32 <= 16 * 1024 * 0.8);
  * ```
  */
@@ -201,6 +215,9 @@ export function sizeStudent(
     kind: "mlp",
   } as const;
   let best: { spec: ActorSpec; cost: CostReport } | undefined;
+  const rejected: { spec: ActorSpec; cost: CostReport; why: BindingConstraint[] }[] = [];
+  const deadlineLimitMs = budget.deadlineMs * (1 - margin);
+  const memoryLimitBytes = budget.paramMemoryBytes * (1 - margin);
   let smallest: { spec: ActorSpec; cost: CostReport } | undefined;
   let candidates = 0;
   let fitting = 0;
@@ -210,14 +227,18 @@ export function sizeStudent(
       const cost = actorCost(spec);
       candidates++;
       if (!smallest || cost.flops < smallest.cost.flops) smallest = { spec, cost };
-      if (!fitsBudget(cost, budget, margin)) continue;
-      if (options.maxFlops !== undefined && cost.flops > options.maxFlops) continue;
+      const why: BindingConstraint[] = [];
+      if (decisionTimeMs(cost.flops, budget) > deadlineLimitMs) why.push("deadline");
+      if (cost.paramBytesF32 > memoryLimitBytes) why.push("memory");
+      if (options.maxFlops !== undefined && cost.flops > options.maxFlops) why.push("flops-cap");
+      if (why.length > 0) {
+        rejected.push({ spec, cost, why });
+        continue;
+      }
       fitting++;
       if (!best || better(spec, cost, best.spec, best.cost)) best = { spec, cost };
     }
   }
-  const deadlineLimitMs = budget.deadlineMs * (1 - margin);
-  const memoryLimitBytes = budget.paramMemoryBytes * (1 - margin);
   if (!best) {
     const s = smallest!;
     throw new RangeError(
@@ -229,7 +250,24 @@ export function sizeStudent(
         } ms) and ${s.cost.paramBytesF32} parameter bytes (limit ${Math.floor(memoryLimitBytes)})`,
     );
   }
+  let next: (typeof rejected)[number] | undefined;
+  for (const r of rejected) {
+    if (!better(r.spec, r.cost, best.spec, best.cost)) continue;
+    if (!next || better(next.spec, next.cost, r.spec, r.cost)) next = r;
+  }
   const report: SizingReport = {
+    binding: next ? next.why : ["candidates"],
+    bindingDetail: next
+      ? `next-better candidate ${archLabel(next.spec)}: ${
+        decisionTimeMs(next.cost.flops, budget).toPrecision(4)
+      } ms (limit ${
+        deadlineLimitMs.toPrecision(4)
+      }), ${next.cost.paramBytesF32} parameter bytes (limit ${
+        Math.floor(memoryLimitBytes)
+      }), ${next.cost.flops} FLOPs${
+        options.maxFlops !== undefined ? ` (cap ${Math.floor(options.maxFlops)})` : ""
+      }`
+      : "no larger candidate was rejected",
     spec: best.spec,
     cost: best.cost,
     label: archLabel(best.spec),

@@ -9,7 +9,9 @@ const roomy: ComputeBudget = {
   paramMemoryBytes: 1e9,
   deadlineMs: 100,
   overheadMs: 0,
-  energyPerInferenceJ: 0,
+  activePowerW: 0,
+  wakeEnergyJ: 0,
+  latencySigma: 0,
 };
 
 const teacher: ActorSpec = {
@@ -98,4 +100,29 @@ Deno.test("sizeStudent: maxFlops caps capacity below what the budget allows", ()
   // The cap is the binding limit: the next bigger candidates all exceed it.
   const free = sizeStudent(roomy, 18, 5, { teacher });
   assert.ok(free.cost.flops > capped.cost.flops);
+});
+
+Deno.test("sizeStudent: the report names the binding constraint", () => {
+  assert.deepEqual(sizeStudent(roomy, 18, 5).binding, ["candidates"]);
+  assert.deepEqual(sizeStudent({ ...roomy, paramMemoryBytes: 7316 / 0.8 }, 18, 5).binding, [
+    "memory",
+  ]);
+  const slow = { ...roomy, flopsPerSecond: 1e6, deadlineMs: 10, overheadMs: 2 };
+  assert.deepEqual(sizeStudent(slow, 18, 5).binding, ["deadline"]);
+  const cap = actorCost(teacher).flops / 20;
+  assert.deepEqual(sizeStudent(roomy, 18, 5, { teacher, maxFlops: cap }).binding, ["flops-cap"]);
+  // By hand: 18-8-5 has 197 params (788 B) and 404 FLOPs; 18-16-5 389 params (1,556 B) and 788 FLOPs.
+  // At 1e6 FLOP/s, a 0.625 ms deadline and 1,250 B (limits 0.5 ms, 1,000 B), 18-16-5 breaks both.
+  const both = sizeStudent(
+    { ...roomy, flopsPerSecond: 1e6, deadlineMs: 0.625, paramMemoryBytes: 1250 },
+    18,
+    5,
+    { widths: [8, 16], depths: [1] },
+  );
+  assert.equal(both.label, "18-8-5");
+  assert.deepEqual(both.binding, ["deadline", "memory"]);
+  assert.match(
+    both.bindingDetail,
+    /18-16-5: 0\.7880 ms \(limit 0\.5000\), 1556 parameter bytes \(limit 1000\)/,
+  );
 });

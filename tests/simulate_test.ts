@@ -32,8 +32,21 @@ Deno.test("simulate: the default scenario runs on its shipped models and writes 
   for (const policy of ["students", "teacher", "greedy", "random"]) {
     assert.match(r.stdout, new RegExp(`\\| ${policy} \\|`));
   }
+  // The platform model's tables: miss rates with their 95% intervals, energy from compute per class.
+  assert.match(
+    r.stdout,
+    /\| students \| mcu-sensor \| [0-9.]+ \/ [0-9.]+ \| 3\.00 \| [0-9.e%-]+ \[0%, [0-9.e-]+%\] of /,
+  );
+  assert.match(
+    r.stdout,
+    /\| students \| cubesat \| [0-9.e+-]+ \| [0-9.e+-]+ \| [0-9.e-]+% \| [0-9.]+x \|/,
+  );
   const report = JSON.parse(await Deno.readTextFile(`${dir}/report.json`));
   assert.equal(report.envId, "fleet/leo-wildfire");
+  const cubesat = report.rows[0].classes.find((c: { className: string }) =>
+    c.className === "cubesat"
+  );
+  assert.ok(cubesat.energyReduction > 1 && cubesat.fitsMemory && cubesat.fitsDeadline);
   assert.deepEqual(report.rows.map((x: { policy: string }) => x.policy), [
     "students",
     "teacher",

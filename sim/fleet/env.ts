@@ -8,6 +8,11 @@
  * station before the deadline, downlinked directly or first relayed over inter-satellite links. The team
  * reward per step is `scale * (valueWeight * value delivered in time - energyWeightPerKJ * kJ spent on
  * actions and inference)`, the same for every agent. Every event ends up delivered, expired or pending.
+ * A deciding node is charged its class's network-independent decision energy (`budget.wakeEnergyJ`:
+ * wake-up, I/O, dispatch); the env knows nothing of the policy, so the compute energy of the deployed
+ * network (`activePowerW * FLOPs / flopsPerSecond`) is reported by the latency model
+ * (`policies/latency.ts`), not charged here. It is below a millijoule per decision on every shipped class
+ * (`scenarios/README.md`), against loads of watts over a 30 s epoch.
  *
  * Time: decision epochs every `dtS`; between epochs the discrete-event kernel (`sim/scheduler.ts`) runs
  * Poisson arrivals (one independent random stream per sensor, keyed by its name), deadlines, imaging
@@ -466,7 +471,7 @@ export class FleetEnv implements MultiAgentEnv {
       this.#satIslKm[i] = d.radio.islRangeKm;
       this.#satCosOffNadir[i] = Math.cos(d.payload.offNadirDeg * DEG);
       this.#satEventRad[i] = d.observation.eventRangeKm / EARTH_RADIUS_KM;
-      this.#satInferJ[i] = d.budget.energyPerInferenceJ;
+      this.#satInferJ[i] = d.budget.wakeEnergyJ;
       this.#satKE[i] = d.observation.kEvents;
       this.#satKN[i] = d.observation.kNeighbours;
       minImage = Math.min(minImage, d.payload.imageSizeMB);
@@ -498,7 +503,7 @@ export class FleetEnv implements MultiAgentEnv {
       this.#senAlertJ[s] = d.radio.alertEnergyJ;
       this.#senSinMinEl[s] = Math.sin(d.radio.minElevationDeg * DEG);
       this.#senMinElRad[s] = d.radio.minElevationDeg * DEG;
-      this.#senInferJ[s] = d.budget.energyPerInferenceJ;
+      this.#senInferJ[s] = d.budget.wakeEnergyJ;
       this.#senKS[s] = d.observation.kSatellites;
       this.#senRatePerS[s] = ratePerS * world.sensorRateScale[s];
       maxKS = Math.max(maxKS, d.observation.kSatellites);

@@ -242,7 +242,7 @@ Deno.test("snapshot, options and registry entries", () => {
   assert.equal(env.decisionPeriodMs, 30_000);
   assert.deepEqual(
     env.budgets.map((b) => b.deadlineMs),
-    env.classes.map((c) => c.def.budget.deadlineMs),
+    env.classes.map((c) => c.def.budget.deadlineShare * 30_000),
   );
   assert.equal(env.maxSteps, 7);
   env.reset(2);

@@ -62,13 +62,32 @@ Deno.test("a bad budget names the file, the path and the value", () => {
       budget: {
         flopsPerSecond: -5,
         paramMemoryBytes: 1,
-        deadlineMs: 1,
+        deadlineShare: 0.01,
         overheadMs: 0,
-        energyPerInferenceJ: 0,
+        activePowerW: 0.4,
+        wakeEnergyJ: 0,
+        latencySigma: 0.1,
       },
     },
   };
   rejects(d, "nodeClasses.my-sat.budget.flopsPerSecond", "-5", /must be > 0, got -5$/);
+  const budget =
+    (d.nodeClasses as Record<string, { budget: Record<string, unknown> }>)["my-sat"].budget;
+  budget.flopsPerSecond = 2e7;
+  budget.deadlineShare = 1.5;
+  rejects(d, "nodeClasses.my-sat.budget.deadlineShare", "1.5", /got 1.5$/);
+  budget.deadlineShare = 0.01;
+  budget.activePowerW = -0.4;
+  rejects(d, "nodeClasses.my-sat.budget.activePowerW", "-0.4", /got -0.4$/);
+  // A budget in the earlier format (a fixed deadline and energy per inference) names what is missing.
+  (d.nodeClasses as Record<string, { budget: unknown }>)["my-sat"].budget = {
+    flopsPerSecond: 2e7,
+    paramMemoryBytes: 1,
+    deadlineMs: 5,
+    overheadMs: 1,
+    energyPerInferenceJ: 0.002,
+  };
+  rejects(d, "nodeClasses.my-sat.budget.deadlineShare", undefined, /is required/);
 });
 
 Deno.test("field errors: ranges, types, unknown keys, enums", () => {

@@ -38,22 +38,26 @@ const rangeSchema = (low: number, high = Number.MAX_VALUE) =>
     });
 
 /**
- * The compute budget of a node class (same fields as {@linkcode ComputeBudget} in `sim/budget.ts`).
+ * The compute budget of a node class as the file gives it ({@linkcode PlatformBudget} in `sim/budget.ts`):
+ * the deadline is a share of the class's decision period (`time.dtS * decisionPeriodSteps`), resolved when
+ * the world is built; the energy store comes from the class's `power`.
  *
  * @example
  * ```ts
  * import { budgetSchema } from "./schema.ts";
- * const ok = budgetSchema.safeParse({ flopsPerSecond: 3e7, paramMemoryBytes: 65536, deadlineMs: 1,
- *   overheadMs: 0.3, energyPerInferenceJ: 2e-5 });
+ * const ok = budgetSchema.safeParse({ flopsPerSecond: 3e7, paramMemoryBytes: 65536, deadlineShare: 1e-4,
+ *   overheadMs: 0.05, activePowerW: 0.024, wakeEnergyJ: 1.2e-6, latencySigma: 0.05 });
  * console.assert(ok.success);
  * ```
  */
 export const budgetSchema = z.strictObject({
   flopsPerSecond: positive(),
   paramMemoryBytes: positive(),
-  deadlineMs: positive(),
+  deadlineShare: positive().max(1),
   overheadMs: nonNegative(),
-  energyPerInferenceJ: nonNegative(),
+  activePowerW: nonNegative(),
+  wakeEnergyJ: nonNegative(),
+  latencySigma: nonNegative().max(2),
 });
 
 const commonClassFields = {

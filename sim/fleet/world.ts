@@ -16,7 +16,7 @@
  * @module
  */
 
-import type { ComputeBudget } from "../budget.ts";
+import { type ComputeBudget, resolveBudget } from "../budget.ts";
 import type { AgentClassSpec } from "../env/types.ts";
 import {
   geodeticToEcf,
@@ -53,7 +53,7 @@ const DEG = Math.PI / 180;
  * import { builtinScenario } from "./scenario.ts";
  * import { buildFleetWorld, type FleetClass } from "./world.ts";
  * const cubesat: FleetClass = buildFleetWorld(builtinScenario("leo-wildfire")).classes[0];
- * console.assert(cubesat.kind === "satellite" && cubesat.budget.deadlineMs === 5);
+ * console.assert(cubesat.kind === "satellite" && cubesat.budget.deadlineMs === 300);
  * ```
  */
 export interface FleetClass extends AgentClassSpec {
@@ -431,7 +431,14 @@ export function buildFleetWorld(scenario: Scenario): FleetWorld {
       kind: def.kind,
       def,
       layout,
-      budget: def.budget,
+      budget: resolveBudget(
+        def.budget,
+        scenario.time.dtS * 1000 * def.decisionPeriodSteps,
+        name,
+        def.kind === "satellite"
+          ? (def as SatelliteClassDef).power.batteryWh * 3600
+          : (def as SensorClassDef).power.batteryJ,
+      ),
       count: members[index].length,
       obsSize: layout.obsSize,
       numActions: layout.numActions,
