@@ -235,7 +235,7 @@ export function parsePlan(data: unknown, source: string): Plan {
   plan.scenarios.forEach((s, i) => {
     if (typeof s !== "string" && s.teacher !== undefined && !isConfined(s.teacher)) {
       fail(
-        `field "scenarios[${i}].teacher" must be a path inside the artifact directory (relative, no "..") , got ${
+        `field "scenarios[${i}].teacher" must be a path inside the artifact directory (relative, no ".."), got ${
           show(s.teacher)
         }`,
       );
