@@ -131,6 +131,7 @@ export class LocalPool implements Executor {
   readonly #all = new Set<Child>();
   #spawned = 0;
   #closed = false;
+  #stopping = false;
 
   /** Starts nothing yet: processes are spawned on first use. */
   constructor(options: LocalPoolOptions) {
@@ -156,13 +157,18 @@ export class LocalPool implements Executor {
   async run(job: SweepJob, message: JobMessage, events: JobEvents): Promise<JobOutcome> {
     let lastError = "";
     for (let attempt = 1; attempt <= this.#options.maxAttempts; attempt++) {
-      if (this.#closed) return { ok: false, error: "pool closed", interrupted: true };
+      if (this.#closed || this.#stopping) {
+        return { ok: false, error: "sweep stopped before the job ended", interrupted: true };
+      }
       if (attempt > 1) events.retrying(attempt - 1, lastError);
       const child = this.#take();
       events.running(attempt);
       const reply = await child.send(message);
       if (reply === undefined) {
         const st = await child.exited;
+        if (this.#stopping) {
+          return { ok: false, error: "sweep stopped before the job ended", interrupted: true };
+        }
         lastError = `worker process ${child.process.pid} died mid-job (${
           st.signal ? `signal ${st.signal}` : `exit code ${st.code}`
         })`;
@@ -186,6 +192,7 @@ export class LocalPool implements Executor {
 
   /** Sends SIGINT to every child: their jobs checkpoint and answer "interrupted". */
   interrupt(): void {
+    this.#stopping = true;
     for (const c of this.#all) {
       try {
         c.process.kill("SIGINT");

@@ -100,3 +100,10 @@ Deno.test("loadPlan: a missing file or bad JSON names the file", async () => {
     await Deno.remove(path);
   }
 });
+
+Deno.test("the example plans in sweep/plans/ load and expand", async () => {
+  for await (const e of Deno.readDir(new URL("./plans/", import.meta.url))) {
+    const plan = await loadPlan(new URL(`./plans/${e.name}`, import.meta.url).pathname);
+    assert.ok(expandPlan(plan).length > 0, e.name);
+  }
+});
