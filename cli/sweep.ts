@@ -18,7 +18,7 @@
 import { parseArgs } from "node:util";
 import { expandPlan, loadPlan, PlanError, sweepDir } from "../sweep/plan.ts";
 import { runPlan } from "../sweep/sweep_run.ts";
-import { DEFAULT_REDIS_URL, parseRedisUrl } from "../sweep/redis.ts";
+import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUnreachable } from "../sweep/redis.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
 
@@ -111,4 +111,16 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli("sweep", () => main(Deno.args), USAGE);
+/** Redis URL and connection failures are the user's to fix: a message, no stack. */
+async function userErrors(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof RedisUnreachable || (e as Error).name === "RangeError") {
+      throw new CliError((e as Error).message);
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) await runCli("sweep", () => userErrors(() => main(Deno.args)), USAGE);

@@ -22,6 +22,7 @@ import {
   DEFAULT_REDIS_URL,
   describeRedisUrl,
   parseRedisUrl,
+  RedisUnreachable,
   runQueueWorker,
 } from "../sweep/redis.ts";
 import { CliError, runCli } from "./cli_util.ts";
@@ -135,4 +136,16 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli("worker", () => main(Deno.args), USAGE);
+/** Redis URL and connection failures are the user's to fix: a message, no stack. */
+async function userErrors(run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (e) {
+    if (e instanceof RedisUnreachable || (e as Error).name === "RangeError") {
+      throw new CliError((e as Error).message);
+    }
+    throw e;
+  }
+}
+
+if (import.meta.main) await runCli("worker", () => userErrors(() => main(Deno.args)), USAGE);

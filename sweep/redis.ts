@@ -137,13 +137,24 @@ export async function connectRedis(url: string, flag: string, timeoutMs = 5000):
     ]);
   } catch (e) {
     client.disconnect();
-    throw new Error(
-      `Cannot reach Redis at ${describeRedisUrl(url)} (${flag}): ${(e as Error).message}`,
+    throw new RedisUnreachable(
+      `Cannot reach Redis at ${describeRedisUrl(url)} (${flag}): ${
+        lastError || (e as Error).message
+      }`,
     );
   } finally {
     clearTimeout(timer);
   }
   return client;
+}
+
+/** Redis did not answer (a user error: wrong URL, server not started, bad password). */
+export class RedisUnreachable extends Error {
+  /** `message` names the masked URL and the flag. */
+  constructor(message: string) {
+    super(message);
+    this.name = "RedisUnreachable";
+  }
 }
 
 /** The BullMQ job id of a sweep's job (BullMQ ids may not hold ":"). */

@@ -106,6 +106,28 @@ Deno.test("sweep, local pool: a SIGKILLed worker's job resumes from its checkpoi
   }
 });
 
+Deno.test("sweep, local pool: a sweep stopped mid-distillation and started again resumes; same results", async () => {
+  const ref = await referenceRun();
+  const root = await Deno.makeTempDir({ prefix: "sweep-stop-" });
+  try {
+    const stop = new AbortController();
+    const first = runPlan({ plan: PLAN, root, workers: 2, quiet: true, signal: stop.signal });
+    const ckpt = `${root}/itest/distill/toy-matching/tiny/s1/kd-marl/x20/checkpoint.ckpt`;
+    while (!(await Deno.stat(ckpt).then(() => true, () => false))) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    stop.abort();
+    const stopped = await first;
+    assert.ok(stopped.done >= 1 && stopped.pending >= 2, JSON.stringify(stopped.status.counts));
+    const resumed = await runPlan({ plan: PLAN, root, workers: 2, quiet: true });
+    assert.equal(resumed.resumed, stopped.done);
+    assert.equal(resumed.done, JOBS);
+    assert.deepEqual(await figures(root), ref);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
 function freePort(): number {
   const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (l.addr as Deno.NetAddr).port;
@@ -140,21 +162,39 @@ function startWorker(url: string, root: string, log: string[]): Deno.ChildProces
 
 Deno.test({
   name:
-    "sweep, BullMQ on Redis: 2 workers, one SIGKILLed mid-job; every result once, identical to the local pool; a failing job stops after its tries",
+    "sweep, BullMQ on Redis (password in the URL): 2 workers, one SIGKILLed mid-job; every result once, identical to the local pool; a failing job stops after its tries",
   ignore: !redisServer,
   async fn() {
     const ref = await referenceRun();
     const root = await Deno.makeTempDir({ prefix: "sweep-redis-" });
     const port = freePort();
     const redis = new Deno.Command("redis-server", {
-      args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      // A password, given to every client through the URL (as an ACL user:password would be).
+      args: [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--requirepass",
+        "itest-pw",
+      ],
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const url = `redis://127.0.0.1:${port}`;
+    const url = `redis://:itest-pw@127.0.0.1:${port}`;
     const logs: string[][] = [[], []];
     const workers: Deno.ChildProcess[] = [];
     try {
+      // Redis needs a moment to listen; a wrong password is refused, naming the masked URL.
+      await new Promise((r) => setTimeout(r, 300));
+      await assert.rejects(
+        () => runPlan({ plan: PLAN, root, redis: `redis://:wrong@127.0.0.1:${port}`, quiet: true }),
+        /Cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ \(--redis\): WRONGPASS/,
+      );
       workers.push(startWorker(url, root, logs[0]), startWorker(url, root, logs[1]));
       const run = runPlan({ plan: PLAN, root, redis: url, quiet: true });
       await midTrain(root);
