@@ -44,9 +44,11 @@ async function readStatus(path: string): Promise<Record<string, unknown> | undef
  *
  * @example
  * ```ts
- * import { sweepRoutes } from "./sweep_routes.ts";
- * const app = sweepRoutes({ dir: await Deno.makeTempDir() });
+ * import { createApp } from "./app.ts";
+ * // Mounted by createApp, whose error handler turns an unknown sweep into a 404.
+ * const app = createApp({ sweepsDir: await Deno.makeTempDir() });
  * console.assert((await app.request("/api/sweeps/none")).status === 404);
+ * await app.close();
  * ```
  */
 export function sweepRoutes(options: SweepRoutesOptions): Hono {
