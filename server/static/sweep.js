@@ -28,8 +28,10 @@ function draw(sweep) {
     b.textContent = `${s} ${sweep.counts[s] ?? 0}`;
     return b;
   }));
-  const order = (j) => STATES.indexOf(j.state);
-  const jobs = [...sweep.jobs].sort((a, b) => order(b) - order(a) || a.key.localeCompare(b.key));
+  // What needs attention first: running, queued, failed, blocked, waiting, then done.
+  const ORDER = ["running", "queued", "failed", "blocked", "waiting", "done"];
+  const order = (j) => ORDER.indexOf(j.state);
+  const jobs = [...sweep.jobs].sort((a, b) => order(a) - order(b) || a.key.localeCompare(b.key));
   $("jobs").tBodies[0].replaceChildren(...jobs.map((j) => {
     const tr = document.createElement("tr");
     cell(tr, j.key);
