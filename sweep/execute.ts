@@ -56,7 +56,19 @@ export interface JobResult {
   seconds: number;
 }
 
-/** A message the worker will not act on (bad envelope, kind, payload or path): never retried. */
+/**
+ * A message the worker will not act on (bad envelope, kind, payload or path): never retried.
+ *
+ * @example
+ * ```ts
+ * import { JobRefused, validateJob } from "./execute.ts";
+ * try {
+ *   validateJob({ v: 1, sweep: "s", key: "k", kind: "nope", payload: {} }, "/tmp");
+ * } catch (e) {
+ *   console.assert(e instanceof JobRefused);
+ * }
+ * ```
+ */
 export class JobRefused extends Error {
   /** `message` names the job, the field, the value and what was expected. */
   constructor(message: string) {
@@ -77,7 +89,21 @@ function issueText(issue: z.core.$ZodIssue, input: unknown, prefix: string): str
   return `field "${field || "(root)"}" ${issue.message}, got ${got}`;
 }
 
-/** The message and its kind, validated; `root` is the artifact directory. */
+/**
+ * The message and its kind, validated, with every path field resolved inside the artifact directory
+ * `root`; a {@linkcode JobRefused} naming the field and value otherwise.
+ *
+ * @example
+ * ```ts
+ * import { validateJob } from "./execute.ts";
+ * const root = await Deno.makeTempDir();
+ * const { paths } = validateJob({
+ *   v: 1, sweep: "s", key: "train/a", kind: "train",
+ *   payload: { scenario: "toy/matching", seed: 1, steps: 64, checkpointEvery: 1, out: "s/train/a" },
+ * }, root);
+ * console.assert(paths.get("s/train/a")!.endsWith("/s/train/a"));
+ * ```
+ */
 export function validateJob(
   message: unknown,
   root: string,

@@ -60,7 +60,15 @@ export interface JobKind<P = unknown> {
   run(payload: P, ctx: JobContext): Promise<JobOutput>;
 }
 
-/** A job stopped by a signal (SIGINT/SIGTERM) with its checkpoint saved: not a failure, resumable. */
+/**
+ * A job stopped by a signal (SIGINT/SIGTERM) with its checkpoint saved: not a failure, resumable.
+ *
+ * @example
+ * ```ts
+ * import { JobInterrupted } from "./job_kinds.ts";
+ * console.assert(new JobInterrupted("train/a").message.includes("resumes"));
+ * ```
+ */
 export class JobInterrupted extends Error {
   /** `key` is the job's. */
   constructor(key: string) {
@@ -159,7 +167,17 @@ export async function weightsDigest(dir: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** The last finite value of `column` in a run's `curves.csv` (NaN when none). */
+/**
+ * The last finite value of `column` in a run's `curves.csv` (NaN when none).
+ *
+ * @example
+ * ```ts
+ * import { lastCurveValue } from "./job_kinds.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/curves.csv`, "iteration,meanReturn\n1,2.5\n2,\n");
+ * console.assert(await lastCurveValue(dir, "meanReturn") === 2.5);
+ * ```
+ */
 export async function lastCurveValue(dir: string, column: string): Promise<number> {
   const lines = (await Deno.readTextFile(`${dir}/curves.csv`)).trim().split("\n");
   const at = lines[0].split(",").indexOf(column);

@@ -122,7 +122,18 @@ class Child {
   }
 }
 
-/** The local process pool (see module docs). */
+/**
+ * The local process pool (see module docs).
+ *
+ * @example
+ * ```ts
+ * import { LocalPool } from "./local_pool.ts";
+ * const root = await Deno.makeTempDir();
+ * const pool = new LocalPool({ root, size: 2, maxAttempts: 3, logDir: root });
+ * console.assert(pool.slots === 2 && pool.pids.length === 0);
+ * await pool.close();
+ * ```
+ */
 export class LocalPool implements Executor {
   /** Number of processes. */
   readonly slots: number;

@@ -20,7 +20,19 @@
 
 import { isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 
-/** A path that would leave the artifact directory. */
+/**
+ * A path that would leave the artifact directory.
+ *
+ * @example
+ * ```ts
+ * import { confinedPath, PathOutsideError } from "./paths.ts";
+ * try {
+ *   confinedPath("/tmp", "/etc");
+ * } catch (e) {
+ *   console.assert(e instanceof PathOutsideError);
+ * }
+ * ```
+ */
 export class PathOutsideError extends Error {
   /** Names the path, the artifact directory and why it is refused. */
   constructor(message: string) {

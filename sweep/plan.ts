@@ -51,7 +51,19 @@ import { listEnvs, resolveEnvId } from "../sim/env/registry.ts";
 import { isConfined } from "./paths.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
 
-/** A plan that cannot be used, naming the file, the field, the value and what was expected. */
+/**
+ * A plan that cannot be used, naming the file, the field, the value and what was expected.
+ *
+ * @example
+ * ```ts
+ * import { parsePlan, PlanError } from "./plan.ts";
+ * try {
+ *   parsePlan({}, "empty.json");
+ * } catch (e) {
+ *   console.assert(e instanceof PlanError);
+ * }
+ * ```
+ */
 export class PlanError extends Error {
   /** `message` already names the plan file. */
   constructor(message: string) {
@@ -296,12 +308,32 @@ export async function loadPlan(path: string): Promise<Plan> {
   return parsePlan(data, path);
 }
 
-/** The file-name form of an environment id: `toy/matching` -> `toy-matching`. */
+/**
+ * The file-name form of an environment id.
+ *
+ * @example
+ * ```ts
+ * import { envSlug } from "./plan.ts";
+ * console.assert(envSlug("mpe/simple_spread") === "mpe-simple-spread");
+ * ```
+ */
 export function envSlug(envId: string): string {
   return envId.replaceAll("/", "-").replaceAll("_", "-");
 }
 
-/** The sweep's folder inside the artifact directory. */
+/**
+ * The sweep's folder inside the artifact directory: the plan's `out`, else its name.
+ *
+ * @example
+ * ```ts
+ * import { parsePlan, sweepDir } from "./plan.ts";
+ * const plan = parsePlan({
+ *   name: "demo", scenarios: ["toy/matching"], seeds: [1],
+ *   budgets: [{ name: "tiny", teacherSteps: 512, studentSteps: 256, episodes: 4 }],
+ * }, "demo.json");
+ * console.assert(sweepDir(plan) === "demo");
+ * ```
+ */
 export function sweepDir(plan: Plan): string {
   return plan.out ?? plan.name;
 }

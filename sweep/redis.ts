@@ -148,7 +148,15 @@ export async function connectRedis(url: string, flag: string, timeoutMs = 5000):
   return client;
 }
 
-/** Redis did not answer (a user error: wrong URL, server not started, bad password). */
+/**
+ * Redis did not answer (a user error: wrong URL, server not started, bad password).
+ *
+ * @example
+ * ```ts
+ * import { RedisUnreachable } from "./redis.ts";
+ * console.assert(new RedisUnreachable("Cannot reach Redis").name === "RedisUnreachable");
+ * ```
+ */
 export class RedisUnreachable extends Error {
   /** `message` names the masked URL and the flag. */
   constructor(message: string) {
@@ -157,7 +165,15 @@ export class RedisUnreachable extends Error {
   }
 }
 
-/** The BullMQ job id of a sweep's job (BullMQ ids may not hold ":"). */
+/**
+ * The BullMQ job id of a sweep's job (BullMQ ids may not hold ":").
+ *
+ * @example
+ * ```ts
+ * import { bullJobId } from "./redis.ts";
+ * console.assert(bullJobId("tiny", "train/toy-matching/tiny/s1") === "tiny__train/toy-matching/tiny/s1");
+ * ```
+ */
 export function bullJobId(sweep: string, key: string): string {
   return `${sweep}__${key}`.replaceAll(":", "_");
 }
@@ -174,7 +190,16 @@ export interface RedisExecutorOptions {
   signal?: AbortSignal;
 }
 
-/** The coordinator's side of the queue (see module docs). */
+/**
+ * The coordinator's side of the queue (see module docs).
+ *
+ * @example
+ * ```ts ignore
+ * import { RedisExecutor } from "./redis.ts";
+ * const executor = await RedisExecutor.open({ url: "redis://127.0.0.1:6379", maxAttempts: 3 });
+ * await executor.close();
+ * ```
+ */
 export class RedisExecutor implements Executor {
   /** A queue takes every ready job. */
   readonly slots = Number.POSITIVE_INFINITY;

@@ -158,7 +158,25 @@ async function storedResult(
     : undefined;
 }
 
-/** Runs a sweep to the end (or until `signal` aborts); see module docs. */
+/**
+ * Runs a sweep to the end (or until `signal` aborts); see module docs.
+ *
+ * @example
+ * ```ts
+ * import { runSweep } from "./scheduler.ts";
+ * const root = await Deno.makeTempDir();
+ * const summary = await runSweep({
+ *   name: "s", dir: "s", root, engine: "test", quiet: true,
+ *   jobs: [{ key: "a", kind: "k", deps: [], payload: { out: "s/a" } }],
+ *   executor: {
+ *     slots: 1,
+ *     run: () => Promise.resolve({ ok: false, error: "no" }),
+ *     close: () => Promise.resolve(),
+ *   },
+ * });
+ * console.assert(summary.failed === 1);
+ * ```
+ */
 export async function runSweep(options: SweepOptions): Promise<SweepSummary> {
   const { jobs, executor, root, name } = options;
   const dir = `${root}/${options.dir}`;
