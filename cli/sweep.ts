@@ -16,11 +16,10 @@
  */
 
 import { parseArgs } from "node:util";
-import { expandPlan, loadPlan, PlanError, sweepDir } from "../sweep/plan.ts";
+import { expandPlan, loadPlan, sweepDir } from "../sweep/plan.ts";
 import { runPlan } from "../sweep/sweep_run.ts";
 import { DEFAULT_REDIS_URL, parseRedisUrl, RedisUnreachable } from "../sweep/redis.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import { checkWritableDir, CliError, CliFailure, intFlag, runCli } from "./cli_util.ts";
 
 /** The `--help` text. */
 export const USAGE = `Usage: deno task sweep --plan PLAN.json [flags]
@@ -55,20 +54,14 @@ async function main(args: string[]): Promise<void> {
     allowPositionals: false,
   });
   if (!values.plan) throw new CliError("flag --plan is required (a plan file, see --help)");
-  const workers = intFlag("workers", values.workers);
+  const workers = intFlag("workers", values.workers, 1, 1024);
   if (values.redis !== undefined) {
     parseRedisUrl(values.redis, "--redis");
     if (workers !== undefined) {
       throw new CliError("flag --workers sizes the local pool; with --redis start workers instead");
     }
   }
-  let plan;
-  try {
-    plan = await loadPlan(values.plan);
-  } catch (e) {
-    if (e instanceof PlanError) throw new CliError(e.message);
-    throw e;
-  }
+  const plan = await loadPlan(values.plan);
   const root = values.out ?? "runs/sweep";
   if (values["dry-run"]) {
     for (const job of expandPlan(plan)) {
@@ -78,6 +71,7 @@ async function main(args: string[]): Promise<void> {
     }
     return;
   }
+  await checkWritableDir("out", root);
   const stop = new AbortController();
   const onSignal = () => {
     if (!stop.signal.aborted) {
@@ -111,14 +105,13 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-/** Redis URL and connection failures are the user's to fix: a message, no stack. */
+/** A Redis that does not answer is a failure with a message, not an internal error. */
 async function userErrors(run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (e) {
-    if (e instanceof RedisUnreachable || (e as Error).name === "RangeError") {
-      throw new CliError((e as Error).message);
-    }
+    // An unreachable server or a refused password: the command could not be carried out (exit 1).
+    if (e instanceof RedisUnreachable) throw new CliFailure(e.message);
     throw e;
   }
 }

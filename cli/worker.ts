@@ -25,8 +25,7 @@ import {
   RedisUnreachable,
   runQueueWorker,
 } from "../sweep/redis.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import { checkWritableDir, CliError, CliFailure, intFlag, runCli } from "./cli_util.ts";
 
 /** The `--help` text. */
 export const USAGE = `Usage: deno task worker --redis URL [flags]
@@ -60,10 +59,10 @@ async function main(args: string[]): Promise<void> {
     throw new CliError(`flag --redis is required (e.g. --redis ${DEFAULT_REDIS_URL})`);
   }
   parseRedisUrl(values.redis, "--redis");
-  const concurrency = intFlag("concurrency", values.concurrency) ?? availableParallelism();
-  const lockSeconds = intFlag("lock-seconds", values["lock-seconds"]) ?? 30;
+  const concurrency = intFlag("concurrency", values.concurrency, 1, 1024) ?? availableParallelism();
+  const lockSeconds = intFlag("lock-seconds", values["lock-seconds"], 1, 86_400) ?? 30;
   const root = resolve(values.out ?? "runs/sweep");
-  await Deno.mkdir(root, { recursive: true });
+  await checkWritableDir("out", root);
   const stop = new AbortController();
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   const children: Deno.ChildProcess[] = [];
@@ -136,14 +135,13 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-/** Redis URL and connection failures are the user's to fix: a message, no stack. */
+/** A Redis that does not answer is a failure with a message, not an internal error. */
 async function userErrors(run: () => Promise<void>): Promise<void> {
   try {
     await run();
   } catch (e) {
-    if (e instanceof RedisUnreachable || (e as Error).name === "RangeError") {
-      throw new CliError((e as Error).message);
-    }
+    // An unreachable server or a refused password: the command could not be carried out (exit 1).
+    if (e instanceof RedisUnreachable) throw new CliFailure(e.message);
     throw e;
   }
 }

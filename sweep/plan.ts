@@ -49,6 +49,7 @@ import { z } from "zod";
 import "../sim/builtin_envs.ts";
 import { listEnvs, resolveEnvId } from "../sim/env/registry.ts";
 import { isConfined } from "./paths.ts";
+import { InputError } from "../sim/input_error.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
 
 /**
@@ -64,7 +65,7 @@ import type { KdWeights } from "../distill/kd_config.ts";
  * }
  * ```
  */
-export class PlanError extends Error {
+export class PlanError extends InputError {
   /** `message` already names the plan file. */
   constructor(message: string) {
     super(message);

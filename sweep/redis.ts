@@ -32,6 +32,7 @@ import { executeJob, type JobMessage, JobRefused, type JobResult } from "./execu
 import { JobInterrupted } from "./job_kinds.ts";
 import type { Executor, JobEvents, JobOutcome } from "./scheduler.ts";
 import type { SweepJob } from "./plan.ts";
+import { InputError } from "../sim/input_error.ts";
 
 /** The default Redis URL: loopback. */
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
@@ -66,12 +67,12 @@ export function parseRedisUrl(url: string, flag: string): RedisTarget {
   try {
     u = new URL(url);
   } catch {
-    throw new RangeError(
+    throw new InputError(
       `flag ${flag} must be a URL like redis://[user:password@]host:6379[/db], got "${url}"`,
     );
   }
   if (u.protocol !== "redis:" && u.protocol !== "rediss:") {
-    throw new RangeError(
+    throw new InputError(
       `flag ${flag} must use redis:// or rediss://, got "${u.protocol}" in "${
         describeRedisUrl(url)
       }"`,
@@ -79,7 +80,7 @@ export function parseRedisUrl(url: string, flag: string): RedisTarget {
   }
   const port = u.port === "" ? 6379 : Number(u.port);
   const host = u.hostname.replace(/^\[|\]$/g, "");
-  if (host === "") throw new RangeError(`flag ${flag} names no host: "${describeRedisUrl(url)}"`);
+  if (host === "") throw new InputError(`flag ${flag} names no host: "${describeRedisUrl(url)}"`);
   const loopback = host === "localhost" || host === "::1" || /^127\./.test(host);
   return { url, host, port, loopback, password: u.password !== "" };
 }
