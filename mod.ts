@@ -7,6 +7,7 @@
  * - `policies`: networks, cost accounting, budget sizing, runtime, latency model, model files;
  * - `distill`: teacher and student trainers, evaluation;
  * - `server`: the telemetry server;
+ * - `sweep`: study plans run as train -> distill -> evaluate jobs on a local pool or BullMQ workers;
  * - `viz`: SVG charts and maps.
  *
  * @example
@@ -23,4 +24,5 @@ export * from "./sim/mod.ts";
 export * from "./policies/mod.ts";
 export * from "./distill/mod.ts";
 export * as server from "./server/mod.ts";
+export * as sweep from "./sweep/mod.ts";
 export * from "./viz/mod.ts";

@@ -30,6 +30,7 @@ export const USAGE = `Usage: deno task serve [options]
   --host ADDR     address to bind (default 127.0.0.1)
   --token T       bearer token for control endpoints (or FLEETKD_TOKEN); required off loopback
   --runs-dir DIR  folder of the per-run NDJSON telemetry logs (default .runs)
+  --sweeps-dir D  artifact directory whose sweeps /sweep shows (default runs/sweep)
   --max-runs N    runs allowed at once (default 4)
   --help          this text`;
 
@@ -147,6 +148,7 @@ export function parseServeArgs(
       host: { type: "string" },
       token: { type: "string" },
       "runs-dir": { type: "string" },
+      "sweeps-dir": { type: "string" },
       "max-runs": { type: "string" },
       help: { type: "boolean" },
     },
@@ -164,6 +166,7 @@ export function parseServeArgs(
     token,
     deps: {
       ...(values["runs-dir"] ? { runsDir: values["runs-dir"] } : {}),
+      ...(values["sweeps-dir"] ? { sweepsDir: values["sweeps-dir"] } : {}),
       ...(maxRuns !== undefined ? { maxConcurrentRuns: maxRuns } : {}),
     },
   };

@@ -79,6 +79,11 @@ export interface StudentRunOptions {
    * its node's budget (default 20, KD-MARL's bar; 1 sizes to the budget alone).
    */
   minFlopsReduction?: number;
+  /**
+   * Train only up to the next multiple of this many iterations, then checkpoint and return with
+   * `paused` set (see `TeacherRunOptions.segment`).
+   */
+  segment?: number;
 }
 
 /** One stage of a distillation: a command, its teacher and the work done under it. */
@@ -103,8 +108,10 @@ export interface StudentRunResult {
   sizing: SizingReport[];
   /** Seconds of this invocation. */
   seconds: number;
-  /** Stopped early by a signal. */
+  /** Stopped early by a signal, or paused at a segment boundary. */
   interrupted: boolean;
+  /** Stopped at a `segment` boundary with iterations left (no signal). */
+  paused?: boolean;
   /** Where the students were saved. */
   modelDir?: string;
   /** Every stage of the run so far, this one last. */
@@ -241,8 +248,12 @@ export async function runStudentDistillation(
     await writeCurves(outDir, `students ${options.envId}`, curves, CURVES);
   };
   let agreement = Number.NaN;
+  const segment = options.segment ?? 0;
+  const until = segment > 0
+    ? Math.min(total, (Math.floor(trainer.iteration / segment) + 1) * segment)
+    : total;
   try {
-    while (trainer.iteration < total && !stop.requested) {
+    while (trainer.iteration < until && !stop.requested) {
       const stats = trainer.iterate();
       agreement = stats.agreement;
       curves.push(rowOf(stats));
@@ -263,14 +274,15 @@ export async function runStudentDistillation(
       agreement,
       sizing,
     };
-    if (stop.requested) {
-      if (!options.quiet) {
+    if (stop.requested || trainer.iteration < total) {
+      if (!options.quiet && stop.requested) {
         console.error(`distill: interrupted; state saved to ${ckptPath} (resume with --resume)`);
       }
       return {
         ...base,
         seconds: (performance.now() - started) / 1000,
         interrupted: true,
+        paused: !stop.requested,
         stages,
       };
     }

@@ -69,6 +69,13 @@ export interface TeacherRunOptions {
   command?: string;
   /** Called after every iteration. */
   onIteration?: (stats: IterationStats) => void;
+  /**
+   * Train only up to the next multiple of this many iterations, then checkpoint and return with
+   * `paused` set (when iterations remain). Calling again with `resume` goes on: a run trained in such
+   * segments restores its checkpoint at every boundary, exactly as a run killed mid-segment and resumed
+   * does, so the two end bit-identical (the sweep's jobs, `sweep/job_kinds.ts`, rely on it).
+   */
+  segment?: number;
   /** Behaviour-cloning warm start from a heuristic before PPO (fresh runs only; see `MappoTrainer.warmStart`). */
   warmStart?: WarmStartOptions & { controllerFor: (env: MultiAgentEnv) => Controller };
 }
@@ -85,8 +92,10 @@ export interface TeacherRunResult {
   seconds: number;
   /** Every stage of the run so far, this one last. */
   stages: TrainingStage[];
-  /** Whether the run stopped early on a signal. */
+  /** Whether the run stopped early on a signal, or paused at a segment boundary. */
   interrupted: boolean;
+  /** Whether it stopped at a `segment` boundary with iterations left (no signal). */
+  paused?: boolean;
   /** Where the model was saved (undefined when interrupted). */
   modelDir?: string;
 }
@@ -194,8 +203,12 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     await trainer.saveCheckpoint(ckptPath, { curves, stages });
     await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
   };
+  const segment = options.segment ?? 0;
+  const until = segment > 0
+    ? Math.min(total, (Math.floor(trainer.iteration / segment) + 1) * segment)
+    : total;
   try {
-    while (trainer.iteration < total && !stop.requested) {
+    while (trainer.iteration < until && !stop.requested) {
       const stats = trainer.iterate();
       if (Number.isFinite(stats.meanReturn)) finalReturn = stats.meanReturn;
       curves.push(rowOf(stats));
@@ -212,8 +225,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     }
     await checkpoint();
     progress.stop();
-    if (stop.requested) {
-      if (!options.quiet) {
+    if (stop.requested || trainer.iteration < total) {
+      if (!options.quiet && stop.requested) {
         console.error(`train: interrupted; state saved to ${ckptPath} (resume with --resume)`);
       }
       return {
@@ -223,6 +236,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
         seconds: (performance.now() - started) / 1000,
         stages,
         interrupted: true,
+        paused: !stop.requested,
       };
     }
     const modelDir = `${outDir}/model`;

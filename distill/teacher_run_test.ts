@@ -90,3 +90,38 @@ Deno.test("runTeacherTraining: a checkpoint from before stages takes its first s
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("runTeacherTraining: with segment it pauses at every multiple, checkpointed, and resumes to the end", async () => {
+  const outDir = await Deno.makeTempDir();
+  try {
+    const run = () =>
+      runTeacherTraining({
+        envId: "toy/matching",
+        makeEnv: () => new MatchingEnv(),
+        outDir,
+        // 640 steps = 5 iterations of 128: segments end at 2, 4, then 5.
+        config: { ...base, totalEnvSteps: 640 },
+        resume: true,
+        quiet: true,
+        command: "train --steps 640",
+        segment: 2,
+      });
+    const seen: [number, boolean, boolean | undefined][] = [];
+    for (;;) {
+      const r = await run();
+      seen.push([r.iterations, r.interrupted, r.paused]);
+      if (!r.interrupted) {
+        assert.ok(r.modelDir);
+        break;
+      }
+      assert.ok(await Deno.stat(`${outDir}/checkpoint.ckpt`));
+    }
+    assert.deepEqual(seen, [[2, true, true], [4, true, true], [5, false, undefined]]);
+    // One command, one stage, however many segments.
+    const summary = JSON.parse(await Deno.readTextFile(`${outDir}/summary.json`));
+    assert.equal(summary.stages.length, 1);
+    assert.equal(summary.iterations, 5);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -8,6 +8,7 @@
  * - `GET /healthz`, `GET /metrics` (Prometheus text)
  * - `GET /api/scenarios`, `GET /api/policies?scenario=`
  * - `POST /api/runs`, `GET /api/runs`, `GET /api/runs/:id`, `DELETE /api/runs/:id`
+ * - `GET /sweep` sweep page, `GET /api/sweeps`, `GET /api/sweeps/:name` (see `sweep_routes.ts`)
  * - `GET /api/runs/:id/stream` (SSE, `Last-Event-ID` resume), `GET /api/runs/:id/ws` (WebSocket),
  *   `GET /api/runs/:id/events?from=&limit=`
  *
@@ -41,6 +42,7 @@ import { Metrics, metricsRoutes } from "./metrics.ts";
 import { RunManager } from "./run_manager.ts";
 import { runRoutes } from "./runs_routes.ts";
 import { staticRoutes } from "./static_routes.ts";
+import { sweepRoutes } from "./sweep_routes.ts";
 import { telemetryRoutes } from "./telemetry_routes.ts";
 
 /** The telemetry server app: a Hono app plus handles for its owner. */
@@ -88,6 +90,7 @@ export function createApp(deps: Partial<ServerDeps> = {}): FleetApp {
     runRoutes({ manager, maxBodyBytes: resolved.maxBodyBytes, token: resolved.token }),
   );
   app.route("/", telemetryRoutes({ manager, metrics }));
+  app.route("/", sweepRoutes({ dir: resolved.sweepsDir }));
   app.route("/", staticRoutes());
   app.notFound((c) => {
     throw new NotFoundError(`No route ${c.req.method} ${c.req.path}`);

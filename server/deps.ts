@@ -43,6 +43,8 @@ export interface ServerDeps {
   dtSeconds: (env: MultiAgentEnv, infos: Record<string, number>) => number;
   /** Folder of the per-run NDJSON logs (default `.runs`). */
   runsDir: string;
+  /** Artifact directory of `deno task sweep` whose sweeps the sweep page shows (default `runs/sweep`). */
+  sweepsDir: string;
   /** Runs that may be running at once; more get 429 (default 4). */
   maxConcurrentRuns: number;
   /** Ended runs kept in memory for status and replay; older ones are forgotten (default 64). */
@@ -116,6 +118,7 @@ export function resolveDeps(partial: Partial<ServerDeps> = {}): ServerDeps {
     snapshot: partial.snapshot ?? duckSnapshot,
     dtSeconds: partial.dtSeconds ?? duckDtSeconds,
     runsDir: partial.runsDir ?? ".runs",
+    sweepsDir: partial.sweepsDir ?? "runs/sweep",
     maxConcurrentRuns: partial.maxConcurrentRuns ?? 4,
     maxRetainedRuns: partial.maxRetainedRuns ?? 64,
     ringSize: partial.ringSize ?? 4096,
