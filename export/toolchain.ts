@@ -92,7 +92,7 @@ export function parseTargets(text: string, flag = "--target"): Target[] {
 const found = new Map<string, boolean>();
 
 /**
- * Whether `tool` is on `PATH` (cached).
+ * Whether `tool` is on `PATH` (cached per `PATH`).
  *
  * @example
  * ```ts
@@ -101,10 +101,12 @@ const found = new Map<string, boolean>();
  * ```
  */
 export async function hasTool(tool: string): Promise<boolean> {
-  const cached = found.get(tool);
+  const path = Deno.env.get("PATH") ?? "";
+  const key = `${path}\0${tool}`;
+  const cached = found.get(key);
   if (cached !== undefined) return cached;
   let ok = false;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+  for (const dir of path.split(":")) {
     if (dir === "") continue;
     try {
       const st = await Deno.stat(`${dir}/${tool}`);
@@ -114,7 +116,7 @@ export async function hasTool(tool: string): Promise<boolean> {
       }
     } catch { /* not here */ }
   }
-  found.set(tool, ok);
+  found.set(key, ok);
   return ok;
 }
 
