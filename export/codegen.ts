@@ -376,7 +376,7 @@ static unsigned char fk_quant_u(float v, float inv_scale) {
       ),
     );
     parts.push(table("float", `fk_s${l}`, padded(ql.weightScales, lay.padded), f32));
-    parts.push(table("float", `fk_b${l}`, padded(layer.bias, lay.padded), f32));
+    parts.push(table("float", `fk_b${l}`, padded(ql.bias, lay.padded), f32));
     // Inverse scales of the inputs of this layer, per feature (padded entries of hidden layers are 0).
     parts.push(table("float", `fk_inv${l}`, ql.inputInvScales, f32));
   });

@@ -5,7 +5,8 @@
  * feature that stayed 0 gets the layer's widest range).
  * Because `sum_i W[i][o] x_i = sum_i (W[i][o] s_x[i]) (x_i / s_x[i])`, the per-feature scales are folded into
  * the weights, which are then quantized symmetrically per output channel (`s_w[o] = max_i |W[i][o] s_x[i]| /
- * 127`, int8). A layer computes `acc = sum q_w * q_x` in int32, `y = acc * s_w[o] + b[o]` in float32 (biases
+ * 127`, int8), and each bias absorbs the mean error the rounded weights make on the calibration inputs
+ * (bias correction). A layer computes `acc = sum q_w * q_x` in int32, `y = acc * s_w[o] + b[o]` in float32 (biases
  * stay float32), the activation, and quantizes `y` for the next layer; the logits stay float. Rounding is half
  * away from zero, clamped to the 8-bit range.
  *
@@ -34,6 +35,8 @@ export interface QuantLayer {
   inputInvScales: Float32Array;
   /** Inputs quantized to [0, 255] (post-ReLU activations) rather than [-127, 127]. */
   unsignedInput: boolean;
+  /** Float32 bias with the weight rounding's mean error on the calibration inputs removed. */
+  bias: Float32Array;
 }
 
 /** A calibrated 8-bit network. */
@@ -71,15 +74,22 @@ export function calibrate(net: Network, inputs: Float32Array, rows: number): Qua
   const L = net.layers.length;
   // Per layer and input feature: max |value| over the calibration set (observations, then hidden outputs).
   const maxAbs = net.layers.map((l) => new Float64Array(l.inSize));
+  const mean = net.layers.map((l) => new Float64Array(l.inSize));
   const row = new Float32Array(net.inputSize);
   for (let r = 0; r < rows; r++) {
     row.set(inputs.subarray(r * net.inputSize, (r + 1) * net.inputSize));
-    for (let i = 0; i < net.inputSize; i++) maxAbs[0][i] = Math.max(maxAbs[0][i], Math.abs(row[i]));
+    for (let i = 0; i < net.inputSize; i++) {
+      maxAbs[0][i] = Math.max(maxAbs[0][i], Math.abs(row[i]));
+      mean[0][i] += row[i] / rows;
+    }
     if (L > 1) {
       const outs = forwardRow(net, row);
       for (let l = 1; l < L; l++) {
         const m = maxAbs[l], o = outs[l - 1];
-        for (let i = 0; i < o.length; i++) m[i] = Math.max(m[i], Math.abs(o[i]));
+        for (let i = 0; i < o.length; i++) {
+          m[i] = Math.max(m[i], Math.abs(o[i]));
+          mean[l][i] += o[i] / rows;
+        }
       }
     }
   }
@@ -110,7 +120,19 @@ export function calibrate(net: Network, inputs: Float32Array, rows: number): Qua
         weights[i * layer.outSize + o] = Math.max(-127, Math.min(127, q));
       }
     }
-    return { weights, weightScales, inputInvScales, unsignedInput };
+    // Bias correction: the rounded weights' effective values are q_w * s_w[o] / s_x[i]; their error times
+    // the calibration mean of each input is a systematic shift of the output, removed from the bias.
+    const bias = new Float32Array(layer.outSize);
+    for (let o = 0; o < layer.outSize; o++) {
+      let shift = 0;
+      for (let i = 0; i < layer.inSize; i++) {
+        const eff = weights[i * layer.outSize + o] * weightScales[o] *
+          Math.fround(inputInvScales[i]);
+        shift += (eff - layer.kernel[i * layer.outSize + o]) * mean[l][i];
+      }
+      bias[o] = layer.bias[o] - shift;
+    }
+    return { weights, weightScales, inputInvScales, unsignedInput, bias };
   });
   return { layers, calibrationRows: rows };
 }
