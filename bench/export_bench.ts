@@ -9,7 +9,8 @@
  *   same weights as Gemm/Relu nodes with `onnx-proto`; `session.run` is async, so its figure includes one
  *   promise round trip),
  * - the exported C compiled to WASM SIMD128 (`CompiledActor`, float32 and 8-bit),
- * - the same C built natively with host gcc (`-O3 -march=native -ffp-contract=off`), timed inside C.
+ * - the same C built natively with host gcc and with clang (`-O3 -march=native -ffp-contract=off`), timed
+ *   inside C.
  *
  * Peers are interleaved: three rounds over every path, the best median of each kept. Targets: the 1,316-FLOP
  * student within 5x of this core's FLOP floor (FLOPs / 78 GFLOP/s, AVX2 FMA peak) on the compiled path; the
@@ -41,6 +42,8 @@ import { missingTool, runTool } from "../export/toolchain.ts";
 import type { BenchRow } from "./report.ts";
 
 const SUITE = "export";
+/** Flags of the natively timed builds (gcc and clang): portable numerics, this core's vector units. */
+const NATIVE_FLAGS = ["-std=c99", "-O3", "-march=native", "-ffp-contract=off"];
 const BATCH = 256;
 /** AVX2 FMA peak of this core, FLOP/s (2 FMA units x 8 lanes x 2 FLOPs x ~2.4 GHz). */
 const PEAK = 78e9;
@@ -146,8 +149,8 @@ interface Subject {
   ortSession: ort.InferenceSession;
   f32: CompiledActor;
   i8: CompiledActor;
-  /** Native figures, ns per decision: [f32 batch 1, f32 batched, i8 batch 1, i8 batched]. */
-  native: number[];
+  /** Native figures per compiler, ns per decision: [f32 batch 1, f32 batched, i8 batch 1, i8 batched]. */
+  native: Record<string, number[]>;
 }
 
 async function subject(
@@ -172,12 +175,6 @@ async function subject(
   }
   const f32 = await CompiledActor.load(await buildWasm(build, gf), net.spec);
   const i8 = await CompiledActor.load(await buildWasm(build, gi), net.spec, { precision: "int8" });
-  const exe = await buildHost(build, gf, gi, net.inputSize, net.numActions, [
-    "-std=c99",
-    "-O3",
-    "-march=native",
-    "-ffp-contract=off",
-  ], "bench");
   const n = Math.min(BATCH, rec.classes[c].rows);
   const rows = { ...rec.classes[c], rows: n };
   await Deno.writeFile(
@@ -186,16 +183,29 @@ async function subject(
   );
   await Deno.writeFile(`${build}/${label}.mask`, rows.masks.subarray(0, n * net.numActions));
   const reps = Math.max(10, Math.round(2e7 / (actorCost(net.spec).flops * n)));
-  const outText = await runTool(exe, [
-    "bench",
-    `${build}/${label}.in`,
-    `${build}/${label}.mask`,
-    String(n),
-    String(reps),
-  ], build);
-  const native: number[] = [];
-  for (const line of outText.trim().split("\n")) {
-    native.push(...line.split(" ").slice(1).map(Number));
+  const native: Record<string, number[]> = {};
+  for (const cc of ["gcc", "clang"]) {
+    const exe = await buildHost(
+      build,
+      gf,
+      gi,
+      net.inputSize,
+      net.numActions,
+      NATIVE_FLAGS,
+      `bench_${cc}`,
+      cc,
+    );
+    const outText = await runTool(exe, [
+      "bench",
+      `${build}/${label}.in`,
+      `${build}/${label}.mask`,
+      String(n),
+      String(reps),
+    ], build);
+    native[cc] = [];
+    for (const line of outText.trim().split("\n")) {
+      native[cc].push(...line.split(" ").slice(1).map(Number));
+    }
   }
   const tfActor = new Actor(net.spec, { seed: 0, name: `export_bench_${label}` });
   tfActor.net.setWeights(plain.getWeights());
@@ -264,13 +274,16 @@ export async function run(): Promise<BenchRow[]> {
           keep("compiled wasm f32", syncLatencyUs(s.f32, batch));
           keep("compiled wasm i8", syncLatencyUs(s.i8, batch));
         }
-        const nat = batch === 1 ? [s.native[0], s.native[2]] : [s.native[1], s.native[3]];
-        best["native C f32"] = (nat[0] * batch) / 1000;
-        best["native C i8"] = (nat[1] * batch) / 1000;
+        for (const [cc, v] of Object.entries(s.native)) {
+          const nat = batch === 1 ? [v[0], v[2]] : [v[1], v[3]];
+          best[`native ${cc} f32`] = (nat[0] * batch) / 1000;
+          best[`native ${cc} i8`] = (nat[1] * batch) / 1000;
+        }
         const floorUs = (flops * batch) / PEAK * 1e6;
         for (const [path, us] of Object.entries(best)) {
           const isStudentTarget = flops === 1316 && batch === 1 &&
-            (path === "compiled wasm f32" || path === "native C f32");
+            (path === "compiled wasm f32" || path === "native gcc f32" ||
+              path === "native clang f32");
           const isTeacherTarget = s.label.startsWith("teacher") && batch === 1 &&
             path === "compiled wasm f32";
           rows.push({

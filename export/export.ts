@@ -216,7 +216,8 @@ function parseSize(text: string): { text: number; data: number; bss: number } {
 }
 
 /**
- * Compiles a class's two precisions with the host harness into `dir/<ident>_host` (flags: `flags`).
+ * Compiles a class's two precisions with the host harness into `dir/<ident>_<name>` with `compiler`
+ * (default gcc) and `flags`.
  *
  * @example
  * ```ts ignore
@@ -231,6 +232,7 @@ export async function buildHost(
   numActions: number,
   flags: readonly string[] = HOST_FLAGS,
   name = "host",
+  compiler = "gcc",
 ): Promise<string> {
   const harness = `${dir}/${f32.base}_${name}_main.c`;
   await Deno.writeTextFile(
@@ -238,7 +240,7 @@ export async function buildHost(
     hostHarness(f32.base, i8.base, f32.prefix, i8.prefix, inputSize, numActions),
   );
   const exe = `${dir}/${f32.base.replace(/_f32$/, "")}_${name}`;
-  await runTool("gcc", [
+  await runTool(compiler, [
     ...flags,
     "-I",
     dir,

@@ -184,8 +184,13 @@ export class CompiledActor {
       );
     }
     const m = this.#stage(inputs, count, masks);
+    if (count === 1) {
+      outActions[0] = this.#x.fk_act(this.#inPtr, m);
+      return outActions;
+    }
     this.#x.fk_act_batch(this.#inPtr, count, m, this.#outPtr);
-    outActions.set(this.#i32.subarray(this.#outPtr >> 2, (this.#outPtr >> 2) + count));
+    const i32 = this.#i32, base = this.#outPtr >> 2;
+    for (let r = 0; r < count; r++) outActions[r] = i32[base + r];
     return outActions;
   }
 
