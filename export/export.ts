@@ -174,7 +174,15 @@ async function version(tool: string): Promise<string> {
   }
 }
 
-/** Host gcc flags of the checked build. */
+/**
+ * Host gcc flags of the checked build.
+ *
+ * @example
+ * ```ts
+ * import { HOST_FLAGS } from "./export.ts";
+ * console.assert(HOST_FLAGS.includes("-ffp-contract=off"));
+ * ```
+ */
 export const HOST_FLAGS = [
   "-std=c99",
   "-O2",
@@ -253,7 +261,14 @@ export async function buildHost(
   return exe;
 }
 
-/** Runs the host harness in verify mode on `rec`; returns float32/int8 logits and actions. */
+/**
+ * Runs the host harness in verify mode on `rec`; returns float32/int8 logits and actions.
+ *
+ * @example
+ * ```ts ignore
+ * const { af, ai } = await runHostVerify(exe, buildDir, recording.classes[0]);
+ * ```
+ */
 export async function runHostVerify(
   exe: string,
   dir: string,
@@ -276,7 +291,14 @@ export async function runHostVerify(
   return { lf, li, af, ai };
 }
 
-/** Compiles one class and precision to WASM SIMD; returns the module bytes. */
+/**
+ * Compiles one class and precision to WASM SIMD; returns the module bytes.
+ *
+ * @example
+ * ```ts ignore
+ * const bytes = await buildWasm(buildDir, generateFloatC(net));
+ * ```
+ */
 export async function buildWasm(dir: string, g: GeneratedC): Promise<Uint8Array> {
   const glue = `${dir}/${g.base}_wasm_glue.c`;
   await Deno.writeTextFile(glue, wasmGlue(g.base, g.prefix, g.prefix.toUpperCase()));
@@ -307,7 +329,15 @@ function progress(log: (s: string) => void, s: string): void {
   log(`export: ${s}`);
 }
 
-/** Exports a policy set (see module docs); returns the manifest it wrote. */
+/**
+ * Exports a policy set (see module docs); returns the manifest it wrote.
+ *
+ * @example
+ * ```ts ignore
+ * const m = await exportPolicySet({ scenario: "3m", outDir: "out/export/3m" });
+ * console.log(m.classes[0].cortexM4?.qemu.instructionsPerDecision.f32);
+ * ```
+ */
 export async function exportPolicySet(options: ExportOptions): Promise<ExportManifest> {
   const log = options.log ?? ((s: string) => console.error(s));
   const targets = [...(options.targets ?? ["host", "cortex-m4", "wasm"])] as Target[];

@@ -127,7 +127,15 @@ int main(int argc, char **argv) {
 `;
 }
 
-/** Startup code of the Cortex-M4 build: vector table, FPU enable, then newlib's rdimon crt0. */
+/**
+ * Startup code of the Cortex-M4 build: vector table, FPU enable, then newlib's rdimon crt0.
+ *
+ * @example
+ * ```ts
+ * import { M4_STARTUP } from "./harness.ts";
+ * console.assert(M4_STARTUP.includes("0xE000ED88"));
+ * ```
+ */
 export const M4_STARTUP =
   `/* Cortex-M4 startup for QEMU mps2-an386: vector table, FPU enable, newlib rdimon crt0. */
 extern void _start(void);
@@ -150,6 +158,12 @@ void fk_reset(void) {
  * Linker script of the Cortex-M4 build: code and constants at 0x0 (the board's 4 MB code SRAM, standing
  * in for flash), data, bss and stack in the 4 MB SRAM at 0x20000000. QEMU's ELF loader places `.data`
  * directly (no copy from flash, which real hardware would need).
+ *
+ * @example
+ * ```ts
+ * import { M4_LINKER_SCRIPT } from "./harness.ts";
+ * console.assert(M4_LINKER_SCRIPT.includes("ORIGIN = 0x20000000"));
+ * ```
  */
 export const M4_LINKER_SCRIPT = `MEMORY {
   FLASH (rx) : ORIGIN = 0x00000000, LENGTH = 4M

@@ -47,7 +47,15 @@ export interface QuantizedNetwork {
   calibrationRows: number;
 }
 
-/** Round half away from zero, as the generated C does. */
+/**
+ * Round half away from zero, as the generated C does.
+ *
+ * @example
+ * ```ts
+ * import { roundHalfAway } from "./quantize.ts";
+ * console.assert(roundHalfAway(-2.5) === -3 && roundHalfAway(2.5) === 3);
+ * ```
+ */
 export function roundHalfAway(v: number): number {
   return v >= 0 ? Math.floor(v + 0.5) : -Math.floor(-v + 0.5);
 }

@@ -18,12 +18,28 @@
  * @module
  */
 
-/** Export build targets. */
+/**
+ * Export build targets.
+ *
+ * @example
+ * ```ts
+ * import { TARGETS } from "./toolchain.ts";
+ * console.assert(TARGETS.includes("cortex-m4"));
+ * ```
+ */
 export const TARGETS = ["host", "cortex-m4", "wasm"] as const;
 /** One build target. */
 export type Target = typeof TARGETS[number];
 
-/** Tools (and the Debian package that provides each) per target. */
+/**
+ * Tools (and the Debian package that provides each) per target.
+ *
+ * @example
+ * ```ts
+ * import { TARGET_TOOLS } from "./toolchain.ts";
+ * console.assert(TARGET_TOOLS.wasm[1][0] === "wasm-ld");
+ * ```
+ */
 export const TARGET_TOOLS: Readonly<Record<Target, readonly [string, string][]>> = {
   host: [["gcc", "gcc"]],
   "cortex-m4": [
@@ -34,7 +50,15 @@ export const TARGET_TOOLS: Readonly<Record<Target, readonly [string, string][]>>
   wasm: [["clang", "clang"], ["wasm-ld", "lld"]],
 };
 
-/** Compiler flags of the Cortex-M4F build (hard-float FPv4-SP, no fused multiply-add). */
+/**
+ * Compiler flags of the Cortex-M4F build (hard-float FPv4-SP, no fused multiply-add).
+ *
+ * @example
+ * ```ts
+ * import { M4_FLAGS } from "./toolchain.ts";
+ * console.assert(M4_FLAGS.includes("-mfpu=fpv4-sp-d16"));
+ * ```
+ */
 export const M4_FLAGS = [
   "-mcpu=cortex-m4",
   "-mthumb",

@@ -77,6 +77,18 @@ export class CompiledActor {
   /**
    * Instantiates a compiled module and checks it against `spec` (input size and action count); `label`
    * names the module in errors.
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   console.assert(actor.inputSize === 30);
+   * }
+   * ```
    */
   static async load(
     bytes: Uint8Array,
@@ -159,6 +171,18 @@ export class CompiledActor {
 
   /**
    * Greedy action of one input with an optional mask; writes the masked logits to `logitsOut` when given.
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   console.assert(actor.act(new Float32Array(30), Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0)) === 0);
+   * }
+   * ```
    */
   act(input: Float32Array, mask?: Uint8Array, logitsOut?: Float32Array): number {
     if (logitsOut !== undefined) {
@@ -171,7 +195,21 @@ export class CompiledActor {
     return this.#x.fk_act(this.#inPtr, m);
   }
 
-  /** Greedy actions of `count` inputs (row-major) with optional masks into `outActions`. */
+  /**
+   * Greedy actions of `count` inputs (row-major) with optional masks into `outActions`.
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   console.assert(actor.actBatch(new Float32Array(60), 2, undefined, new Int32Array(2)).length === 2);
+   * }
+   * ```
+   */
   actBatch(
     inputs: Float32Array,
     count: number,
@@ -194,7 +232,21 @@ export class CompiledActor {
     return outActions;
   }
 
-  /** Masked logits of `count` inputs into `out` (`count * numActions`). */
+  /**
+   * Masked logits of `count` inputs into `out` (`count * numActions`).
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   console.assert(actor.logits(new Float32Array(30), undefined, new Float32Array(9)).length === 9);
+   * }
+   * ```
+   */
   logits(
     inputs: Float32Array,
     masks: Uint8Array | undefined,
@@ -214,10 +266,26 @@ export class CompiledActor {
   }
 }
 
-/** Format tag of an export folder's `manifest.json`. */
+/**
+ * Format tag of an export folder's `manifest.json`.
+ *
+ * @example
+ * ```ts
+ * import { EXPORT_FORMAT } from "./compiled.ts";
+ * console.assert(EXPORT_FORMAT === "fleetkd-export");
+ * ```
+ */
 export const EXPORT_FORMAT = "fleetkd-export";
 
-/** What the compiled backend reads of an export manifest (the exporter writes more). */
+/**
+ * What the compiled backend reads of an export manifest (the exporter writes more).
+ *
+ * @example
+ * ```ts
+ * import { exportManifestSchema } from "./compiled.ts";
+ * console.assert(!exportManifestSchema.safeParse({ format: "fleetkd-export" }).success);
+ * ```
+ */
 export const exportManifestSchema = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(1),
