@@ -13,7 +13,8 @@
 
 import { parseArgs } from "node:util";
 import { exportPolicySet } from "../export/export.ts";
-import { parseTargets } from "../export/toolchain.ts";
+import { parseTargets, ToolchainError } from "../export/toolchain.ts";
+import { ExportInputError } from "../export/network.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
 
@@ -95,4 +96,16 @@ async function main(args: string[]): Promise<void> {
   }
 }
 
-if (import.meta.main) await runCli("export", () => main(Deno.args), USAGE);
+if (import.meta.main) {
+  await runCli("export", async () => {
+    try {
+      await main(Deno.args);
+    } catch (e) {
+      // A missing toolchain or a model the exporter cannot compile is the user's to fix: no stack trace.
+      if (e instanceof ToolchainError || e instanceof ExportInputError) {
+        throw new CliError(e.message);
+      }
+      throw e;
+    }
+  }, USAGE);
+}
