@@ -7,7 +7,8 @@
  * - `policies`: networks, cost accounting, budget sizing, runtime, latency model, model files;
  * - `distill`: teacher and student trainers, evaluation;
  * - `server`: the telemetry server;
- * - `viz`: SVG charts and maps.
+ * - `viz`: SVG charts and maps;
+ * - `edge` (`export/`): students compiled to C99 for the host, a Cortex-M4 and WASM SIMD.
  *
  * @example
  * ```ts
@@ -24,3 +25,4 @@ export * from "./policies/mod.ts";
 export * from "./distill/mod.ts";
 export * as server from "./server/mod.ts";
 export * from "./viz/mod.ts";
+export * as edge from "./export/mod.ts";
