@@ -14,9 +14,7 @@
 import { parseArgs } from "node:util";
 import { exportPolicySet } from "../export/export.ts";
 import { parseTargets, ToolchainError } from "../export/toolchain.ts";
-import { ExportInputError } from "../export/network.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import { CliError, CliFailure, intFlag, MAX_SEED, runCli, scenarioFlag } from "./cli_util.ts";
 
 /** The `--help` text. */
 export const USAGE = `Usage: deno task export --scenario ID [flags]
@@ -56,18 +54,26 @@ async function main(args: string[]): Promise<void> {
     allowPositionals: false,
   });
   if (!values.scenario) throw new CliError("flag --scenario is required (e.g. --scenario 3m)");
-  const opt = (name: string, v: string | undefined, min: number) =>
-    v === undefined ? undefined : intFlag(name, v, min);
+  const choice = scenarioFlag(values.scenario);
+  if (choice.file !== undefined) {
+    throw new CliError(
+      `flag --scenario: "${values.scenario}" is an unregistered scenario file; export takes a registered scenario (its models via --models)`,
+    );
+  }
+  const envId = choice.envId;
+  const targets = values.target === undefined ? undefined : parseTargets(values.target);
+  const opt = (name: string, v: string | undefined, min: number, max?: number) =>
+    v === undefined ? undefined : intFlag(name, v, min, max);
   const manifest = await exportPolicySet({
-    scenario: values.scenario,
+    scenario: envId,
     outDir: values.out ?? `out/export/${values.scenario.replace(/[^A-Za-z0-9_.-]/g, "_")}`,
     modelsDir: values.models,
-    targets: values.target === undefined ? undefined : parseTargets(values.target),
-    seed: opt("--seed", values.seed, 0),
-    calibrationRows: opt("--calibration-rows", values["calibration-rows"], 1),
-    verifyRows: opt("--verify-rows", values["verify-rows"], 1),
-    qemuRows: opt("--qemu-rows", values["qemu-rows"], 1),
-    evalEpisodes: opt("--eval-episodes", values["eval-episodes"], 0),
+    targets,
+    seed: opt("seed", values.seed, 0, MAX_SEED - 100000),
+    calibrationRows: opt("calibration-rows", values["calibration-rows"], 1, 1_000_000),
+    verifyRows: opt("verify-rows", values["verify-rows"], 1, 1_000_000),
+    qemuRows: opt("qemu-rows", values["qemu-rows"], 1, 4096),
+    evalEpisodes: opt("eval-episodes", values["eval-episodes"], 0, 100_000),
   });
   const rows = manifest.classes.map((c) => ({
     class: c.name,
@@ -101,10 +107,8 @@ if (import.meta.main) {
     try {
       await main(Deno.args);
     } catch (e) {
-      // A missing toolchain or a model the exporter cannot compile is the user's to fix: no stack trace.
-      if (e instanceof ToolchainError || e instanceof ExportInputError) {
-        throw new CliError(e.message);
-      }
+      // A missing toolchain or a failed build is a failure with its cause (exit 1), not an internal error.
+      if (e instanceof ToolchainError) throw new CliFailure(e.message, { cause: e });
       throw e;
     }
   }, USAGE);

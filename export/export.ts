@@ -45,7 +45,7 @@ import type { PolicySet } from "../policies/policy_set.ts";
 import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir } from "../distill/shipped.ts";
 import { evaluateController, pairedDifference } from "../distill/evaluate.ts";
-import { type Network, networkFromActor } from "./network.ts";
+import { ExportInputError, type Network, networkFromActor } from "./network.ts";
 import { calibrate } from "./quantize.ts";
 import { type GeneratedC, generateFloatC, generateInt8C, tableBytes } from "./codegen.ts";
 import { hostHarness, M4_LINKER_SCRIPT, M4_STARTUP, m4Harness, wasmGlue } from "./harness.ts";
@@ -350,11 +350,15 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
   }
   const envId = resolveEnvId(options.scenario);
   const env: MultiAgentEnv = makeEnv(envId);
-  const modelsDir = (options.modelsDir ??
-    `${deployableModelDir(envId) ?? `(no shipped models for ${envId})`}/students`).replace(
-      /\/+$/,
-      "",
+  const shipped = deployableModelDir(envId);
+  if (options.modelsDir === undefined && shipped === undefined) {
+    throw new ExportInputError(
+      envId,
+      "models",
+      "is not given and the scenario ships no students; pass the policy set folder (--models DIR)",
     );
+  }
+  const modelsDir = (options.modelsDir ?? `${shipped}/students`).replace(/\/+$/, "");
   const set = await loadPolicySet(modelsDir, { as: "plain", expect: { classes: env.classes } });
   const budgets: ComputeBudget[] = budgetsFor(envId, env);
   const nets = set.classes.map((c) =>
@@ -363,8 +367,10 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
   const idents = new Set<string>();
   for (const n of nets) {
     if (idents.has(n.ident)) {
-      throw new RangeError(
-        `Cannot export "${modelsDir}/manifest.json": class "${n.className}" maps to the C name "${n.ident}" that another class has`,
+      throw new ExportInputError(
+        `${modelsDir}/manifest.json`,
+        "classes[].name",
+        `"${n.className}" maps to the C name "${n.ident}" that another class has`,
       );
     }
     idents.add(n.ident);

@@ -18,6 +18,7 @@
 
 import type { ActorSpec } from "../policies/actor.ts";
 import { fastTanh, type PlainActor } from "../policies/plain.ts";
+import { InputError } from "../sim/input_error.ts";
 
 /** One dense layer: `y = act(x W + b)`. */
 export interface DenseLayer {
@@ -50,7 +51,7 @@ export interface Network {
 }
 
 /** Error of a network that cannot be exported; names the file (when known), field and value. */
-export class ExportInputError extends Error {
+export class ExportInputError extends InputError {
   /**
    * Builds `Cannot export "<file>": field "<field>" <detail>`.
    *

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { InputError } from "../sim/input_error.ts";
+
 /**
  * Export build targets.
  *
@@ -101,14 +103,14 @@ export function parseTargets(text: string, flag = "--target"): Target[] {
   const out: Target[] = [];
   for (const t of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
     if (!(TARGETS as readonly string[]).includes(t)) {
-      throw new RangeError(
+      throw new InputError(
         `flag ${flag}: unknown target "${t}"; targets are ${TARGETS.join(", ")}`,
       );
     }
     if (!out.includes(t as Target)) out.push(t as Target);
   }
   if (out.length === 0) {
-    throw new RangeError(`flag ${flag}: no target given; targets are ${TARGETS.join(", ")}`);
+    throw new InputError(`flag ${flag}: no target given; targets are ${TARGETS.join(", ")}`);
   }
   return out;
 }
