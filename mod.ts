@@ -8,7 +8,8 @@
  * - `distill`: teacher and student trainers, evaluation;
  * - `server`: the telemetry server;
  * - `sweep`: study plans run as train -> distill -> evaluate jobs on a local pool or BullMQ workers;
- * - `viz`: SVG charts and maps.
+ * - `viz`: SVG charts and maps;
+ * - `edge` (`export/`): students compiled to C99 for the host, a Cortex-M4 and WASM SIMD.
  *
  * @example
  * ```ts
@@ -26,3 +27,4 @@ export * from "./distill/mod.ts";
 export * as server from "./server/mod.ts";
 export * as sweep from "./sweep/mod.ts";
 export * from "./viz/mod.ts";
+export * as edge from "./export/mod.ts";

@@ -17,6 +17,7 @@ const SUITES: Record<string, string> = {
   smax: "./smax_bench.ts",
   fleet: "./fleet_bench.ts",
   policies: "./policies_bench.ts",
+  export: "./export_bench.ts",
   kdmarl: "./kdmarl_bench.ts",
   ablation: "./ablation_bench.ts",
   server: "./server_bench.ts",

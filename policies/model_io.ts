@@ -48,6 +48,7 @@ import { Actor, type ActorSpec } from "./actor.ts";
 import { actorCost, criticCost } from "./cost.ts";
 import { Critic, type CriticSpec } from "./critic.ts";
 import { PlainActor } from "./plain.ts";
+import { CompiledActor } from "./compiled.ts";
 import type { PolicySet, Provenance } from "./policy_set.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 
@@ -434,6 +435,11 @@ export async function savePolicySet(
     const classes: ManifestClass[] = [];
     for (const c of set.classes) {
       const spec = c.actor.spec;
+      if (c.actor instanceof CompiledActor) {
+        throw new RangeError(
+          `savePolicySet "${dir}": class "${c.name}" is a compiled (WASM) actor, which holds no trainable weights; save the policy set it was exported from`,
+        );
+      }
       const model = toLayersModel(c.actor);
       try {
         await saveLayersModel(model, `${tmp}/${c.name}`, { className: c.name, spec });

@@ -111,8 +111,8 @@ Deno.test("savePolicySet + loadPolicySet: identical weights and actions (tfjs an
   for (let c = 0; c < 2; c++) {
     assert.ok(plain.classes[c].actor instanceof PlainActor);
     assert.deepEqual(
-      actions(plain.classes[c].actor, 2000, 8),
-      actions(set.classes[c].actor, 2000, 8),
+      actions(plain.classes[c].actor as PlainActor, 2000, 8),
+      actions(set.classes[c].actor as Actor, 2000, 8),
     );
   }
   // A plain set saves too.

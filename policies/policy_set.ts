@@ -19,6 +19,7 @@ import type { AgentClassSpec } from "../sim/env/types.ts";
 import type { Actor } from "./actor.ts";
 import type { Critic } from "./critic.ts";
 import type { PlainActor } from "./plain.ts";
+import type { CompiledActor } from "./compiled.ts";
 
 /** Where a policy came from. */
 export interface Provenance {
@@ -39,7 +40,7 @@ export interface PolicyClass {
   /** Agent class name (`AgentClassSpec.name`). */
   name: string;
   /** The network. */
-  actor: Actor | PlainActor;
+  actor: Actor | PlainActor | CompiledActor;
 }
 
 /** One policy per agent class, in the environment's class order, plus metadata. */

@@ -3,10 +3,11 @@
  * {@linkcode PolicySet}, batched per agent class (one forward pass per class), or batch 1 for a lone node;
  * and latency measurement (median and p99 over N calls) per network and backend.
  *
- * Backends: tfjs-backend-wasm with SIMD (call `initBackend("wasm")` first), tfjs cpu, or the plain
- * Float32Array path ({@linkcode PlainActor}). tfjs's threaded WASM does not work in Deno (its workers start
- * from `blob:` URLs, which Deno refuses), so parallel inference would mean Deno workers each with their own
- * tfjs; with per-class batching one thread is enough here.
+ * Backends: tfjs-backend-wasm with SIMD (call `initBackend("wasm")` first), tfjs cpu, the plain
+ * Float32Array path ({@linkcode PlainActor}), or the exported C compiled to WASM SIMD
+ * ({@linkcode CompiledActor}, `policies/compiled.ts`). tfjs's threaded WASM does not work in Deno (its
+ * workers start from `blob:` URLs, which Deno refuses), so parallel inference would mean Deno workers each
+ * with their own tfjs; with per-class batching one thread is enough here.
  *
  * Every tensor block runs inside `tf.tidy`; a recurrent actor's hidden state is the only tensor kept between
  * calls (freed by `PolicyRuntime.dispose`).
@@ -37,6 +38,7 @@ import type { ClassBuffers } from "../sim/env/types.ts";
 import type { Rng } from "../sim/rng.ts";
 import { type Actor, buildActorInput } from "./actor.ts";
 import { PlainActor } from "./plain.ts";
+import { CompiledActor } from "./compiled.ts";
 import type { PolicySet } from "./policy_set.ts";
 
 /** How actions are chosen. */
@@ -161,7 +163,7 @@ export class PolicyRuntime {
       options.agentIndexOffset ?? 0,
     );
     const mask = buffers.actionMask;
-    if (actor instanceof PlainActor) {
+    if (actor instanceof PlainActor || actor instanceof CompiledActor) {
       if (options.greedy) {
         actor.actBatch(s.inputs, count, mask, out);
         return;
@@ -300,7 +302,7 @@ export function releasePolicySet(set: PolicySet): void {
  * ```
  */
 export function actOne(
-  actor: Actor | PlainActor,
+  actor: Actor | PlainActor | CompiledActor,
   obs: Float32Array,
   mask?: Uint8Array,
   agentIndex = 0,
@@ -308,7 +310,9 @@ export function actOne(
 ): number {
   const spec = actor.spec;
   buildActorInput(obs, 1, spec.obsSize, spec.agentIdSize, scratch, agentIndex);
-  if (actor instanceof PlainActor) return actor.act(scratch, mask);
+  if (actor instanceof PlainActor || actor instanceof CompiledActor) {
+    return actor.act(scratch, mask);
+  }
   return tf.tidy(() => {
     const input = tf.tensor2d(scratch, [1, actor.inputSize]);
     const m = mask ? tf.tensor2d(Float32Array.from(mask), [1, spec.numActions]) : undefined;
@@ -386,7 +390,7 @@ export function measureLatency(
  * ```
  */
 export function measureActorLatency(
-  actor: Actor | PlainActor,
+  actor: Actor | PlainActor | CompiledActor,
   options: { batch?: number; samples?: number; callsPerSample?: number; warmup?: number } = {},
 ): LatencyStats {
   const batch = options.batch ?? 1;
@@ -394,7 +398,7 @@ export function measureActorLatency(
   const inputs = new Float32Array(batch * I);
   for (let i = 0; i < inputs.length; i++) inputs[i] = Math.sin(i * 12.9898) * 0.5;
   const masks = new Uint8Array(batch * A).fill(1);
-  if (actor instanceof PlainActor) {
+  if (actor instanceof PlainActor || actor instanceof CompiledActor) {
     const out = new Int32Array(batch);
     return measureLatency(() => actor.actBatch(inputs, batch, masks, out), options);
   }

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { cp } from "node:fs/promises";
+import "../sim/builtin_envs.ts";
+import { makeEnv } from "../sim/env/registry.ts";
+import { loadPolicySet } from "../policies/model_io.ts";
+import type { PlainActor } from "../policies/plain.ts";
+import { CompiledActor, loadCompiledPolicySet } from "../policies/compiled.ts";
+import { PolicyRuntime } from "../policies/runtime.ts";
+import { type ExportManifest, exportPolicySet } from "./export.ts";
+import { networkFromWeights } from "./network.ts";
+import { recordObservations } from "./record.ts";
+import { missingTool, parseTargets, ToolchainError } from "./toolchain.ts";
+
+// One full export (host + Cortex-M4 under QEMU + WASM) of the shipped smax/3m student, shared by the tests.
+const SCENARIO = "3m";
+const MODELS = "scenarios/smax__3m/models/students";
+const missing = (await Promise.all(
+  (["host", "cortex-m4", "wasm"] as const).map(async (t) => {
+    const m = await missingTool(t);
+    return m ? `${t} needs ${m.tool} (Debian ${m.pkg})` : undefined;
+  }),
+)).filter((m) => m !== undefined);
+const skip = missing.length > 0 ? ` (skipped: ${missing.join("; ")})` : "";
+
+const root = await Deno.makeTempDir({ prefix: "fleetkd-export-test-" });
+let manifest: ExportManifest | undefined;
+async function exported(): Promise<ExportManifest> {
+  manifest ??= await exportPolicySet({
+    scenario: SCENARIO,
+    outDir: `${root}/out`,
+    verifyRows: 10000,
+    qemuRows: 48,
+    evalEpisodes: 2,
+    log: () => {},
+  });
+  return manifest;
+}
+
+Deno.test({
+  name: `export: float32 C equals the plain path on 10,000 held-out observations${skip}`,
+  ignore: skip !== "",
+  async fn() {
+    const m = await exported();
+    const c = m.classes[0];
+    assert.equal(c.host!.rows, 10000);
+    assert.ok(
+      c.host!.float32.maxAbsLogitDiff <= 1e-5,
+      `max |dlogit| ${c.host!.float32.maxAbsLogitDiff}`,
+    );
+    assert.ok(c.host!.float32.maxAbsLogitDiff > 0); // float32 vs float64 accumulation: not the same code
+    assert.equal(c.host!.float32.argmaxAgreement, 1);
+    assert.equal(c.host!.float32.maskedActionAgreement, 1);
+    // Provenance of both observation sets, and the generated files exist.
+    assert.equal(m.calibration.envId, "smax/3m");
+    assert.equal(m.calibration.seed, 0);
+    assert.equal(m.verification.seed, 100000);
+    assert.ok(m.calibration.episodes > 0 && m.calibration.steps > 0);
+    for (const f of [c.files.f32.c, c.files.f32.h, c.files.i8.c, c.files.i8.h, c.wasm!.f32]) {
+      assert.ok((await Deno.stat(`${root}/out/${f}`)).size > 0, f);
+    }
+    const header = await Deno.readTextFile(`${root}/out/${c.files.f32.h}`);
+    assert.match(header, /#define FK_MARINE_F32_INPUT_SIZE 30/);
+    assert.doesNotMatch(await Deno.readTextFile(`${root}/out/${c.files.f32.c}`), /#include </);
+  },
+});
+
+Deno.test({
+  name:
+    `export: 8-bit agrees with float32 and the Cortex-M4 run under QEMU matches the host${skip}`,
+  ignore: skip !== "",
+  async fn() {
+    const m = await exported();
+    const c = m.classes[0];
+    assert.ok(
+      c.host!.int8.actionAgreementWithFloat32 >= 0.99,
+      `${c.host!.int8.actionAgreementWithFloat32}`,
+    );
+    assert.ok(c.host!.int8.actionAgreementWithFloat32 < 1 || c.host!.int8.maxAbsLogitDiff > 0);
+    const q = c.cortexM4!.qemu;
+    assert.equal(q.rows, 48);
+    assert.equal(q.mismatches, 0);
+    assert.ok(q.sameActionsAsHost);
+    assert.ok(Math.abs(q.instructionsPerTick - 40) < 0.5, `${q.instructionsPerTick}`); // 25 MHz SysTick, 1 ns/insn
+    assert.ok(
+      q.instructionsPerDecision.f32 > c.macs,
+      `${q.instructionsPerDecision.f32} vs ${c.macs} MACs`,
+    );
+    for (const s of [c.cortexM4!.f32, c.cortexM4!.i8]) {
+      assert.ok(s.text > 0 && s.stack > 0 && s.fitsFlash && s.fitsRam);
+    }
+    assert.ok(c.cortexM4!.i8.flash < c.cortexM4!.f32.flash);
+    assert.ok(c.wasmCheck!.sameActionsAsHost);
+    assert.equal(m.int8Return!.episodes, 2);
+  },
+});
+
+Deno.test({
+  name: `export: the compiled WASM backend runs in PolicyRuntime like the plain path${skip}`,
+  ignore: skip !== "",
+  async fn() {
+    await exported();
+    const env = makeEnv("smax/3m");
+    const plain = await loadPolicySet(MODELS, { as: "plain", expect: { classes: env.classes } });
+    const compiled = await loadCompiledPolicySet(`${root}/out`);
+    assert.ok(compiled.classes[0].actor instanceof CompiledActor);
+    const rec = recordObservations(env, plain, { seed: 7, episodes: 3, maxPerClass: 300 });
+    const a = new Int32Array(rec.classes[0].rows), b = new Int32Array(rec.classes[0].rows);
+    (plain.classes[0].actor as PlainActor).actBatch(
+      rec.classes[0].inputs,
+      a.length,
+      rec.classes[0].masks,
+      a,
+    );
+    (compiled.classes[0].actor as CompiledActor).actBatch(
+      rec.classes[0].inputs,
+      b.length,
+      rec.classes[0].masks,
+      b,
+    );
+    assert.deepEqual(b, a);
+    const step = env.reset(3);
+    const out1 = [new Int32Array(3)], out2 = [new Int32Array(3)];
+    new PolicyRuntime(plain).act(step.classes, out1, { greedy: true });
+    new PolicyRuntime(compiled).act(step.classes, out2, { greedy: true });
+    assert.deepEqual(out2, out1);
+    const err = await loadCompiledPolicySet(`${root}/out`, { precision: "int8" }).then(() =>
+      undefined
+    );
+    assert.equal(err, undefined);
+  },
+});
+
+async function copyModels(dest: string): Promise<void> {
+  await cp(MODELS, dest, { recursive: true });
+}
+
+Deno.test({
+  name:
+    `export: bad model folders fail naming file, field and value, leaving the old export${skip}`,
+  ignore: skip !== "",
+  async fn() {
+    await exported();
+    const before = await Deno.readTextFile(`${root}/out/manifest.json`);
+    // Mismatched shape in model.json.
+    await copyModels(`${root}/shape`);
+    const mj = `${root}/shape/marine/model.json`;
+    const json = JSON.parse(await Deno.readTextFile(mj));
+    json.weightsManifest[0].weights[0].shape = [30, 17];
+    await Deno.writeTextFile(mj, JSON.stringify(json));
+    const e1 = await exportPolicySet({
+      scenario: SCENARIO,
+      outDir: `${root}/out`,
+      modelsDir: `${root}/shape`,
+      targets: ["host"],
+      log: () => {},
+    })
+      .then(() => undefined, (e) => e as Error);
+    assert.ok(e1);
+    assert.match(e1.message, /shape\/marine\/model\.json/);
+    assert.match(e1.message, /field "weightsManifest\[0\]\.weights\[0\]\.shape"/);
+    assert.match(e1.message, /\[30,17\]/);
+    // NaN weight.
+    await copyModels(`${root}/nan`);
+    const bin = `${root}/nan/marine/weights.bin`;
+    const w = new Float32Array((await Deno.readFile(bin)).buffer);
+    w[5] = NaN;
+    await Deno.writeFile(bin, new Uint8Array(w.buffer));
+    const e2 = await exportPolicySet({
+      scenario: SCENARIO,
+      outDir: `${root}/out`,
+      modelsDir: `${root}/nan`,
+      targets: ["host"],
+      log: () => {},
+    })
+      .then(() => undefined, (e) => e as Error);
+    assert.ok(e2);
+    assert.match(e2.message, /nan\/marine\/weights\.bin/);
+    assert.match(e2.message, /field "weightsManifest\[0\]\.weights\[0\]"/);
+    assert.match(e2.message, /non-finite value NaN at index 5/);
+    // The previous export is untouched and no temporary folder is left behind.
+    assert.equal(await Deno.readTextFile(`${root}/out/manifest.json`), before);
+    const left = [...Deno.readDirSync(root)].map((e) => e.name).filter((n) => n.includes(".tmp-"));
+    assert.deepEqual(left, []);
+  },
+});
+
+Deno.test("export: an unknown target and a missing toolchain are clear errors", async () => {
+  assert.throws(
+    () => parseTargets("host,riscv"),
+    /flag --target: unknown target "riscv"; targets are host, cortex-m4, wasm/,
+  );
+  const path = Deno.env.get("PATH") ?? "";
+  const empty = await Deno.makeTempDir();
+  Deno.env.set("PATH", empty);
+  try {
+    const e = await exportPolicySet({
+      scenario: SCENARIO,
+      outDir: `${root}/never`,
+      targets: ["cortex-m4"],
+      log: () => {},
+    })
+      .then(() => undefined, (e) => e as Error);
+    assert.ok(e instanceof ToolchainError);
+    assert.match(
+      e.message,
+      /target "cortex-m4": tool "arm-none-eabi-gcc" is not on PATH \(Debian package gcc-arm-none-eabi/,
+    );
+  } finally {
+    Deno.env.set("PATH", path);
+    await Deno.remove(empty, { recursive: true });
+  }
+  await assert.rejects(Deno.stat(`${root}/never`));
+});
+
+Deno.test("export: networkFromWeights names the layer of a wrong shape", () => {
+  const spec = {
+    obsSize: 2,
+    agentIdSize: 0,
+    numActions: 2,
+    hiddenSizes: [3],
+    activation: "relu" as const,
+    kind: "mlp" as const,
+  };
+  assert.throws(
+    () =>
+      networkFromWeights("a", spec, [
+        new Float32Array(6),
+        new Float32Array(3),
+        new Float32Array(5),
+        new Float32Array(2),
+      ], "m/a/weights.bin"),
+    /Cannot export "m\/a\/weights.bin": field "layers\[1\]\.kernel" has 5 values, the architecture 2-3-2 needs 6/,
+  );
+});
+
+Deno.test({
+  name: "export: cleanup",
+  sanitizeResources: false,
+  async fn() {
+    await Deno.remove(root, { recursive: true });
+  },
+});
