@@ -29,6 +29,7 @@ export * from "./stop_signal.ts";
 export * from "./provenance.ts";
 export * from "./model_store.ts";
 export * from "./evaluate.ts";
+export * from "./stats.ts";
 export * from "./deployment.ts";
 export * from "./regression.ts";
 export * from "./presets.ts";
