@@ -26,6 +26,8 @@ import { presetFor } from "../distill/presets.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
+import { readTrainingRecord } from "../distill/model_store.ts";
+import { assertHeldOutSeed } from "../distill/seeds.ts";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
@@ -41,12 +43,14 @@ FLOPs, latency and deadline misses, ideal and deployed.
   --teacher DIR        teacher model folder (default: the shipped one, else runs/<id>/teacher/model)
   --students NAME=DIR  a student set to compare (repeatable; default: the shipped students)
   --episodes N         seeded episodes (default: the preset's evalEpisodes)
-  --seed S             first seed (default 0)
+  --seed S             first seed (default 0; held out: not in the training range 1..999999 nor
+                       a seed any evaluated model was trained with)
   --out FILE.json      also write the report there
   --help               this text
 `;
 
-async function main(args: string[]): Promise<void> {
+/** Runs `deno task evaluate` with `args` (see {@linkcode USAGE}). */
+export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -87,6 +91,20 @@ async function main(args: string[]): Promise<void> {
       );
     }
   }
+  const seed = intFlag("seed", values.seed, 0) ?? 0;
+  // Held-out evaluation (distill/seeds.ts): not a training-range seed, nor one a model was trained with.
+  const trainedWith: number[] = [];
+  for (const p of [{ dir: teacherDir }, ...students]) {
+    const s = (await readTrainingRecord(p.dir).catch(() => undefined))?.config as
+      | { seed?: unknown }
+      | undefined;
+    if (typeof s?.seed === "number") trainedWith.push(s.seed);
+  }
+  try {
+    assertHeldOutSeed(seed, trainedWith, "flag --seed");
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
   await initBackend("wasm");
   const episodes = intFlag("episodes", values.episodes) ?? presetFor(envId).evalEpisodes;
   const report = await evaluateDeployment({
@@ -96,7 +114,7 @@ async function main(args: string[]): Promise<void> {
     students,
     baseline: baselineFor(envId),
     episodes,
-    seed: intFlag("seed", values.seed, 0) ?? 0,
+    seed,
     onProgress: (m) => console.error(`evaluate: ${m}`),
   });
   const markdown = deploymentMarkdown(report);

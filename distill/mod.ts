@@ -30,6 +30,7 @@ export * from "./provenance.ts";
 export * from "./model_store.ts";
 export * from "./evaluate.ts";
 export * from "./stats.ts";
+export * from "./seeds.ts";
 export * from "./deployment.ts";
 export * from "./regression.ts";
 export * from "./presets.ts";
