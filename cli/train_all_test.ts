@@ -9,7 +9,7 @@ Deno.test("train-all: leo-wildfire trains in two stages, then distills from that
   assert.deepEqual(plan.commands.map((c) => `${c.task} ${c.args.join(" ")}`), [
     "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume",
     "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume --steps 740000",
-    "distill --teacher runs/fleet/leo-wildfire/teacher --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/students --resume",
+    "distill --teacher runs/fleet/leo-wildfire/teacher --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/students --resume --min-reduction 20",
   ]);
 });
 
@@ -20,7 +20,7 @@ Deno.test("train-all: mega-shell trains its borrowed teacher on leo-wildfire wit
   assert.notEqual(plan.teacherRun, rebuildPlan("fleet/leo-wildfire").teacherRun);
   assert.deepEqual(plan.commands.map((c) => `${c.task} ${c.args.join(" ")}`), [
     `train --scenario fleet/leo-wildfire --out ${plan.teacherRun} --resume ${from.args.join(" ")}`,
-    `distill --teacher ${plan.teacherRun} --scenario fleet/mega-shell --out runs/fleet/mega-shell/students --resume --transfer`,
+    `distill --teacher ${plan.teacherRun} --scenario fleet/mega-shell --out runs/fleet/mega-shell/students --resume --min-reduction 20 --transfer`,
   ]);
 });
 

@@ -9,7 +9,10 @@
  * ```
  * (FLOPs per decision as defined in `cost.ts`). Among fitting candidates the one with the most parameters
  * wins; ties go to fewer layers, then to fewer FLOPs. A budget nothing fits is an error naming the budget and
- * the smallest candidate's cost.
+ * the smallest candidate's cost. A FLOPs cap (`maxFlops`, e.g. a compression target) applies only when
+ * given. The report names the _binding constraint_: what ruled out the smallest candidate larger than
+ * the chosen one (`deadline`, `memory` or `flops-cap`), or `largest-candidate` when every larger
+ * network was never tried because the chosen one is the largest of the candidate set.
  *
  * @example
  * ```ts
@@ -96,6 +99,18 @@ export interface SizingOptions {
   maxFlops?: number;
 }
 
+/**
+ * The constraint that stopped the sizer from choosing a larger student (see module docs).
+ *
+ * @example
+ * ```ts
+ * import type { BindingConstraint } from "./sizing.ts";
+ * const b: BindingConstraint = "deadline";
+ * console.assert(b === "deadline");
+ * ```
+ */
+export type BindingConstraint = "deadline" | "memory" | "flops-cap" | "largest-candidate";
+
 /** What {@linkcode sizeStudent} chose and why. */
 export interface SizingReport {
   /** The chosen student. */
@@ -116,6 +131,8 @@ export interface SizingReport {
   candidates: number;
   /** Candidates that fit. */
   fitting: number;
+  /** What ruled out the next larger candidate (see module docs). */
+  binding: BindingConstraint;
   /** Teacher cost, when a teacher was given. */
   teacherCost?: CostReport;
   /** Teacher FLOPs / student FLOPs. */
@@ -204,20 +221,31 @@ export function sizeStudent(
   let smallest: { spec: ActorSpec; cost: CostReport } | undefined;
   let candidates = 0;
   let fitting = 0;
+  const deadlineLimitMs = budget.deadlineMs * (1 - margin);
+  const memoryLimitBytes = budget.paramMemoryBytes * (1 - margin);
+  const rejected: { spec: ActorSpec; cost: CostReport; why: BindingConstraint }[] = [];
   for (const depth of depths) {
     for (const width of widths) {
       const spec: ActorSpec = { ...base, hiddenSizes: new Array(depth).fill(width) };
       const cost = actorCost(spec);
       candidates++;
       if (!smallest || cost.flops < smallest.cost.flops) smallest = { spec, cost };
-      if (!fitsBudget(cost, budget, margin)) continue;
-      if (options.maxFlops !== undefined && cost.flops > options.maxFlops) continue;
+      const why: BindingConstraint | undefined =
+        decisionTimeMs(cost.flops, budget) > deadlineLimitMs
+          ? "deadline"
+          : cost.paramBytesF32 > memoryLimitBytes
+          ? "memory"
+          : options.maxFlops !== undefined && cost.flops > options.maxFlops
+          ? "flops-cap"
+          : undefined;
+      if (why) {
+        rejected.push({ spec, cost, why });
+        continue;
+      }
       fitting++;
       if (!best || better(spec, cost, best.spec, best.cost)) best = { spec, cost };
     }
   }
-  const deadlineLimitMs = budget.deadlineMs * (1 - margin);
-  const memoryLimitBytes = budget.paramMemoryBytes * (1 - margin);
   if (!best) {
     const s = smallest!;
     throw new RangeError(
@@ -229,6 +257,12 @@ export function sizeStudent(
         } ms) and ${s.cost.paramBytesF32} parameter bytes (limit ${Math.floor(memoryLimitBytes)})`,
     );
   }
+  // The binding constraint: what ruled out the smallest candidate that would have beaten the choice.
+  let next: (typeof rejected)[number] | undefined;
+  for (const r of rejected) {
+    if (!better(r.spec, r.cost, best.spec, best.cost)) continue;
+    if (!next || better(next.spec, next.cost, r.spec, r.cost)) next = r;
+  }
   const report: SizingReport = {
     spec: best.spec,
     cost: best.cost,
@@ -239,6 +273,7 @@ export function sizeStudent(
     margin,
     candidates,
     fitting,
+    binding: next?.why ?? "largest-candidate",
   };
   if (options.teacher) {
     const t = actorCost(options.teacher);

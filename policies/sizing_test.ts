@@ -99,3 +99,29 @@ Deno.test("sizeStudent: maxFlops caps capacity below what the budget allows", ()
   const free = sizeStudent(roomy, 18, 5, { teacher });
   assert.ok(free.cost.flops > capped.cost.flops);
 });
+
+Deno.test("sizeStudent: the report names the binding constraint", () => {
+  const mcu = {
+    flopsPerSecond: 1e6,
+    paramMemoryBytes: 64 * 1024,
+    deadlineMs: 2,
+    overheadMs: 0.2,
+    energyPerInferenceJ: 0,
+  };
+  // 1 MFLOP/s and 2 ms: FLOPs run out long before 64 KiB of parameters.
+  const byDeadline = sizeStudent(mcu, 18, 5);
+  assert.equal(byDeadline.binding, "deadline");
+  // Fast processor, 2 KiB of parameter memory: memory binds.
+  const byMemory = sizeStudent({ ...mcu, flopsPerSecond: 1e12, paramMemoryBytes: 2048 }, 18, 5);
+  assert.equal(byMemory.binding, "memory");
+  // A FLOPs cap below what the budget allows binds, and only when given.
+  const capped = sizeStudent(mcu, 18, 5, { maxFlops: byDeadline.cost.flops / 4 });
+  assert.equal(capped.binding, "flops-cap");
+  assert.ok(capped.cost.flops <= byDeadline.cost.flops / 4);
+  // Everything fits: the candidate set is the limit.
+  const roomy = sizeStudent({ ...mcu, flopsPerSecond: 1e15, paramMemoryBytes: 1e12 }, 18, 5, {
+    widths: [4, 8],
+  });
+  assert.equal(roomy.binding, "largest-candidate");
+  assert.equal(roomy.label, "18-8-8-8-5");
+});
