@@ -7,6 +7,7 @@ import { USAGE as EVALUATE } from "./evaluate.ts";
 import { USAGE as BASELINE } from "./baseline.ts";
 import { USAGE as TRAIN_ALL } from "./train_all.ts";
 import { USAGE as PASSES } from "./passes.ts";
+import { USAGE as STUDY } from "./study.ts";
 
 Deno.test("runCli: --help and -h print the usage and run nothing", async () => {
   const usages = {
@@ -17,6 +18,7 @@ Deno.test("runCli: --help and -h print the usage and run nothing", async () => {
     baseline: BASELINE,
     "train-all": TRAIN_ALL,
     passes: PASSES,
+    study: STUDY,
   };
   const printed: string[] = [];
   const log = console.log;

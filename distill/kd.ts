@@ -279,7 +279,13 @@ export class KdTrainer {
       this.venv,
       b,
       (ci, inputs, masks, rows, out) =>
-        forwardLogitsInto(this.students[ci], inputs, masks, rows, out),
+        forwardLogitsInto(
+          c.rolloutPolicy === "teacher" ? this.teacher.actors[ci] : this.students[ci],
+          inputs,
+          masks,
+          rows,
+          out,
+        ),
       c.sampleActions ? new Rng(c.seed, `kd/sampling/${this.iteration}`) : undefined,
       agentIdSizes,
       this.#alive,
