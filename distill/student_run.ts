@@ -1,8 +1,9 @@
 /**
  * A whole student distillation run, as `deno task distill` performs it: loads the frozen teacher, sizes one
- * student per agent class for that class's compute budget (`policies/sizing.ts`; a compression cap of at
- * most 1/R of the teacher's FLOPs applies only when `minFlopsReduction` R is given; the shipped students
- * were sized with R = 20, which `deno task train-all` passes), trains them with the
+ * student per agent class for that class's compute budget (`policies/sizing.ts`; never larger than the
+ * teacher; a compression cap of at most 1/R of the teacher's FLOPs applies only when `minFlopsReduction`
+ * R is given; the shipped students were sized with R = 20, which `deno task train-all` passes), trains
+ * them with the
  * KD-MARL loss, with a progress bar, checkpoints (`--resume`), curves (CSV + SVG) and a clean stop on
  * SIGINT/SIGTERM, and saves the students as a policy set with their sizing report and provenance.
  *
@@ -175,9 +176,9 @@ export async function runStudentDistillation(
       teacher: teacher.actors[i].spec,
       activation: teacher.actors[i].spec.activation,
       agentIdSize: teacher.actors[i].spec.agentIdSize,
-      maxFlops: reduction === undefined
-        ? undefined
-        : actorCost(teacher.actors[i].spec).flops / reduction,
+      // Never larger than the teacher; with a reduction R, at most 1/R of its FLOPs.
+      maxFlops: actorCost(teacher.actors[i].spec).flops / (reduction ?? 1),
+      maxFlopsBinding: reduction === undefined ? "teacher-size" : "flops-cap",
     })
   );
   const trainer = new KdTrainer(

@@ -6,8 +6,8 @@
  * cells are normalised by.
  *
  * Every method trains the same student network: per node class, the student the sizer picks for that
- * class's compute budget (no compression cap; at a plan `width`, the deepest network of that width the
- * budget allows). Matched budgets: each method gets `cell.steps` environment steps of its own rollouts
+ * class's compute budget (no compression cap, but never larger than the teacher; at a plan `width`, the
+ * deepest network of that width the budget allows). Matched budgets: each method gets `cell.steps` environment steps of its own rollouts
  * (`bc`: of the teacher's rollouts), and the KD methods use the scenario's distillation preset
  * (`scratch` its teacher preset, the MAPPO settings its teacher was trained with), with the plan's
  * `overrides` on top. Learning curves evaluate the students at `curvePoints` evenly spaced budgets
@@ -232,6 +232,9 @@ export async function runStudyCell(plan: StudyPlan, cell: StudyCell): Promise<Ce
       activation: teacher.actors[i].spec.activation,
       agentIdSize: teacher.actors[i].spec.agentIdSize,
       widths: cell.width === undefined ? undefined : [cell.width],
+      // The budget decides, up to the teacher's own size (no compression cap).
+      maxFlops: actorCost(teacher.actors[i].spec).flops,
+      maxFlopsBinding: "teacher-size",
     })
   );
   const hidden = sizing.map((s) => s.spec.hiddenSizes);

@@ -11,8 +11,9 @@
  * wins; ties go to fewer layers, then to fewer FLOPs. A budget nothing fits is an error naming the budget and
  * the smallest candidate's cost. A FLOPs cap (`maxFlops`, e.g. a compression target) applies only when
  * given. The report names the _binding constraint_: what ruled out the smallest candidate larger than
- * the chosen one (`deadline`, `memory` or `flops-cap`), or `largest-candidate` when every larger
- * network was never tried because the chosen one is the largest of the candidate set.
+ * the chosen one (`deadline`, `memory`, `flops-cap`, or `teacher-size` when the cap is the teacher's own
+ * FLOPs: a student larger than its teacher has nothing to distil), or `largest-candidate` when the
+ * chosen one is the largest of the candidate set.
  *
  * @example
  * ```ts
@@ -97,6 +98,8 @@ export interface SizingOptions {
    * (e.g. the teacher's FLOPs / 20 for KD-MARL's 20x bar). Default: no cap.
    */
   maxFlops?: number;
+  /** What the report calls `maxFlops` when it binds (default `"flops-cap"`). */
+  maxFlopsBinding?: "flops-cap" | "teacher-size";
 }
 
 /**
@@ -109,7 +112,12 @@ export interface SizingOptions {
  * console.assert(b === "deadline");
  * ```
  */
-export type BindingConstraint = "deadline" | "memory" | "flops-cap" | "largest-candidate";
+export type BindingConstraint =
+  | "deadline"
+  | "memory"
+  | "flops-cap"
+  | "teacher-size"
+  | "largest-candidate";
 
 /** What {@linkcode sizeStudent} chose and why. */
 export interface SizingReport {
@@ -236,7 +244,7 @@ export function sizeStudent(
           : cost.paramBytesF32 > memoryLimitBytes
           ? "memory"
           : options.maxFlops !== undefined && cost.flops > options.maxFlops
-          ? "flops-cap"
+          ? (options.maxFlopsBinding ?? "flops-cap")
           : undefined;
       if (why) {
         rejected.push({ spec, cost, why });

@@ -125,3 +125,28 @@ Deno.test("sizeStudent: the report names the binding constraint", () => {
   assert.equal(roomy.binding, "largest-candidate");
   assert.equal(roomy.label, "18-8-8-8-5");
 });
+
+Deno.test("sizeStudent: a cap at the teacher's own FLOPs is reported as teacher-size", () => {
+  const teacher = {
+    obsSize: 18,
+    agentIdSize: 0,
+    numActions: 5,
+    hiddenSizes: [32, 32],
+    activation: "tanh" as const,
+    kind: "mlp" as const,
+  };
+  const roomy = {
+    flopsPerSecond: 1e12,
+    paramMemoryBytes: 1e9,
+    deadlineMs: 10,
+    overheadMs: 0,
+    energyPerInferenceJ: 0,
+  };
+  const r = sizeStudent(roomy, 18, 5, {
+    teacher,
+    maxFlops: actorCost(teacher).flops,
+    maxFlopsBinding: "teacher-size",
+  });
+  assert.equal(r.binding, "teacher-size");
+  assert.ok(r.flopsRatio! >= 1);
+});
