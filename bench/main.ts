@@ -19,6 +19,7 @@ const SUITES: Record<string, string> = {
   policies: "./policies_bench.ts",
   kdmarl: "./kdmarl_bench.ts",
   ablation: "./ablation_bench.ts",
+  study: "./study_bench.ts",
   server: "./server_bench.ts",
 };
 
