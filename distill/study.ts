@@ -86,7 +86,8 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
     const path = `${out}/reference/${scenario.replace("/", "__")}.json`;
     let ref = await readJson<StudyReference>(path);
     if (
-      !ref || ref.evalSeed !== plan.evalSeed || !ref.teacherCurve
+      !ref || ref.evalSeed !== plan.evalSeed || ref.evalEpisodes !== plan.evalEpisodes ||
+      ref.curveEpisodes !== plan.curveEpisodes
     ) {
       log(`reference ${scenario}: teacher and random on ${plan.evalEpisodes} held-out episodes`);
       ref = await studyReference(plan, scenario);

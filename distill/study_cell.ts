@@ -116,6 +116,10 @@ export interface StudyReference {
   scenario: string;
   /** Evaluation seed. */
   evalSeed: number;
+  /** Episodes of the final evaluation. */
+  evalEpisodes: number;
+  /** Episodes of the curve evaluations. */
+  curveEpisodes: number;
   /** The success info key, when the scenario has one. */
   successKey?: string;
   /** Teacher on the final-evaluation episodes. */
@@ -200,6 +204,8 @@ export async function studyReference(plan: StudyPlan, scenario: string): Promise
     return {
       scenario,
       evalSeed: plan.evalSeed,
+      evalEpisodes: plan.evalEpisodes,
+      curveEpisodes: plan.curveEpisodes,
       ...(key ? { successKey: key } : {}),
       teacher: t(plan.evalEpisodes),
       random: r(plan.evalEpisodes),

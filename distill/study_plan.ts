@@ -217,7 +217,16 @@ function fieldPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
-/** Rollout size (env steps per iteration) of a method on a scenario under the plan's overrides. */
+/**
+ * The most env steps one iteration (rollout) of any method takes on `scenario` under the plan's
+ * overrides: the smallest step budget a plan may give.
+ *
+ * @example
+ * ```ts
+ * import { rolloutEnvSteps } from "./study_plan.ts";
+ * console.assert(rolloutEnvSteps({ overrides: { numEnvs: 2, rolloutSteps: 8 } }, "smax/3m") === 16);
+ * ```
+ */
 export function rolloutEnvSteps(plan: Pick<StudyPlan, "overrides">, scenario: string): number {
   const p = presetFor(scenario);
   const numEnvs = plan.overrides.numEnvs ?? p.students.numEnvs ?? DEFAULT_KD_CONFIG.numEnvs;
