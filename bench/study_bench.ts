@@ -35,7 +35,7 @@ export async function run(): Promise<BenchRow[]> {
       wins[m.method] = m.pReturn.low > 0.5;
       rows.push({
         suite: "study",
-        name: `${group}: P(kd > ${m.method})`,
+        name: `${plan.name} plan, ${group}: P(kd > ${m.method})`,
         value: m.pReturn.point,
         unit: "probability of improvement",
         comparisonName: "",
