@@ -17,14 +17,20 @@
 
 import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { deploymentMarkdown, evaluateDeployment, type PolicyEntry } from "../distill/deployment.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { baselineFor } from "../distill/baselines.ts";
 import { presetFor } from "../distill/presets.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import {
+  checkWritableFile,
+  CliError,
+  intFlag,
+  MAX_EPISODES,
+  MAX_SEED,
+  runCli,
+  scenarioFlag,
+} from "./cli_util.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { readTrainingRecord } from "../distill/model_store.ts";
 import { assertHeldOutSeed } from "../distill/seeds.ts";
@@ -39,12 +45,12 @@ export const USAGE = `Usage: deno task evaluate --scenario ID [flags]
 Evaluates a teacher and any number of student sets on the same seeds: returns with 95% CIs, retention,
 FLOPs, latency and deadline misses, ideal and deployed.
 
-  --scenario ID        environment id or fleet scenario name
+  --scenario ID        environment id, fleet scenario name or scenario file (*.json)
   --teacher DIR        teacher model folder (default: the shipped one, else runs/<id>/teacher/model)
   --students NAME=DIR  a student set to compare (repeatable; default: the shipped students)
-  --episodes N         seeded episodes (default: the preset's evalEpisodes)
-  --seed S             first seed (default 0; held out: not in the training range 1..999999 nor
-                       a seed any evaluated model was trained with)
+  --episodes N         seeded episodes, 1..1000000 (default: the preset's evalEpisodes)
+  --seed S             first seed, 0..2147483647 (default 0; held out: not in the training range
+                       1..999999 nor a seed any evaluated model was trained with)
   --out FILE.json      also write the report there
   --help               this text
 `;
@@ -67,7 +73,13 @@ export async function main(args: string[]): Promise<void> {
   if (!values.scenario) {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
-  const envId = resolveEnvId(values.scenario);
+  const { envId, make } = scenarioFlag(values.scenario);
+  const episodesFlag = intFlag("episodes", values.episodes, 1, MAX_EPISODES);
+  const seed = intFlag("seed", values.seed, 0, MAX_SEED) ?? 0;
+  const out = values.out ?? `runs/${envId}/evaluation.json`;
+  if (!out.endsWith(".json")) {
+    throw new CliError(`flag --out must name a .json file (the .md goes beside it), got "${out}"`);
+  }
   const shipped = deployableModelDir(envId) ?? shippedModelDir(envId);
   const teacherDir = values.teacher ??
     ((await exists(`${shipped}/teacher/manifest.json`))
@@ -91,7 +103,6 @@ export async function main(args: string[]): Promise<void> {
       );
     }
   }
-  const seed = intFlag("seed", values.seed, 0) ?? 0;
   // Held-out evaluation (distill/seeds.ts): not a training-range seed, nor one a model was trained with.
   const trainedWith: number[] = [];
   for (const p of [{ dir: teacherDir }, ...students]) {
@@ -105,11 +116,12 @@ export async function main(args: string[]): Promise<void> {
   } catch (e) {
     throw new CliError((e as Error).message);
   }
+  await checkWritableFile("out", out);
   await initBackend("wasm");
-  const episodes = intFlag("episodes", values.episodes) ?? presetFor(envId).evalEpisodes;
+  const episodes = episodesFlag ?? presetFor(envId).evalEpisodes;
   const report = await evaluateDeployment({
     envId,
-    makeEnv: () => makeEnv(envId),
+    makeEnv: () => make(),
     teacherDir,
     students,
     baseline: baselineFor(envId),
@@ -119,7 +131,6 @@ export async function main(args: string[]): Promise<void> {
   });
   const markdown = deploymentMarkdown(report);
   console.log(markdown);
-  const out = values.out ?? `runs/${envId}/evaluation.json`;
   await writeFileAtomic(out, JSON.stringify(report, null, 2) + "\n");
   await writeFileAtomic(out.replace(/\.json$/, "") + ".md", markdown + "\n");
   console.error(`evaluate: wrote ${out}`);
