@@ -20,6 +20,7 @@ const SUITES: Record<string, string> = {
   export: "./export_bench.ts",
   kdmarl: "./kdmarl_bench.ts",
   ablation: "./ablation_bench.ts",
+  study: "./study_bench.ts",
   server: "./server_bench.ts",
   sweep: "./sweep_bench.ts",
 };

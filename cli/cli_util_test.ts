@@ -8,6 +8,7 @@ import { USAGE as BASELINE } from "./baseline.ts";
 import { USAGE as TRAIN_ALL } from "./train_all.ts";
 import { USAGE as PASSES } from "./passes.ts";
 import { USAGE as EXPORT } from "./export.ts";
+import { USAGE as STUDY } from "./study.ts";
 
 Deno.test("runCli: --help and -h print the usage and run nothing", async () => {
   const usages = {
@@ -19,6 +20,7 @@ Deno.test("runCli: --help and -h print the usage and run nothing", async () => {
     "train-all": TRAIN_ALL,
     passes: PASSES,
     export: EXPORT,
+    study: STUDY,
   };
   const printed: string[] = [];
   const log = console.log;

@@ -77,7 +77,8 @@ Distills one budget-sized student per node class from a trained teacher (KD-MARL
   --lr START[:END]     learning rate, linear from START to END over the run (default: the preset's)
   --seed S             root seed, 0..2147483647 (default 1)
   --weights K=V,...    loss weights: pg, kl, ce, relation, role (default: the preset's)
-  --min-reduction R    every student has at most 1/R of the teacher's FLOPs (default 20)
+  --min-reduction R    cap: every student has at most 1/R of the teacher's FLOPs (default: no cap,
+                       the node budgets alone size the students; the shipped ones used 20)
   --out DIR            output folder (default runs/<id>/students)
   --resume             continue from DIR/checkpoint.ckpt; with another --teacher, --steps or --lr,
                        a new stage (e.g. from a teacher's earlier checkpoint, then from its final one);

@@ -33,6 +33,8 @@ import {
   scenarioFlag,
 } from "./cli_util.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
+import { readTrainingRecord } from "../distill/model_store.ts";
+import { assertHeldOutSeed } from "../distill/seeds.ts";
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.stat(path).then(() => true, () => false);
@@ -48,12 +50,14 @@ FLOPs, latency and deadline misses, ideal and deployed.
   --teacher DIR        teacher model folder (default: the shipped one, else runs/<id>/teacher/model)
   --students NAME=DIR  a student set to compare (repeatable; default: the shipped students)
   --episodes N         seeded episodes, 1..1000000 (default: the preset's evalEpisodes)
-  --seed S             first seed, 0..2147483647 (default 0)
+  --seed S             first seed, 0..2147483647 (default 0; held out: not in the training range
+                       1..999999 nor a seed any evaluated model was trained with)
   --out FILE.json      also write the report there
   --help               this text
 `;
 
-async function main(args: string[]): Promise<void> {
+/** Runs `deno task evaluate` with `args` (see {@linkcode USAGE}). */
+export async function main(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
@@ -99,6 +103,19 @@ async function main(args: string[]): Promise<void> {
         `no ${p.name} model at "${p.dir}" (train one with deno task train / distill)`,
       );
     }
+  }
+  // Held-out evaluation (distill/seeds.ts): not a training-range seed, nor one a model was trained with.
+  const trainedWith: number[] = [];
+  for (const p of [{ dir: teacherDir }, ...students]) {
+    const s = (await readTrainingRecord(p.dir).catch(() => undefined))?.config as
+      | { seed?: unknown }
+      | undefined;
+    if (typeof s?.seed === "number") trainedWith.push(s.seed);
+  }
+  try {
+    assertHeldOutSeed(seed, trainedWith, "flag --seed");
+  } catch (e) {
+    throw new CliError((e as Error).message);
   }
   await checkWritableFile("out", out);
   await initBackend("wasm");

@@ -173,6 +173,9 @@ export function rebuildPlan(id: string): RebuildPlan {
           "--out",
           studentsRun,
           "--resume-if-present",
+          // The shipped students were sized under KD-MARL's 20x compression cap.
+          "--min-reduction",
+          "20",
           ...step.args,
         ],
       }

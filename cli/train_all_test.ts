@@ -9,7 +9,7 @@ Deno.test("train-all: leo-wildfire trains in two stages, then distills from that
   assert.deepEqual(plan.commands.map((c) => `${c.task} ${c.args.join(" ")}`), [
     "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume-if-present",
     "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume-if-present --steps 740000",
-    "distill --teacher runs/fleet/leo-wildfire/teacher --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/students --resume-if-present",
+    "distill --teacher runs/fleet/leo-wildfire/teacher --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/students --resume-if-present --min-reduction 20",
   ]);
 });
 
@@ -22,7 +22,7 @@ Deno.test("train-all: mega-shell trains its borrowed teacher on leo-wildfire wit
     `train --scenario fleet/leo-wildfire --out ${plan.teacherRun} --resume-if-present ${
       from.args.join(" ")
     }`,
-    `distill --teacher ${plan.teacherRun} --scenario fleet/mega-shell --out runs/fleet/mega-shell/students --resume-if-present --transfer`,
+    `distill --teacher ${plan.teacherRun} --scenario fleet/mega-shell --out runs/fleet/mega-shell/students --resume-if-present --min-reduction 20 --transfer`,
   ]);
 });
 

@@ -26,6 +26,7 @@
 import type { Controller } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { deriveSeed } from "../sim/rng.ts";
+import { meanCi95 } from "./stats.ts";
 
 /** Options of {@linkcode evaluateController}. */
 export interface EvaluateOptions {
@@ -59,50 +60,11 @@ export interface EvaluationReport {
   infos: Record<string, number>;
 }
 
-/** Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond. */
-const T975 = [
-  12.706,
-  4.303,
-  3.182,
-  2.776,
-  2.571,
-  2.447,
-  2.365,
-  2.306,
-  2.262,
-  2.228,
-  2.201,
-  2.179,
-  2.16,
-  2.145,
-  2.131,
-  2.12,
-  2.11,
-  2.101,
-  2.093,
-  2.086,
-  2.08,
-  2.074,
-  2.069,
-  2.064,
-  2.06,
-  2.056,
-  2.052,
-  2.048,
-  2.045,
-  2.042,
-];
-
-/** Mean, sample std and 95% CI half-width of `xs`. */
-export function meanCi95(xs: readonly number[]): { mean: number; std: number; ci95: number } {
-  const n = xs.length;
-  if (n === 0) return { mean: Number.NaN, std: Number.NaN, ci95: Number.NaN };
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  if (n === 1) return { mean, std: 0, ci95: Number.POSITIVE_INFINITY };
-  const std = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1));
-  const t = n - 1 <= 30 ? T975[n - 2] : 1.96;
-  return { mean, std, ci95: (t * std) / Math.sqrt(n) };
-}
+/**
+ * Mean, sample std and 95% CI half-width of `xs` (Student t at n - 1 degrees of freedom, any n; see
+ * `stats.ts`).
+ */
+export { meanCi95 };
 
 /**
  * The paired difference `a - b` of two evaluations on the same seeded episodes: its mean and 95% CI.

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { evaluateController, meanCi95, pairedDifference, retention } from "./evaluate.ts";
+import { tQuantile } from "./stats.ts";
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import { MatchingEnv } from "../sim/toy/matching.ts";
 import type { StepResult } from "../sim/env/types.ts";
@@ -20,15 +21,17 @@ Deno.test("meanCi95: hand-computed values", () => {
   const r = meanCi95([1, 2, 3, 4]);
   assert.equal(r.mean, 2.5);
   assert.ok(Math.abs(r.std - Math.sqrt(5 / 3)) < 1e-12);
-  assert.ok(Math.abs(r.ci95 - 3.182 * Math.sqrt(5 / 3) / 2) < 1e-12);
+  // t(0.975, 3) = 3.182446305 (to 10 digits).
+  assert.ok(Math.abs(r.ci95 - 3.182446305 * Math.sqrt(5 / 3) / 2) < 1e-8);
   assert.ok(Number.isNaN(meanCi95([]).mean));
 });
 
 Deno.test("pairedDifference: hand-computed, and tighter than the per-policy CIs on shared episodes", () => {
-  // Differences 1, 2, 3: mean 2, std 1, t(2) = 4.303, CI 4.303 / sqrt(3).
+  // Differences 1, 2, 3: mean 2, std 1, t(0.975, 2) = 4.302652730, CI 4.302652730 / sqrt(3).
   const d = pairedDifference({ returns: [11, 22, 33] }, { returns: [10, 20, 30] });
   assert.equal(d.mean, 2);
-  assert.ok(Math.abs(d.ci95 - 4.303 / Math.sqrt(3)) < 1e-12);
+  assert.ok(Math.abs(d.ci95 - 4.30265273 / Math.sqrt(3)) < 1e-8);
+  assert.equal(d.ci95, tQuantile(0.975, 2) / Math.sqrt(3));
   const a = { returns: [1, 50, 100, 7] }, b = { returns: [0.5, 49, 99.5, 6] };
   assert.ok(pairedDifference(a, b).ci95 < meanCi95(a.returns).ci95 / 10);
   assert.throws(

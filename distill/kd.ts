@@ -9,10 +9,13 @@
  *
  * summed over classes for the per-agent terms; the relation and role terms compare all agents of one
  * environment step across classes (above `relationAgents` agents, a uniform sample of them drawn afresh
- * for every minibatch, since both terms are quadratic in the team). Student embeddings reach the relation term through a learned linear
- * projection per class to the teacher's latent width, and the role term through a learned role head per
- * class; the teacher's roles are a fixed random orthogonal projection of its latent. Projections and role
- * heads exist only during training: deployment runs the student actors alone.
+ * for every minibatch, since both terms are quadratic in the team). Both pairwise terms compare agents of
+ * the same class only (each class's teacher is a network of its own, so cross-class cosines are
+ * arbitrary); the relation term compares the student's latents directly, and the role term compares a
+ * learned role head per class on the student's latent with the teacher's persistent role, the running
+ * mean of its latent over the agent's episode so far, projected by a fixed random orthogonal map
+ * (`kd_loss.ts` has the exact formulation and why). Role heads exist only during training: deployment
+ * runs the student actors alone.
  *
  * The trainer reads top to bottom like the teacher's: rollout (students sample), teacher-critic values and
  * GAE, then epochs of minibatch steps with every term logged.
@@ -47,6 +50,8 @@ import {
   klTeacherStudent,
   relationLoss,
   roleLoss,
+  runningEpisodeMean,
+  sameClassMask,
 } from "./kd_loss.ts";
 import { ScheduledAdam } from "./optim.ts";
 import { clippedPolicyLoss } from "./ppo_loss.ts";
@@ -141,18 +146,21 @@ export class KdTrainer {
   readonly #teacherLogits: Float32Array[];
   /** Per class: the frozen teacher's latent embeddings on every rollout row. */
   readonly #teacherLatents: Float32Array[];
+  /** Per class: the teacher's persistent role (episode running mean of its latent) on every row. */
+  readonly #teacherRoles: Float32Array[];
+  /** Per class: running sums and counts of the role means, per (copy, agent), across rollouts. */
+  readonly #roleSums: Float64Array[];
+  readonly #roleCounts: Float64Array[];
+  /** Per class: whether each copy's next step starts an episode (for the role means). */
+  readonly #roleFresh: Uint8Array[];
   readonly #teacherWidths: number[];
+  readonly #studentWidths: number[];
   readonly #optimizer: ScheduledAdam;
-  /** Per class: student latent -> common relation width (learned). */
-  readonly #relationHeads: tf.Variable[];
   /** Per class: student latent -> role space (learned). */
   readonly #roleHeads: tf.Variable[];
   /** Per class: teacher latent -> role space (fixed). */
   readonly #teacherRoleHeads: tf.Tensor2D[];
-  /** Per class: teacher latent -> common relation width (fixed; identity when widths agree). */
-  readonly #teacherRelationHeads: (tf.Tensor2D | null)[];
   readonly #trainable: tf.Variable[];
-  readonly #relationWidth: number;
   #teamRng = new Rng(0);
 
   /**
@@ -194,29 +202,11 @@ export class KdTrainer {
       new Actor(this.studentSpec(i, studentHidden[i]), { seed: c.seed, name: `student_${k.name}` })
     );
     const teacherWidths = teacher.actors.map((a) => latentWidth(a));
-    const sameWidth = teacherWidths.every((w) => w === teacherWidths[0]);
-    this.#relationWidth = sameWidth ? teacherWidths[0] : Math.max(...teacherWidths);
+    this.#studentWidths = this.students.map((s) => latentWidth(s));
     const rng = new Rng(c.seed, "kd/projections");
-    this.#teacherRelationHeads = teacherWidths.map((w, i) =>
-      sameWidth ? null : tf.tensor2d(
-        orthogonalMatrix(w, this.#relationWidth, rng.stream(`teacher-rel/${i}`)),
-        [w, this.#relationWidth],
-      )
-    );
     this.#teacherRoleHeads = teacherWidths.map((w, i) =>
       tf.tensor2d(orthogonalMatrix(w, c.roleDim, rng.stream(`teacher-role/${i}`)), [w, c.roleDim])
     );
-    this.#relationHeads = this.students.map((s, i) => {
-      const w = latentWidth(s);
-      return tf.variable(
-        tf.tensor2d(orthogonalMatrix(w, this.#relationWidth, rng.stream(`student-rel/${i}`)), [
-          w,
-          this.#relationWidth,
-        ]),
-        true,
-        uniqueVariablePrefix(`kd_relation_head_${classes[i].name}`),
-      );
-    });
     this.#roleHeads = this.students.map((s, i) => {
       const w = latentWidth(s);
       return tf.variable(
@@ -230,7 +220,6 @@ export class KdTrainer {
     });
     this.#trainable = [
       ...this.students.flatMap((s) => s.variables),
-      ...this.#relationHeads,
       ...this.#roleHeads,
     ];
     const inputSizes = this.students.map((s) => s.inputSize);
@@ -247,6 +236,12 @@ export class KdTrainer {
     this.#teacherWidths = teacherWidths;
     this.#teacherLogits = classes.map((k) => new Float32Array(te * k.count * k.numActions));
     this.#teacherLatents = classes.map((k, i) => new Float32Array(te * k.count * teacherWidths[i]));
+    this.#teacherRoles = classes.map((k, i) => new Float32Array(te * k.count * teacherWidths[i]));
+    this.#roleSums = classes.map((k, i) =>
+      new Float64Array(c.numEnvs * k.count * teacherWidths[i])
+    );
+    this.#roleCounts = classes.map((k) => new Float64Array(c.numEnvs * k.count));
+    this.#roleFresh = classes.map(() => new Uint8Array(c.numEnvs).fill(1));
     this.#optimizer = new ScheduledAdam(c.learningRate, c.adamEpsilon);
     this.venv.reset(c.seed);
   }
@@ -284,7 +279,13 @@ export class KdTrainer {
       this.venv,
       b,
       (ci, inputs, masks, rows, out) =>
-        forwardLogitsInto(this.students[ci], inputs, masks, rows, out),
+        forwardLogitsInto(
+          c.rolloutPolicy === "teacher" ? this.teacher.actors[ci] : this.students[ci],
+          inputs,
+          masks,
+          rows,
+          out,
+        ),
       c.sampleActions ? new Rng(c.seed, `kd/sampling/${this.iteration}`) : undefined,
       agentIdSizes,
       this.#alive,
@@ -393,6 +394,7 @@ export class KdTrainer {
       masks: tf.tensor2d(gather(cr.masks, A), [rows, A]),
       weights: tf.tensor1d(gather(cr.weights, 1)),
       latent: tf.tensor2d(gather(this.#teacherLatents[ci], W), [rows, W]),
+      role: tf.tensor2d(gather(this.#teacherRoles[ci], W), [rows, W]),
     };
   }
 
@@ -415,6 +417,16 @@ export class KdTrainer {
           this.#teacherLatents[ci].set(o.latent.dataSync(), r0 * W);
         });
       }
+      runningEpisodeMean(
+        this.#teacherLatents[ci],
+        cr.weights,
+        b.ended,
+        { steps: this.config.rolloutSteps, envs: this.config.numEnvs, agents: k.count, width: W },
+        this.#roleSums[ci],
+        this.#roleCounts[ci],
+        this.#roleFresh[ci],
+        this.#teacherRoles[ci],
+      );
     });
   }
 
@@ -426,7 +438,7 @@ export class KdTrainer {
     ci: number,
     idx: Int32Array,
     withLatent: boolean,
-  ): { logits: tf.Tensor2D; latent?: tf.Tensor2D } {
+  ): { logits: tf.Tensor2D; latent?: tf.Tensor2D; role?: tf.Tensor2D } {
     const k = this.venv.classes[ci];
     const A = k.numActions, W = this.#teacherWidths[ci];
     const rows = idx.length * k.count;
@@ -435,6 +447,9 @@ export class KdTrainer {
       logits: tf.tensor2d(gatherAgentRows(this.#teacherLogits[ci], A, k.count, idx), [rows, A]),
       latent: withLatent
         ? tf.tensor2d(gatherAgentRows(this.#teacherLatents[ci], W, k.count, idx), [rows, W])
+        : undefined,
+      role: withLatent
+        ? tf.tensor2d(gatherAgentRows(this.#teacherRoles[ci], W, k.count, idx), [rows, W])
         : undefined,
     };
   }
@@ -467,18 +482,26 @@ export class KdTrainer {
       ) as tf.Tensor2D;
       const teacherTeamLatent = (ci: number) =>
         sample ? teamRows[ci].latent : teacherOut[ci].latent!;
+      const teacherTeamRole = (ci: number) => sample ? teamRows[ci].role : teacherOut[ci].role!;
+      // Same-class pairs only (see kd_loss.ts); latents of different widths are zero-padded to one
+      // width to be stacked, which leaves every same-class cosine unchanged.
+      const pairMask = teamClasses.length > 1
+        ? sameClassMask(teamClasses.map((ci) => teamCount(ci)))
+        : undefined;
+      const teacherWidth = Math.max(...teamClasses.map((ci) => this.#teacherWidths[ci]));
+      const studentWidth = Math.max(...teamClasses.map((ci) => this.#studentWidths[ci]));
+      const padTo = (z: tf.Tensor2D, width: number, count: number) => {
+        const w = z.shape[1];
+        const padded = w < width ? tf.pad(z, [[0, 0], [0, width - w]]) : z;
+        return tf.reshape(padded, [n, count, width]);
+      };
       const teacherRel = tf.concat(
-        teamClasses.map((ci) => {
-          const head = this.#teacherRelationHeads[ci];
-          const latent = teacherTeamLatent(ci);
-          const z = head ? tf.matMul(latent, head) : latent;
-          return tf.reshape(z, [n, teamCount(ci), this.#relationWidth]);
-        }),
+        teamClasses.map((ci) => padTo(teacherTeamLatent(ci), teacherWidth, teamCount(ci))),
         1,
       ) as tf.Tensor3D;
       const teacherRoles = tf.concat(
         teamClasses.map((ci) =>
-          tf.reshape(tf.matMul(teacherTeamLatent(ci), this.#teacherRoleHeads[ci]), [
+          tf.reshape(tf.matMul(teacherTeamRole(ci), this.#teacherRoleHeads[ci]), [
             n,
             teamCount(ci),
             c.roleDim,
@@ -511,13 +534,7 @@ export class KdTrainer {
             const latent = sample
               ? this.students[ci].forward(teamRows[ci].inputs, teamRows[ci].masks).latent
               : s.latent;
-            studentRel.push(
-              tf.reshape(tf.matMul(latent, this.#relationHeads[ci]), [
-                n,
-                teamCount(ci),
-                this.#relationWidth,
-              ]),
-            );
+            studentRel.push(padTo(latent as tf.Tensor2D, studentWidth, teamCount(ci)));
             studentRoles.push(
               tf.reshape(tf.matMul(latent, this.#roleHeads[ci]), [n, teamCount(ci), c.roleDim]),
             );
@@ -537,12 +554,14 @@ export class KdTrainer {
           teacherRel,
           tf.concat(studentRel, 1) as tf.Tensor3D,
           agentWeights,
+          pairMask,
         );
         const role = roleLoss(
           teacherRoles,
           tf.concat(studentRoles, 1) as tf.Tensor3D,
           agentWeights,
           c.roleMargin,
+          pairMask,
         ).loss;
         const total = tf.addN([
           tf.mul(pg, w.pg),
@@ -574,8 +593,7 @@ export class KdTrainer {
   /** Releases every tensor the trainer owns (not the teacher's). */
   dispose(): void {
     for (const s of this.students) s.dispose();
-    tf.dispose([...this.#relationHeads, ...this.#roleHeads, ...this.#teacherRoleHeads]);
-    for (const h of this.#teacherRelationHeads) h?.dispose();
+    tf.dispose([...this.#roleHeads, ...this.#teacherRoleHeads]);
     this.#optimizer.dispose();
   }
 
@@ -605,6 +623,7 @@ export class KdTrainer {
     this.envSteps = m.envSteps;
     this.venv.reset(deriveSeed(this.config.seed, "resume", this.iteration));
     for (const a of this.#alive) a.fill(1);
+    for (const f of this.#roleFresh) f.fill(1);
     return m.extra ?? {};
   }
 }

@@ -79,6 +79,12 @@ export interface KdConfig {
   relationAgents: number;
   /** Sample the students' actions in rollouts (true) or act greedily (false). */
   sampleActions: boolean;
+  /**
+   * Who acts in the rollouts: `"students"` (on-policy distillation, the default) or `"teacher"`
+   * (behaviour cloning on the teacher's own state distribution; the students never act, so the
+   * policy-gradient term, which needs the students' own actions, must be off).
+   */
+  rolloutPolicy: "students" | "teacher";
   /** Updates between checkpoints (0 disables). */
   checkpointEvery: number;
 }
@@ -105,6 +111,7 @@ export const DEFAULT_KD_CONFIG: Readonly<KdConfig> = Object.freeze({
   roleMargin: 0.1,
   relationAgents: 64,
   sampleActions: true,
+  rolloutPolicy: "students",
   checkpointEvery: 20,
 });
 
@@ -142,5 +149,11 @@ export function resolveKdConfig(partial: Partial<KdConfig> = {}): KdConfig {
     if (!(v >= 0) || !Number.isFinite(v)) fail(`weights.${k}`, ">= 0", v);
   }
   if (Object.values(c.weights).every((v) => v === 0)) fail("weights", "not all zero", c.weights);
+  if (c.rolloutPolicy !== "students" && c.rolloutPolicy !== "teacher") {
+    fail("rolloutPolicy", '"students" or "teacher"', c.rolloutPolicy);
+  }
+  if (c.rolloutPolicy === "teacher" && c.weights.pg > 0) {
+    fail("weights.pg", '0 when rolloutPolicy is "teacher" (the students do not act)', c.weights.pg);
+  }
   return c;
 }

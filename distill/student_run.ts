@@ -1,7 +1,9 @@
 /**
  * A whole student distillation run, as `deno task distill` performs it: loads the frozen teacher, sizes one
- * student per agent class for that class's compute budget and a compression target (by default at most
- * 1/20 of the teacher's FLOPs; `policies/sizing.ts`), trains them with the
+ * student per agent class for that class's compute budget (`policies/sizing.ts`; never larger than the
+ * teacher; a compression cap of at most 1/R of the teacher's FLOPs applies only when `minFlopsReduction`
+ * R is given; the shipped students were sized with R = 20, which `deno task train-all` passes), trains
+ * them with the
  * KD-MARL loss, with a progress bar, checkpoints (`--resume`), curves (CSV + SVG) and a clean stop on
  * SIGINT/SIGTERM, and saves the students as a policy set with their sizing report and provenance.
  *
@@ -75,8 +77,9 @@ export interface StudentRunOptions {
   /** Label stored with the model (e.g. an ablation name). */
   label?: string;
   /**
-   * Compression target: every student has at most teacher FLOPs / this many FLOPs per decision, on top of
-   * its node's budget (default 20, KD-MARL's bar; 1 sizes to the budget alone).
+   * Compression cap: every student has at most teacher FLOPs / this many FLOPs per decision, on top of
+   * its node's budget. Default: none, the budget alone decides (the sizing report names the binding
+   * constraint).
    */
   minFlopsReduction?: number;
   /**
@@ -171,14 +174,19 @@ export async function runStudentDistillation(
     );
   }
   const budgets = options.budgets ?? budgetsFor(options.envId, probe);
-  const reduction = options.minFlopsReduction ?? 20;
+  const reduction = options.minFlopsReduction;
+  if (reduction !== undefined && !(reduction >= 1)) {
+    throw new RangeError(`Cannot distill: minFlopsReduction must be >= 1, got ${reduction}`);
+  }
   const sizing = probe.classes.map((c, i) =>
     sizeStudent(budgets[i], c.obsSize, c.numActions, {
       budgetName: c.name,
       teacher: teacher.actors[i].spec,
       activation: teacher.actors[i].spec.activation,
       agentIdSize: teacher.actors[i].spec.agentIdSize,
-      maxFlops: actorCost(teacher.actors[i].spec).flops / reduction,
+      // Never larger than the teacher; with a reduction R, at most 1/R of its FLOPs.
+      maxFlops: actorCost(teacher.actors[i].spec).flops / (reduction ?? 1),
+      maxFlopsBinding: reduction === undefined ? "teacher-size" : "flops-cap",
     })
   );
   const trainer = new KdTrainer(
@@ -213,7 +221,9 @@ export async function runStudentDistillation(
       console.error(
         `distill: class "${probe.classes[i].name}": student ${s.label}, ${s.cost.flops} FLOPs (${
           s.flopsRatio?.toFixed(1)
-        }x fewer than the teacher), ${s.decisionMs.toFixed(3)} ms of ${budgets[i].deadlineMs} ms`,
+        }x fewer than the teacher), ${s.decisionMs.toFixed(3)} ms of ${
+          budgets[i].deadlineMs
+        } ms; binding constraint: ${s.binding}`,
       );
     }
   }
@@ -301,6 +311,7 @@ export async function runStudentDistillation(
       teacherFlops: s.teacherCost?.flops,
       flopsRatio: s.flopsRatio,
       decisionMs: s.decisionMs,
+      binding: s.binding,
       budget: budgets[i],
     }));
     await saveStudentModel(

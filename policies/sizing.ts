@@ -101,10 +101,13 @@ export interface SizingOptions {
    * (e.g. the teacher's FLOPs / 20 for KD-MARL's 20x bar). Default: no cap.
    */
   maxFlops?: number;
+  /** What the report calls `maxFlops` when it binds (default `"flops-cap"`; `"teacher-size"` when the cap is
+   * the teacher's own FLOPs: a student larger than its teacher has nothing to distil). */
+  maxFlopsBinding?: "flops-cap" | "teacher-size";
 }
 
 /** What stopped the sizer from choosing a larger student (see module docs). */
-export type BindingConstraint = "deadline" | "memory" | "flops-cap" | "candidates";
+export type BindingConstraint = "deadline" | "memory" | "flops-cap" | "teacher-size" | "candidates";
 
 /** What {@linkcode sizeStudent} chose and why. */
 export interface SizingReport {
@@ -230,7 +233,9 @@ export function sizeStudent(
       const why: BindingConstraint[] = [];
       if (decisionTimeMs(cost.flops, budget) > deadlineLimitMs) why.push("deadline");
       if (cost.paramBytesF32 > memoryLimitBytes) why.push("memory");
-      if (options.maxFlops !== undefined && cost.flops > options.maxFlops) why.push("flops-cap");
+      if (options.maxFlops !== undefined && cost.flops > options.maxFlops) {
+        why.push(options.maxFlopsBinding ?? "flops-cap");
+      }
       if (why.length > 0) {
         rejected.push({ spec, cost, why });
         continue;

@@ -1,0 +1,419 @@
+/**
+ * The KD-MARL study's plan: which scenarios, methods, seeds and env-step budgets to run, validated with
+ * zod; and its expansion into cells, one training run each (see `study_cell.ts`).
+ *
+ * A plan file (JSON):
+ * ```json
+ * {
+ *   "name": "2core",
+ *   "evalEpisodes": 50, "curveEpisodes": 10, "curvePoints": 4,
+ *   "groups": [
+ *     { "scenarios": ["smax/3m"], "methods": ["kd", "scratch", "bc", "kl-only"], "seeds": 5,
+ *       "steps": [60000] },
+ *     { "scenarios": ["smax/3m"], "methods": ["kd"], "seeds": 3, "steps": [60000], "widths": [8, 16] }
+ *   ]
+ * }
+ * ```
+ *
+ * - `methods`: see {@linkcode STUDY_METHODS}.
+ * - `seeds`: training seeds per cell, taken from the training range (`seeds.ts`); evaluation runs on
+ *   `evalSeed` (default 1,000,000), which must be held out.
+ * - `steps`: env-step budgets; every method of a group gets the same budget (student-side environment
+ *   steps: its own rollouts, or the teacher's for behaviour cloning).
+ * - `widths`: optional hidden widths for the retention-vs-FLOPs sweep; each must fit the budget (the
+ *   sizer picks the depth). Without it the sizer picks the largest student the budget allows.
+ * - `budget`: optional compute budget for every node class (default: the scenario's own).
+ * - `teachers`: optional scenario -> teacher folder (default: the shipped teacher).
+ * - `overrides`: rollout settings applied to every method (for smoke tests and small machines).
+ *
+ * Errors name the plan file, the field and the value: an unknown method or scenario, a budget too small
+ * for any student, a step budget shorter than one rollout.
+ *
+ * @example
+ * ```ts
+ * import { parsePlan, planCells } from "./study_plan.ts";
+ * import "../sim/builtin_envs.ts";
+ * const plan = parsePlan({ name: "x", evalEpisodes: 4, groups: [{ scenarios: ["smax/3m"],
+ *   methods: ["kd", "scratch"], seeds: 2, steps: [4000] }] }, "x.json");
+ * console.assert(planCells(plan).length === 4);
+ * ```
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import type { ComputeBudget } from "../sim/budget.ts";
+import { sizeStudent } from "../policies/sizing.ts";
+import { DEFAULT_KD_CONFIG, type KdWeights } from "./kd_config.ts";
+import { budgetsFor, presetFor } from "./presets.ts";
+import { shippedModelDir } from "./shipped.ts";
+import { assertHeldOutSeed, EVALUATION_SEEDS, trainingSeed } from "./seeds.ts";
+
+/** What a method is: how its students learn. */
+export interface StudyMethod {
+  /** Name in plans and tables. */
+  name: string;
+  /** One line for the table. */
+  description: string;
+  /** `"kd"`: KdTrainer; `"scratch"`: MAPPO with its own critic. */
+  trainer: "kd" | "scratch";
+  /** KD loss weights (null: the scenario preset's, for the full loss). */
+  weights?: Partial<KdWeights>;
+  /** KD: who acts in rollouts. */
+  rolloutPolicy?: "students" | "teacher";
+}
+
+const without = (k: keyof KdWeights): StudyMethod => ({
+  name: `kd-no-${k}`,
+  description: `KD-MARL without the ${k} term`,
+  trainer: "kd",
+  weights: { [k]: 0 },
+});
+
+/**
+ * The methods a plan may name: (1) `kd`, the full KD-MARL loss; (2) `scratch`, the same student network
+ * trained by MAPPO with a critic of its own, no teacher; (3) `bc`, behaviour cloning (KL + CE to the
+ * teacher) on rollouts the teacher plays, the students never acting; (4) `kl-only`, on-policy KL
+ * distillation (DAgger-style: the students act, the teacher labels); (5) `kd-no-<term>`, the full loss
+ * with one term removed.
+ *
+ * @example
+ * ```ts
+ * import { STUDY_METHODS } from "./study_plan.ts";
+ * console.assert(STUDY_METHODS.some((m) => m.name === "kd-no-relation"));
+ * ```
+ */
+export const STUDY_METHODS: readonly StudyMethod[] = [
+  { name: "kd", description: "KD-MARL, full loss", trainer: "kd" },
+  { name: "scratch", description: "same student, MAPPO from scratch", trainer: "scratch" },
+  {
+    name: "bc",
+    description: "behaviour cloning on teacher rollouts",
+    trainer: "kd",
+    weights: { pg: 0, kl: 1, ce: 1, relation: 0, role: 0 },
+    rolloutPolicy: "teacher",
+  },
+  {
+    name: "kl-only",
+    description: "on-policy KL distillation (DAgger-style)",
+    trainer: "kd",
+    weights: { pg: 0, kl: 1, ce: 0, relation: 0, role: 0 },
+  },
+  without("pg"),
+  without("kl"),
+  without("ce"),
+  without("relation"),
+  without("role"),
+];
+
+/**
+ * The method named `name`, or undefined.
+ *
+ * @example
+ * ```ts
+ * import { studyMethod } from "./study_plan.ts";
+ * console.assert(studyMethod("bc")?.rolloutPolicy === "teacher");
+ * ```
+ */
+export function studyMethod(name: string): StudyMethod | undefined {
+  return STUDY_METHODS.find((m) => m.name === name);
+}
+
+const budgetSchema = z.object({
+  flopsPerSecond: z.number().positive(),
+  paramMemoryBytes: z.number().positive(),
+  deadlineMs: z.number().positive(),
+  overheadMs: z.number().min(0),
+  activePowerW: z.number().min(0),
+  wakeEnergyJ: z.number().min(0),
+  latencySigma: z.number().min(0),
+  energyStoreJ: z.number().positive().optional(),
+}).strict();
+
+const groupSchema = z.object({
+  scenarios: z.array(z.string().min(1)).min(1),
+  methods: z.array(z.string().min(1)).min(1),
+  seeds: z.number().int().min(1).max(1000),
+  steps: z.array(z.number().int().positive()).min(1),
+  widths: z.array(z.number().int().positive()).min(1).optional(),
+  budget: budgetSchema.optional(),
+}).strict();
+
+const overridesSchema = z.object({
+  numEnvs: z.number().int().positive(),
+  rolloutSteps: z.number().int().positive(),
+  epochs: z.number().int().positive(),
+  minibatches: z.number().int().positive(),
+}).partial().strict();
+
+const planSchema = z.object({
+  name: z.string().regex(/^[A-Za-z0-9._-]+$/, "must be letters, digits, '.', '_' or '-'"),
+  description: z.string().optional(),
+  evalEpisodes: z.number().int().min(1),
+  curveEpisodes: z.number().int().min(1).optional(),
+  curvePoints: z.number().int().min(0).max(50).optional(),
+  evalSeed: z.number().int().min(0).optional(),
+  bootstrapReps: z.number().int().min(100).optional(),
+  teachers: z.record(z.string(), z.string().min(1)).optional(),
+  overrides: overridesSchema.optional(),
+  groups: z.array(groupSchema).min(1),
+}).strict();
+
+/** A plan group (see module docs). */
+export type StudyGroup = z.infer<typeof groupSchema>;
+
+/** A validated plan, defaults filled in. */
+export interface StudyPlan {
+  /** Plan name (output folder name). */
+  name: string;
+  /** Free text. */
+  description?: string;
+  /** Episodes of each final evaluation. */
+  evalEpisodes: number;
+  /** Episodes of each learning-curve evaluation (default min(evalEpisodes, 10)). */
+  curveEpisodes: number;
+  /** Learning-curve evaluations during training, evenly spaced (default 4; 0 for none). */
+  curvePoints: number;
+  /** Held-out evaluation seed (default 1,000,000). */
+  evalSeed: number;
+  /** Bootstrap replicates of the report's CIs (default 2000). */
+  bootstrapReps: number;
+  /** Teacher folder per scenario (default the shipped teacher). */
+  teachers: Record<string, string>;
+  /** Rollout settings applied to every method. */
+  overrides: z.infer<typeof overridesSchema>;
+  /** The groups, scenario names resolved to ids. */
+  groups: StudyGroup[];
+  /** The file it came from, for messages. */
+  file: string;
+}
+
+/** One training run of the study. */
+export interface StudyCell {
+  /** Stable id, used as its result file name. */
+  id: string;
+  /** Scenario id. */
+  scenario: string;
+  /** Method name. */
+  method: string;
+  /** Training root seed (training range). */
+  seed: number;
+  /** Env-step budget. */
+  steps: number;
+  /** Hidden width of the Pareto sweep (undefined: the budget's choice). */
+  width?: number;
+  /** Compute budget of every class (undefined: the scenario's). */
+  budget?: ComputeBudget;
+  /** Index of its group in the plan. */
+  group: number;
+}
+
+function planError(file: string, field: string, rule: string, value: unknown): never {
+  throw new Error(
+    `Cannot load plan "${file}": field "${field}" ${rule}, got ${JSON.stringify(value)}`,
+  );
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)
+    .join("");
+}
+
+/**
+ * The most env steps one iteration (rollout) of any method takes on `scenario` under the plan's
+ * overrides: the smallest step budget a plan may give.
+ *
+ * @example
+ * ```ts
+ * import { rolloutEnvSteps } from "./study_plan.ts";
+ * console.assert(rolloutEnvSteps({ overrides: { numEnvs: 2, rolloutSteps: 8 } }, "smax/3m") === 16);
+ * ```
+ */
+export function rolloutEnvSteps(plan: Pick<StudyPlan, "overrides">, scenario: string): number {
+  const p = presetFor(scenario);
+  const numEnvs = plan.overrides.numEnvs ?? p.students.numEnvs ?? DEFAULT_KD_CONFIG.numEnvs;
+  const rollout = plan.overrides.rolloutSteps ?? p.students.rolloutSteps ??
+    DEFAULT_KD_CONFIG.rolloutSteps;
+  const tNumEnvs = plan.overrides.numEnvs ?? p.teacher.numEnvs ?? numEnvs;
+  const tRollout = plan.overrides.rolloutSteps ?? p.teacher.rolloutSteps ?? rollout;
+  return Math.max(numEnvs * rollout, tNumEnvs * tRollout);
+}
+
+/**
+ * Validates a parsed plan; `file` names it in errors. Checks the schema, the methods, the scenarios
+ * (registered, with a teacher), the evaluation seed (held out), the step budgets (at least one
+ * rollout) and that a student fits every class's budget at every width.
+ */
+export function parsePlan(raw: unknown, file: string): StudyPlan {
+  const parsed = planSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    let value: unknown = raw;
+    for (const key of issue.path) {
+      value = (value as Record<PropertyKey, unknown>)?.[key as PropertyKey];
+    }
+    const where = issue.path.length ? fieldPath(issue.path) : "(top level)";
+    planError(file, where, issue.message.toLowerCase(), value);
+  }
+  const p = parsed.data;
+  const plan: StudyPlan = {
+    name: p.name,
+    description: p.description,
+    evalEpisodes: p.evalEpisodes,
+    curveEpisodes: p.curveEpisodes ?? Math.min(p.evalEpisodes, 10),
+    curvePoints: p.curvePoints ?? 4,
+    evalSeed: p.evalSeed ?? EVALUATION_SEEDS.first,
+    bootstrapReps: p.bootstrapReps ?? 2000,
+    teachers: {},
+    overrides: p.overrides ?? {},
+    groups: [],
+    file,
+  };
+  try {
+    assertHeldOutSeed(plan.evalSeed, [], `Cannot load plan "${file}": field "evalSeed"`);
+  } catch (e) {
+    throw new Error((e as Error).message);
+  }
+  for (const [name, dir] of Object.entries(p.teachers ?? {})) {
+    let id: string;
+    try {
+      id = resolveEnvId(name);
+    } catch (e) {
+      planError(
+        file,
+        `teachers.${name}`,
+        `names an unknown scenario (${(e as Error).message})`,
+        name,
+      );
+    }
+    plan.teachers[id] = dir;
+  }
+  p.groups.forEach((g, gi) => {
+    const scenarios = g.scenarios.map((name, si) => {
+      let id: string;
+      try {
+        id = resolveEnvId(name);
+      } catch (e) {
+        planError(file, `groups[${gi}].scenarios[${si}]`, (e as Error).message, name);
+      }
+      const teacher = plan.teachers[id] ?? `${shippedModelDir(id)}/teacher`;
+      try {
+        Deno.statSync(`${teacher}/manifest.json`);
+      } catch {
+        planError(
+          file,
+          `groups[${gi}].scenarios[${si}]`,
+          `has no teacher at "${teacher}" (train one, or name it in "teachers")`,
+          name,
+        );
+      }
+      plan.teachers[id] = teacher;
+      return id;
+    });
+    g.methods.forEach((m, mi) => {
+      if (!studyMethod(m)) {
+        planError(
+          file,
+          `groups[${gi}].methods[${mi}]`,
+          `must be one of ${STUDY_METHODS.map((x) => x.name).join(", ")}`,
+          m,
+        );
+      }
+    });
+    for (const id of scenarios) {
+      const minSteps = rolloutEnvSteps(plan, id);
+      g.steps.forEach((s, si) => {
+        if (s < minSteps) {
+          planError(
+            file,
+            `groups[${gi}].steps[${si}]`,
+            `must be at least one rollout of "${id}" (${minSteps} env steps)`,
+            s,
+          );
+        }
+      });
+      const env = makeEnv(id);
+      const budgets = g.budget ? env.classes.map(() => g.budget!) : budgetsFor(id, env);
+      for (const w of g.widths ?? [undefined]) {
+        env.classes.forEach((c, ci) => {
+          try {
+            sizeStudent(budgets[ci], c.obsSize, c.numActions, {
+              budgetName: c.name,
+              widths: w === undefined ? undefined : [w],
+            });
+          } catch (e) {
+            planError(
+              file,
+              g.budget
+                ? `groups[${gi}].budget`
+                : w !== undefined
+                ? `groups[${gi}].widths`
+                : `groups[${gi}].scenarios`,
+              `is too small for any student of "${id}" class "${c.name}"${
+                w === undefined ? "" : ` at width ${w}`
+              } (${(e as Error).message})`,
+              g.budget ?? (w !== undefined ? g.widths : id),
+            );
+          }
+        });
+      }
+    }
+    plan.groups.push({ ...g, scenarios });
+  });
+  return plan;
+}
+
+/**
+ * Reads and validates a plan file (see {@linkcode parsePlan}).
+ *
+ * @example
+ * ```ts
+ * import { loadPlan } from "./study_plan.ts";
+ * try {
+ *   await loadPlan("/nonexistent.json");
+ * } catch (e) {
+ *   console.log((e as Error).message); // Cannot load plan "/nonexistent.json": ...
+ * }
+ * ```
+ */
+export async function loadPlan(file: string): Promise<StudyPlan> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await Deno.readTextFile(file));
+  } catch (e) {
+    throw new Error(`Cannot load plan "${file}": ${(e as Error).message}`);
+  }
+  return parsePlan(raw, file);
+}
+
+/**
+ * Every cell of the plan, in run order: group, scenario, step budget, width, seed, method (so the
+ * methods of one seed run next to each other and an interrupted study has comparable partial results).
+ * Cells named twice (two groups) appear once.
+ */
+export function planCells(plan: StudyPlan): StudyCell[] {
+  const cells: StudyCell[] = [];
+  const seen = new Set<string>();
+  plan.groups.forEach((g, group) => {
+    for (const scenario of g.scenarios) {
+      for (const steps of g.steps) {
+        for (const width of g.widths ?? [undefined]) {
+          for (let i = 0; i < g.seeds; i++) {
+            const seed = trainingSeed(i);
+            for (const method of g.methods) {
+              const budgetTag = g.budget ? `-g${group}` : "";
+              const id = `${scenario.replace("/", "__")}__${method}__n${steps}${
+                width === undefined ? "" : `__w${width}`
+              }${budgetTag}__s${seed}`;
+              if (seen.has(id)) continue;
+              seen.add(id);
+              cells.push({ id, scenario, method, seed, steps, width, budget: g.budget, group });
+            }
+          }
+        }
+      }
+    }
+  });
+  return cells;
+}
