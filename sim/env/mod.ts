@@ -14,3 +14,5 @@ export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./conformance.ts";
 export * from "./controller.ts";
+export * from "./parallel.ts";
+export * from "./parallel_api.ts";
