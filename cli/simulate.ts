@@ -7,7 +7,7 @@
  *
  * ```sh
  * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|greedy|random] [--episodes 20]
- *                    [--seed 0] [--out DIR] [--serve] [--port 8787]
+ *                    [--seed 0] [--out DIR] [--record FILE] [--serve] [--port 8787]
  * ```
  *
  * @module
@@ -30,6 +30,7 @@ import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { worldMap } from "../viz/svg.ts";
+import { recordEnv, RecordingFile } from "../sim/env/recording.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
 
@@ -172,6 +173,8 @@ and fleet.svg.
   --episodes N         seeded episodes (default 20)
   --seed S             first seed (default 0)
   --out DIR            report folder (default out/simulate/<id>)
+  --record FILE        also write every step of the --policy run's episodes (observations, actions,
+                       rewards, infos) to FILE as NDJSON (schema fleetkd.recording/1, README)
   --serve              then start the telemetry server
   --port P             its port (default 8787)
   --help               this text
@@ -187,6 +190,7 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
       episodes: { type: "string", default: "20" },
       seed: { type: "string", default: "0" },
       out: { type: "string" },
+      record: { type: "string" },
       serve: { type: "boolean", default: false },
       port: { type: "string", default: "8787" },
     },
@@ -239,10 +243,33 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   if (baselineFor(envId) && policy !== "greedy") order.push("greedy");
   if (policy !== "random") order.push("random");
   const rows: Row[] = [];
-  for (const name of order) {
-    console.error(`simulate: running ${name}`);
-    rows.push(await runPolicy(env, envId, name, episodes, seed));
+  // The recording opens before any work, so an unwritable path fails first; it is renamed into place
+  // only when the run completes.
+  let recording: RecordingFile | undefined;
+  try {
+    recording = values.record ? new RecordingFile(values.record) : undefined;
+  } catch (e) {
+    throw new CliError(`flag --record: ${e instanceof Error ? e.message : String(e)}`);
   }
+  try {
+    for (const name of order) {
+      console.error(`simulate: running ${name}`);
+      const runEnv = recording && name === policy
+        ? recordEnv(env, recording, {
+          policy,
+          seed,
+          episodes,
+          command: `simulate ${args.join(" ")}`,
+        })
+        : env;
+      rows.push(await runPolicy(runEnv, envId, name, episodes, seed));
+    }
+  } catch (e) {
+    recording?.abort();
+    throw e;
+  }
+  recording?.close();
+  if (recording) console.error(`simulate: recorded the ${policy} episodes to ${values.record}`);
   const text = summary(envId, rows, episodes);
   console.log(text);
   const outDir = values.out ?? `out/simulate/${envId}`;

@@ -16,3 +16,4 @@ export * from "./conformance.ts";
 export * from "./controller.ts";
 export * from "./parallel.ts";
 export * from "./parallel_api.ts";
+export * from "./recording.ts";
