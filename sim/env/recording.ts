@@ -85,13 +85,62 @@ const stepLine = z.object({
 const anyLine = z.discriminatedUnion("type", [headerLine, resetLine, stepLine]);
 
 /** A recording's header line. */
-export type RecordingHeader = z.infer<typeof headerLine>;
-/** A recorded reset. */
-export type RecordedReset = z.infer<typeof resetLine>;
-/** A recorded step. */
-export type RecordedStep = z.infer<typeof stepLine>;
+export interface RecordingHeader {
+  /** Always `"header"`. */
+  type: "header";
+  /** {@linkcode RECORDING_SCHEMA}. */
+  schema: typeof RECORDING_SCHEMA;
+  /** The recorded environment's id. */
+  envId: string;
+  /** Its agent classes, in batch order. */
+  classes: { name: string; count: number; obsSize: number; numActions: number }[];
+  /** Agent ids, class by class. */
+  agents: string[];
+  /** Free-form description of the run (policy, seed, command). */
+  meta: Record<string, unknown>;
+}
+/** A recorded reset: arrays are one flat, agent-major array per class. */
+export interface RecordedReset {
+  /** Always `"reset"`. */
+  type: "reset";
+  /** Episode number in the recording, from 0. */
+  episode: number;
+  /** The seed the episode was reset with. */
+  seed: number;
+  /** Observations. */
+  obs: number[][];
+  /** Action masks (1 = legal). */
+  actionMask: number[][];
+  /** Environment-level scalars. */
+  infos: Record<string, number>;
+}
+/** A recorded step: arrays are one flat, agent-major array per class. */
+export interface RecordedStep {
+  /** Always `"step"`. */
+  type: "step";
+  /** Episode number in the recording, from 0. */
+  episode: number;
+  /** Step number in the episode, from 1. */
+  t: number;
+  /** The actions taken. */
+  actions: number[][];
+  /** Observations after the step. */
+  obs: number[][];
+  /** Action masks after the step. */
+  actionMask: number[][];
+  /** Rewards of the step. */
+  rewards: number[][];
+  /** 1 where the agent's episode ended by the task. */
+  terminations: number[][];
+  /** 1 where the agent's episode was cut by a time limit. */
+  truncations: number[][];
+  /** Whether the episode ended with this step. */
+  done: boolean;
+  /** Environment-level scalars of the step. */
+  infos: Record<string, number>;
+}
 /** Any line of a recording. */
-export type RecordingLine = z.infer<typeof anyLine>;
+export type RecordingLine = RecordingHeader | RecordedReset | RecordedStep;
 
 const arrays = (
   r: StepResult,
@@ -271,7 +320,7 @@ export function* recordingLines(text: string, source: string): Generator<Recordi
         }" ${issue.message}`,
       );
     }
-    const line = parsed.data;
+    const line = parsed.data as RecordingLine;
     if (!header && line.type !== "header") {
       throw new TypeError(
         `Cannot read recording "${source}": line ${
