@@ -29,7 +29,9 @@ import { baselineFor } from "../distill/baselines.ts";
 import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
-import { worldMap } from "../viz/svg.ts";
+import { fleetMap } from "../viz/world_map.ts";
+import { fleetMapData } from "../viz/fleet_map_data.ts";
+import { FleetEnv } from "../sim/fleet/env.ts";
 import { recordEnv, RecordingFile } from "../sim/env/recording.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
@@ -291,34 +293,15 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   };
   await writeFileAtomic(`${outDir}/report.json`, JSON.stringify(report, null, 2) + "\n");
   await writeFileAtomic(`${outDir}/summary.md`, text + "\n");
-  const snapshot = (env as { snapshot?: () => Record<string, Record<string, number[]>> })
-    .snapshot?.();
-  if (snapshot) {
-    const pts = (g: Record<string, number[]>) =>
-      g.latDeg.map((lat, i) => ({ latDeg: lat, lonDeg: g.lonDeg[i] }));
+  const fleet = env instanceof FleetEnv ? env : undefined;
+  if (fleet) {
     await writeFileAtomic(
       `${outDir}/fleet.svg`,
-      worldMap(`${envId}: the fleet at the end of the last episode`, [
-        { name: "satellites", points: pts(snapshot.satellites), color: "#1f77b4", radius: 2 },
-        {
-          name: "sensors",
-          points: pts(snapshot.sensors),
-          color: "#2ca02c",
-          radius: 1.5,
-          shape: "square",
-        },
-        {
-          name: "ground stations",
-          points: pts(snapshot.stations),
-          color: "#d62728",
-          radius: 4,
-          shape: "triangle",
-        },
-      ]),
+      fleetMap(fleetMapData(fleet, `${envId}: the fleet at the end of the last ${policy} episode`)),
     );
   }
   console.error(
-    `simulate: wrote ${outDir}/report.json${snapshot ? ` and ${outDir}/fleet.svg` : ""}`,
+    `simulate: wrote ${outDir}/report.json${fleet ? ` and ${outDir}/fleet.svg` : ""}`,
   );
   if (values.serve) {
     const port = intFlag("port", values.port)!;
