@@ -7,7 +7,7 @@
  *
  * ```sh
  * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|greedy|random] [--episodes 20]
- *                    [--seed 0] [--out DIR] [--record FILE] [--serve] [--port 8787]
+ *                    [--seed 0] [--out DIR] [--record FILE] [--czml FILE] [--serve] [--port 8787]
  * ```
  *
  * @module
@@ -33,6 +33,8 @@ import { fleetMap } from "../viz/world_map.ts";
 import { fleetMapData } from "../viz/fleet_map_data.ts";
 import { FleetEnv } from "../sim/fleet/env.ts";
 import { recordEnv, RecordingFile } from "../sim/env/recording.ts";
+import { tapEnv } from "../sim/env/tap.ts";
+import { FleetTimeline, sitesGeoJson } from "../viz/czml.ts";
 import { CliError, runCli } from "./cli_util.ts";
 import { intFlag } from "./train.ts";
 
@@ -177,6 +179,7 @@ and fleet.svg.
   --out DIR            report folder (default out/simulate/<id>)
   --record FILE        also write every step of the --policy run's episodes (observations, actions,
                        rewards, infos) to FILE as NDJSON (schema fleetkd.recording/1, README)
+  --czml FILE          fleet scenarios: also write the --policy run's last episode as CZML for Cesium
   --serve              then start the telemetry server
   --port P             its port (default 8787)
   --help               this text
@@ -193,6 +196,7 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
       seed: { type: "string", default: "0" },
       out: { type: "string" },
       record: { type: "string" },
+      czml: { type: "string" },
       serve: { type: "boolean", default: false },
       port: { type: "string", default: "8787" },
     },
@@ -247,6 +251,13 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   const rows: Row[] = [];
   // The recording opens before any work, so an unwritable path fails first; it is renamed into place
   // only when the run completes.
+  const fleetEnv = env instanceof FleetEnv ? env : undefined;
+  if (values.czml && !fleetEnv) {
+    throw new CliError(
+      `flag --czml: scenario "${envId}" is not a fleet scenario (no positions to write)`,
+    );
+  }
+  const timeline = values.czml && fleetEnv ? new FleetTimeline(fleetEnv) : undefined;
   let recording: RecordingFile | undefined;
   try {
     recording = values.record ? new RecordingFile(values.record) : undefined;
@@ -256,14 +267,16 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   try {
     for (const name of order) {
       console.error(`simulate: running ${name}`);
-      const runEnv = recording && name === policy
-        ? recordEnv(env, recording, {
+      let runEnv: MultiAgentEnv = env;
+      if (name === policy && recording) {
+        runEnv = recordEnv(runEnv, recording, {
           policy,
           seed,
           episodes,
           command: `simulate ${args.join(" ")}`,
-        })
-        : env;
+        });
+      }
+      if (name === policy && timeline) runEnv = tapEnv(runEnv, timeline.tap);
       rows.push(await runPolicy(runEnv, envId, name, episodes, seed));
     }
   } catch (e) {
@@ -293,15 +306,31 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   };
   await writeFileAtomic(`${outDir}/report.json`, JSON.stringify(report, null, 2) + "\n");
   await writeFileAtomic(`${outDir}/summary.md`, text + "\n");
-  const fleet = env instanceof FleetEnv ? env : undefined;
+  const fleet = fleetEnv;
+  if (timeline) {
+    await writeFileAtomic(
+      values.czml!,
+      JSON.stringify(
+        timeline.toCzml(`${envId}: last ${policy} episode (reset seed ${timeline.seed})`),
+      ) +
+        "\n",
+    );
+    console.error(`simulate: wrote the last ${policy} episode as CZML to ${values.czml}`);
+  }
   if (fleet) {
+    await writeFileAtomic(
+      `${outDir}/sites.geojson`,
+      JSON.stringify(sitesGeoJson(fleet), null, 1) + "\n",
+    );
     await writeFileAtomic(
       `${outDir}/fleet.svg`,
       fleetMap(fleetMapData(fleet, `${envId}: the fleet at the end of the last ${policy} episode`)),
     );
   }
   console.error(
-    `simulate: wrote ${outDir}/report.json${fleet ? ` and ${outDir}/fleet.svg` : ""}`,
+    `simulate: wrote ${outDir}/report.json${
+      fleet ? `, ${outDir}/fleet.svg and ${outDir}/sites.geojson` : ""
+    }`,
   );
   if (values.serve) {
     const port = intFlag("port", values.port)!;

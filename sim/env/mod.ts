@@ -17,3 +17,4 @@ export * from "./controller.ts";
 export * from "./parallel.ts";
 export * from "./parallel_api.ts";
 export * from "./recording.ts";
+export * from "./tap.ts";

@@ -35,6 +35,7 @@ import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from
 import { z } from "zod";
 import { formatPath } from "../field_path.ts";
 import type { AgentClassSpec, MultiAgentEnv, StepResult } from "./types.ts";
+import { tapEnv } from "./tap.ts";
 
 /** The schema id written into every recording's header. */
 export const RECORDING_SCHEMA = "fleetkd.recording/1";
@@ -172,8 +173,7 @@ export function recordEnv(
   }));
   let episode = -1;
   let t = 0;
-  const reset = (seed: number) => {
-    const r = env.reset(seed);
+  const reset = (seed: number, r: StepResult) => {
     episode++;
     t = 0;
     sink.write(JSON.stringify({
@@ -184,11 +184,9 @@ export function recordEnv(
       actionMask: arrays(r, "actionMask"),
       infos: r.infos,
     }));
-    return r;
   };
-  const step = (actions: readonly Int32Array[]) => {
+  const step = (actions: readonly Int32Array[], r: StepResult) => {
     const recorded = actions.map((a) => Array.from(a));
-    const r = env.step(actions);
     t++;
     sink.write(JSON.stringify({
       type: "step",
@@ -203,39 +201,8 @@ export function recordEnv(
       done: r.done,
       infos: r.infos,
     }));
-    return r;
   };
-  // Forward explicitly (not through the prototype) so methods reading private fields keep their `this`;
-  // extra methods an env offers (a fleet's snapshot()) stay reachable, bound to the env.
-  const extras = env as unknown as Record<string, unknown>;
-  const wrapped: MultiAgentEnv & Record<string, unknown> = {
-    get id() {
-      return env.id;
-    },
-    get classes() {
-      return env.classes;
-    },
-    get agents() {
-      return env.agents;
-    },
-    get stateSize() {
-      return env.stateSize;
-    },
-    get maxSteps() {
-      return env.maxSteps;
-    },
-    get budgets() {
-      return env.budgets;
-    },
-    get decisionPeriodMs() {
-      return env.decisionPeriodMs;
-    },
-    reset,
-    step,
-    state: (out?: Float32Array) => env.state(out),
-  };
-  if (typeof extras.snapshot === "function") wrapped.snapshot = extras.snapshot.bind(env);
-  return wrapped;
+  return tapEnv(env, { reset, step });
 }
 
 /**
