@@ -269,6 +269,45 @@ function panel(
   return out;
 }
 
+/** SVG path data of the world's land, country borders and a 10-degree graticule in one projection. */
+export interface BasemapPaths {
+  /** Image width the paths are projected to, px. */
+  width: number;
+  /** Image height, px (`width / 2`: equirectangular). */
+  height: number;
+  /** Land polygons (Natural Earth 1:110m). */
+  land: string;
+  /** Borders between countries. */
+  borders: string;
+  /** Graticule lines every 10 degrees. */
+  graticule: string;
+}
+
+/**
+ * The world basemap as path data for a `width` x `width / 2` equirectangular image (longitude -180 at
+ * x = 0, latitude 90 at y = 0), for pages that draw their own points on top (the dashboard).
+ *
+ * @example
+ * ```ts
+ * import { basemapPaths } from "./world_map.ts";
+ * const b = basemapPaths(720);
+ * console.assert(b.height === 360 && b.land.startsWith("M"));
+ * ```
+ */
+export function basemapPaths(width = 720): BasemapPaths {
+  world ??= basemap(land110, countries110);
+  const height = width / 2;
+  const projection = geoEquirectangular().fitExtent([[0, 0], [width, height]], { type: "Sphere" });
+  const path = geoPath(projection).digits(1);
+  return {
+    width,
+    height,
+    land: path(world.land) ?? "",
+    borders: path(world.borders) ?? "",
+    graticule: path(geoGraticule10()) ?? "",
+  };
+}
+
 /**
  * An SVG map of a fleet on real land: a world panel, plus a panel zoomed on the sensors' region when they
  * are clustered (see the module docs), and a legend inside the frame with the count of each layer.
