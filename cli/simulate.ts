@@ -11,7 +11,7 @@
  *
  * ```sh
  * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|greedy|random] [--episodes 20]
- *                    [--seed 0] [--out DIR] [--serve] [--port 8787]
+ *                    [--seed 0] [--out DIR] [--record FILE] [--czml FILE] [--serve] [--port 8787]
  * ```
  *
  * @module
@@ -37,7 +37,12 @@ import { baselineFor } from "../distill/baselines.ts";
 import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
-import { worldMap } from "../viz/svg.ts";
+import { fleetMap } from "../viz/world_map.ts";
+import { fleetMapData } from "../viz/fleet_map_data.ts";
+import { FleetEnv } from "../sim/fleet/env.ts";
+import { recordEnv, RecordingFile } from "../sim/env/recording.ts";
+import { tapEnv } from "../sim/env/tap.ts";
+import { FleetTimeline, sitesGeoJson } from "../viz/czml.ts";
 import {
   checkWritableDir,
   CliError,
@@ -204,6 +209,9 @@ and fleet.svg.
   --episodes N         seeded episodes, 1..1000000 (default 20)
   --seed S             first seed, 0..2147483647 (default 0)
   --out DIR            report folder (default out/simulate/<id>)
+  --record FILE        also write every step of the --policy run's episodes (observations, actions,
+                       rewards, infos) to FILE as NDJSON (schema fleetkd.recording/1, README)
+  --czml FILE          fleet scenarios: also write the --policy run's last episode as CZML for Cesium
   --serve              then start the telemetry server
   --port P             its port, 0..65535 (default 8787; only with --serve)
   --help               this text
@@ -219,6 +227,8 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
       episodes: { type: "string", default: "20" },
       seed: { type: "string", default: "0" },
       out: { type: "string" },
+      record: { type: "string" },
+      czml: { type: "string" },
       serve: { type: "boolean", default: false },
       port: { type: "string" },
     },
@@ -271,10 +281,42 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   if (baselineFor(envId) && policy !== "greedy") order.push("greedy");
   if (policy !== "random") order.push("random");
   const rows: Row[] = [];
-  for (const name of order) {
-    console.error(`simulate: running ${name}`);
-    rows.push(await runPolicy(env, envId, name, episodes, seed));
+  // The recording opens before any work, so an unwritable path fails first; it is renamed into place
+  // only when the run completes.
+  const fleetEnv = env instanceof FleetEnv ? env : undefined;
+  if (values.czml && !fleetEnv) {
+    throw new CliError(
+      `flag --czml: scenario "${envId}" is not a fleet scenario (no positions to write)`,
+    );
   }
+  const timeline = values.czml && fleetEnv ? new FleetTimeline(fleetEnv) : undefined;
+  let recording: RecordingFile | undefined;
+  try {
+    recording = values.record ? new RecordingFile(values.record) : undefined;
+  } catch (e) {
+    throw new CliError(`flag --record: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    for (const name of order) {
+      console.error(`simulate: running ${name}`);
+      let runEnv: MultiAgentEnv = env;
+      if (name === policy && recording) {
+        runEnv = recordEnv(runEnv, recording, {
+          policy,
+          seed,
+          episodes,
+          command: `simulate ${args.join(" ")}`,
+        });
+      }
+      if (name === policy && timeline) runEnv = tapEnv(runEnv, timeline.tap);
+      rows.push(await runPolicy(runEnv, envId, name, episodes, seed));
+    }
+  } catch (e) {
+    recording?.abort();
+    throw e;
+  }
+  recording?.close();
+  if (recording) console.error(`simulate: recorded the ${policy} episodes to ${values.record}`);
   const text = summary(envId, rows, episodes);
   console.log(text);
   const report = {
@@ -295,34 +337,31 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   };
   await writeFileAtomic(`${outDir}/report.json`, JSON.stringify(report, null, 2) + "\n");
   await writeFileAtomic(`${outDir}/summary.md`, text + "\n");
-  const snapshot = (env as { snapshot?: () => Record<string, Record<string, number[]>> })
-    .snapshot?.();
-  if (snapshot) {
-    const pts = (g: Record<string, number[]>) =>
-      g.latDeg.map((lat, i) => ({ latDeg: lat, lonDeg: g.lonDeg[i] }));
+  const fleet = fleetEnv;
+  if (timeline) {
+    await writeFileAtomic(
+      values.czml!,
+      JSON.stringify(
+        timeline.toCzml(`${envId}: last ${policy} episode (reset seed ${timeline.seed})`),
+      ) +
+        "\n",
+    );
+    console.error(`simulate: wrote the last ${policy} episode as CZML to ${values.czml}`);
+  }
+  if (fleet) {
+    await writeFileAtomic(
+      `${outDir}/sites.geojson`,
+      JSON.stringify(sitesGeoJson(fleet), null, 1) + "\n",
+    );
     await writeFileAtomic(
       `${outDir}/fleet.svg`,
-      worldMap(`${envId}: the fleet at the end of the last episode`, [
-        { name: "satellites", points: pts(snapshot.satellites), color: "#1f77b4", radius: 2 },
-        {
-          name: "sensors",
-          points: pts(snapshot.sensors),
-          color: "#2ca02c",
-          radius: 1.5,
-          shape: "square",
-        },
-        {
-          name: "ground stations",
-          points: pts(snapshot.stations),
-          color: "#d62728",
-          radius: 4,
-          shape: "triangle",
-        },
-      ]),
+      fleetMap(fleetMapData(fleet, `${envId}: the fleet at the end of the last ${policy} episode`)),
     );
   }
   console.error(
-    `simulate: wrote ${outDir}/report.json${snapshot ? ` and ${outDir}/fleet.svg` : ""}`,
+    `simulate: wrote ${outDir}/report.json${
+      fleet ? `, ${outDir}/fleet.svg and ${outDir}/sites.geojson` : ""
+    }`,
   );
   if (listen) {
     const server = await startServerCli({ ...listen, handleSignals: true });

@@ -41,7 +41,7 @@ import { type ActionMode, PolicyController } from "../policies/controller.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import { actorCost, archLabel } from "../policies/cost.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
-import { PlainActor } from "../policies/plain.ts";
+import type { PlainActor } from "../policies/plain.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
 import type { GateStats } from "../policies/latency.ts";
 import { measureActorLatency } from "../policies/runtime.ts";

@@ -20,6 +20,7 @@ export * from "./value_norm.ts";
 export * from "./optim.ts";
 export * from "./rollout.ts";
 export * from "./mappo.ts";
+export type { RunStage } from "./stages.ts";
 export * from "./kd.ts";
 export * from "./checkpoint.ts";
 export * from "./trainer_state.ts";

@@ -17,8 +17,11 @@
 
 /** Serialisable state of a {@linkcode ValueNormalizer}. */
 export interface ValueNormState {
+  /** Exponential moving average of the targets (before debiasing). */
   mean: number;
+  /** Running mean of the squared targets (before debiasing). */
   meanSq: number;
+  /** The debiasing term: the moving average of 1, which divides `mean` and `meanSq`. */
   debias: number;
 }
 

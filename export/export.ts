@@ -37,7 +37,7 @@ import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
-import { PlainActor } from "../policies/plain.ts";
+import type { PlainActor } from "../policies/plain.ts";
 import { CompiledActor, EXPORT_FORMAT } from "../policies/compiled.ts";
 import { actorCost } from "../policies/cost.ts";
 import { PolicyController } from "../policies/controller.ts";

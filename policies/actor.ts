@@ -54,7 +54,7 @@ export interface ActorSpec {
  * console.assert(ILLEGAL_LOGIT === -1e9);
  * ```
  */
-export const ILLEGAL_LOGIT = -1e9;
+export const ILLEGAL_LOGIT: number = -1e9;
 
 /**
  * Checks an actor spec; throws naming the field and value.

@@ -10,3 +10,5 @@
  * @module
  */
 export * from "./svg.ts";
+export * from "./world_map.ts";
+export * from "./fleet_map_data.ts";

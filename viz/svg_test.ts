@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { histogram, lineChart, niceTicks, worldMap } from "./svg.ts";
+import { histogram, lineChart, niceTicks } from "./svg.ts";
 
 Deno.test("niceTicks: 1-2-5 steps covering the range", () => {
   assert.deepEqual(niceTicks(0, 10), [0, 2, 4, 6, 8, 10]);
@@ -29,13 +29,4 @@ Deno.test("histogram: bar heights follow the counts; markers drawn", () => {
   });
   assert.equal((svg.match(/fill="#1f77b4"/g) ?? []).length, 2);
   assert.ok(svg.includes("deadline"));
-});
-
-Deno.test("worldMap: places points equirectangularly", () => {
-  const svg = worldMap(
-    "m",
-    [{ name: "sats", color: "red", points: [{ latDeg: 0, lonDeg: 0 }] }],
-    720,
-  );
-  assert.ok(svg.includes(`cx="360.0" cy="210.0"`)); // centre of the 720x360 map below a 30 px title band
 });

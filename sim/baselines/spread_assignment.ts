@@ -50,6 +50,8 @@ export class SpreadAssignmentController implements Controller {
   readonly #py: Float64Array;
 
   /**
+   * A controller for `n` agents that steers each to its landmark of the optimal assignment.
+   *
    * @param n Number of agents (= landmarks).
    * @param gainPosition Desired acceleration per unit of distance to the target.
    * @param gainVelocity Desired deceleration per unit of velocity (damping of the approach).

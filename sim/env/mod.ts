@@ -14,3 +14,7 @@ export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./conformance.ts";
 export * from "./controller.ts";
+export * from "./parallel.ts";
+export * from "./parallel_api.ts";
+export * from "./recording.ts";
+export * from "./tap.ts";

@@ -48,6 +48,10 @@ export interface AgentClassSpec {
   readonly numActions: number;
   /** Optional names of the actions, for logs and dashboards. */
   readonly actionNames?: readonly string[];
+  /** Optional element-wise lower bounds of an observation (`obsSize` entries), when the env knows them. */
+  readonly obsLow?: ArrayLike<number>;
+  /** Optional element-wise upper bounds of an observation (`obsSize` entries), when the env knows them. */
+  readonly obsHigh?: ArrayLike<number>;
 }
 
 /** One agent: its id and where it sits in the class batches. */

@@ -152,6 +152,8 @@ export interface FleetSnapshot {
     storageUsed: number[];
     sunlit: number[];
     stationInView: number[];
+    /** Per satellite, the satellites (indices into these arrays) it can relay to over ISL now. */
+    islNeighbours: number[][];
   };
   /** Sensors: agent id, class, position, state. */
   sensors: {
@@ -824,6 +826,7 @@ export class FleetEnv implements MultiAgentEnv {
       storageUsed: [],
       sunlit: [],
       stationInView: [],
+      islNeighbours: [],
     };
     for (let i = 0; i < this.#nSat; i++) {
       const c = this.classes[w.satelliteClass[i]];
@@ -839,6 +842,8 @@ export class FleetEnv implements MultiAgentEnv {
       sats.storageUsed.push(this.#satUsedMB[i] / this.#satStorageMB[i]);
       sats.sunlit.push(o.sunlit[i]);
       sats.stationInView.push(this.#stationInView[i]);
+      const slots = this.#neighbourSlots.subarray(i * this.#maxKN, (i + 1) * this.#maxKN);
+      sats.islNeighbours.push(Array.from(slots).filter((m) => m >= 0));
     }
     const sens: FleetSnapshot["sensors"] = {
       id: [],

@@ -113,7 +113,7 @@ export function simpleSpeakerListenerOptions(
  */
 export class SimpleSpeakerListenerScenario implements MpeScenario {
   /** `"mpe/simple_speaker_listener"`. */
-  readonly id = SIMPLE_SPEAKER_LISTENER_ID;
+  readonly id: string = SIMPLE_SPEAKER_LISTENER_ID;
   /** `"speaker"` (obs 3, actions 3) and `"listener"` (obs 11, actions 5). */
   readonly classes: readonly AgentClassSpec[] = [
     {

@@ -138,7 +138,7 @@ export function simpleSpreadOptions(
  */
 export class SimpleSpreadScenario implements MpeScenario {
   /** `"mpe/simple_spread"`. */
-  readonly id = SIMPLE_SPREAD_ID;
+  readonly id: string = SIMPLE_SPREAD_ID;
   /** One class `"agent"`. */
   readonly classes: readonly AgentClassSpec[];
   /** `n * obsSize`. */

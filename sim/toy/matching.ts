@@ -44,7 +44,7 @@ export class MatchingEnv implements MultiAgentEnv {
     { name: "b", count: 1, obsSize: 4, numActions: 3 }, // 3 cue bits + step parity
   ];
   readonly agents: readonly AgentRef[] = agentRefs(this.classes);
-  readonly stateSize = 2 * 4 + 3 + 1;
+  readonly stateSize: number = 2 * 4 + 3 + 1;
   readonly maxSteps: number;
   #buffers: ClassBuffers[] = allocateClassBuffers(this.classes);
   #result: { classes: ClassBuffers[]; done: boolean; infos: Record<string, number> };
@@ -52,6 +52,7 @@ export class MatchingEnv implements MultiAgentEnv {
   #rng = new Rng(0);
   #t = 0;
 
+  /** A matching task whose episodes last `options.maxSteps` steps (default 8). */
   constructor(options: MatchingOptions = {}) {
     this.maxSteps = options.maxSteps ?? 8;
     this.#result = { classes: this.#buffers, done: false, infos: { matched: 0 } };
