@@ -34,6 +34,7 @@ export * from "./schemas.ts";
 export * from "./sse.ts";
 export * from "./start_server.ts";
 export * from "./static_routes.ts";
+export * from "./stream_limits.ts";
 export * from "./telemetry.ts";
 export * from "./telemetry_routes.ts";
 export * from "./websocket.ts";

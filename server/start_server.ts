@@ -79,7 +79,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         "pass --token (or set FLEETKD_TOKEN), or bind 127.0.0.1",
     );
   }
-  const app = createApp({ ...options.deps, token });
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "[::]";
+  const allowedHosts = [...(options.deps?.allowedHosts ?? [])];
+  // A server bound to one named address may be reached under it.
+  if (!wildcard && !isLoopbackHost(host)) allowedHosts.push(host.toLowerCase());
+  const app = createApp({ ...options.deps, token, allowedHosts });
+  await app.ready;
   const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
   const server = Deno.serve({
     hostname: host,
