@@ -82,6 +82,8 @@ export interface NdjsonLogOptions {
   maxBytes?: number;
   /** How bytes reach the file (default `file.write`); for fault-injection tests. */
   write?: LogWriter;
+  /** Called with the bytes of every read from the file (for the server's metrics). */
+  onRead?: (bytes: number) => void;
 }
 
 /** An entry read back from the file: `data` is decoded from `line` only when asked for. */
@@ -129,6 +131,7 @@ export class NdjsonLog {
   readonly #flushBytes: number;
   readonly #maxBytes: number;
   readonly #write: LogWriter;
+  readonly #onRead: ((bytes: number) => void) | undefined;
   readonly #encoder = new TextEncoder();
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
@@ -154,6 +157,7 @@ export class NdjsonLog {
     this.#flushBytes = options.flushBytes ?? 256 * 1024;
     this.#maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
     this.#write = options.write ?? ((f, bytes) => f.write(bytes));
+    this.#onRead = options.onRead;
   }
 
   /**
@@ -188,8 +192,11 @@ export class NdjsonLog {
    * console.assert(log.lastSeq === 1); // the partial line is ignored
    * ```
    */
-  static async open(path: string): Promise<NdjsonLog> {
-    const log = new NdjsonLog(path, undefined, {});
+  static async open(
+    path: string,
+    options: Pick<NdjsonLogOptions, "onRead"> = {},
+  ): Promise<NdjsonLog> {
+    const log = new NdjsonLog(path, undefined, options);
     log.#closed = true;
     using file = await Deno.open(path, { read: true });
     const buf = new Uint8Array(SCAN_CHUNK);
@@ -393,6 +400,7 @@ export class NdjsonLog {
         if (n === null || n === 0) break;
         at += n;
       }
+      this.#onRead?.(at);
       if (at < length) {
         throw new Error(
           `Cannot read telemetry log "${this.path}": expected ${length} bytes at ${start}, got ${at}`,

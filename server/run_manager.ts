@@ -59,6 +59,9 @@ export class RunManager {
   #counter = 0;
   #shuttingDown = false;
   #retention: Promise<void> = Promise.resolve();
+  /** Status writes and retention passes after runs ended, awaited on shutdown. */
+  readonly #after = new Set<Promise<void>>();
+  readonly #onRead = (bytes: number) => (this.#metrics.logBytesRead += bytes);
   /** Resolves when the runs found on disk are restored. */
   readonly ready: Promise<void>;
 
@@ -128,7 +131,7 @@ export class RunManager {
         continue; // not a run of ours (or its status file is gone): leave it alone
       }
       try {
-        const log = await NdjsonLog.open(`${dir}/${name}`);
+        const log = await NdjsonLog.open(`${dir}/${name}`, { onRead: this.#onRead });
         const broadcaster = Broadcaster.ended(log, this.#metrics);
         found.push(Run.restore(record, this.#deps, broadcaster, this.#metrics));
         this.#statusBytes.set(id, new TextEncoder().encode(statusText).length);
@@ -186,6 +189,7 @@ export class RunManager {
       const log = await NdjsonLog.create(`${deps.runsDir}/${id}.ndjson`, {
         maxBytes: deps.maxRunLogBytes - STATUS_FILE_RESERVE,
         ...(deps.logWriter ? { write: deps.logWriter } : {}),
+        onRead: this.#onRead,
       });
       const broadcaster = new Broadcaster({
         ringSize: deps.ringSize,
@@ -201,10 +205,11 @@ export class RunManager {
     }
     this.#metrics.runsStarted++;
     run.start();
-    void run.done.then(async () => {
+    const after = run.done.then(async () => {
       await this.#writeStatus(run);
       await this.#enforceRetention(0);
-    });
+    }).catch(() => {}).finally(() => this.#after.delete(after));
+    this.#after.add(after);
     return run;
   }
 
@@ -285,7 +290,7 @@ export class RunManager {
     await this.ready.catch(() => {});
     const runs = [...this.#runs.values()];
     await Promise.all(runs.map((r) => r.stop()));
-    await Promise.all(runs.map((r) => this.#writeStatus(r)));
+    await Promise.all([...this.#after]);
     await this.#retention;
   }
 }
