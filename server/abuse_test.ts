@@ -185,12 +185,20 @@ Deno.test("4: a client that stops reading is cut off with a reason and resumes; 
     const metrics = server.app.metrics;
     for (let i = 0; i < 1000 && metrics.slowConsumersCut === 0; i++) await abortableSleep(10);
     assert.equal(metrics.slowConsumersCut, 1);
-    // A second stream from the same address is allowed, a third is not (the stalled one still counts).
-    const second = await fetch(`${server.url}/api/runs/${id}/stream?lastEventId=150`);
-    const third = await fetch(`${server.url}/api/runs/${id}/stream?lastEventId=150`);
-    assert.equal(third.status, 429);
+    // The cut-off stream's slot is free: two streams from this address are allowed, a third is not.
+    const slow = await (await fetch(`${server.url}/api/runs`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ scenario: "toy/matching", speed: 0.001 }),
+    })).json();
+    const open = () => fetch(`${server.url}/api/runs/${slow.id}/stream`);
+    const first = await open();
+    const second = await open();
+    const third = await open();
+    assert.deepEqual([first.status, second.status, third.status], [200, 200, 429]);
     assert.equal(third.headers.get("Retry-After"), "1");
     assert.match((await third.json()).error, /per-client limit/);
+    await first.body!.cancel();
     await second.body!.cancel();
     // Now the client reads: it finds the close reason after its last whole event, then the end.
     let raw = "";
@@ -285,9 +293,13 @@ Deno.test("5: runs stop at the tick, wall-time and log-size limits; logs are kep
       const disk = await dirBytes(runsDir);
       assert.ok(disk.bytes <= 200 * 1024, `${disk.bytes} bytes on disk`);
     }
-    await abortableSleep(0);
-    const disk = await dirBytes(runsDir);
-    assert.ok(disk.files <= 2 * 3, `${disk.files} files`);
+    // The last run's retention pass runs after its end: wait (bounded) for it.
+    let disk = await dirBytes(runsDir);
+    for (let i = 0; i < 200 && disk.files > 2 * 3; i++) {
+      await abortableSleep(10);
+      disk = await dirBytes(runsDir);
+    }
+    assert.equal(disk.files, 2 * 3);
     assert.deepEqual(app.manager.list().map((r) => r.id), ids.slice(-3));
   });
   // The log-size limit: a run of large events stops before its log passes the cap.
@@ -436,4 +448,52 @@ Deno.test("12: status shows no server paths; short tokens are refused", async ()
     assert.throws(() => createApp({ token }), /token must be at least 16 characters/);
   }
   createApp({ token: "sixteen-chars-01" }).close();
+});
+
+Deno.test("12: half-open connections are closed by the header timeout, idle ones by the idle timeout", async () => {
+  const runsDir = await Deno.makeTempDir({ prefix: "fleetkd-abuse-test-" });
+  const server = await startServer({
+    port: 0,
+    log: () => {},
+    deps: deps(runsDir, {}),
+    headerTimeoutMs: 200,
+    idleTimeoutMs: 400,
+    maxConnections: 3,
+  });
+  /** Reads until the server closes (bounded: 10 s), returning what it sent. */
+  const readToClose = async (conn: Deno.Conn) => {
+    let text = "";
+    const buf = new Uint8Array(4096);
+    const giveUp = setTimeout(() => conn.close(), 10_000);
+    for (;;) {
+      const n = await conn.read(buf).catch(() => null);
+      if (n === null) break;
+      text += new TextDecoder().decode(buf.subarray(0, n));
+    }
+    clearTimeout(giveUp);
+    return text;
+  };
+  try {
+    const connect = () => Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const half = await connect();
+    await half.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n"));
+    assert.match(await readToClose(half), /^HTTP\/1\.1 408 /);
+    half.close();
+    assert.equal(server.guard!.dropped.headerTimeout, 1);
+    const idle = await connect();
+    await idle.write(new TextEncoder().encode("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+    assert.match(await readToClose(idle), /^HTTP\/1\.1 200 /); // answered, then closed when idle
+    idle.close();
+    assert.equal(server.guard!.dropped.idleTimeout, 1);
+    // The connection cap: beyond 3 connections, 503 at once.
+    const held = [await connect(), await connect(), await connect()];
+    for (let i = 0; i < 100 && server.guard!.connections < 3; i++) await abortableSleep(10);
+    const over = await connect();
+    assert.match(await readToClose(over), /^HTTP\/1\.1 503 /);
+    over.close();
+    for (const c of held) c.close();
+  } finally {
+    await server.shutdown();
+    await Deno.remove(runsDir, { recursive: true });
+  }
 });

@@ -15,8 +15,9 @@
  *   (and ends with `end`);
  * - when the client has taken nothing for `slowConsumerMs` while events wait: `event: error` with
  *   `{"reason":"slow-consumer","lastEventId":N,...}` and the stream closes; the client may reconnect with
- *   `Last-Event-ID: N` (an `EventSource` does so by itself). If it still reads nothing for another
- *   `slowConsumerMs`, the connection is dropped.
+ *   `Last-Event-ID: N` (an `EventSource` does so by itself). Its stream slot is freed at once; at most
+ *   `sendBufferBytes` stay queued for it until it reads them or its connection goes (see the idle
+ *   timeout of `server/conn_guard.ts`).
  *
  * While no event comes for `keepAliveMs`, a comment line (`: keep-alive`) is sent, so idle streams are not
  * taken for dead connections.
@@ -121,7 +122,6 @@ export function sseResponse(
   /** The last seq whose frame is wholly queued for the connection. */
   let queuedSeq = cursor - 1;
   let finished = false;
-  let cutOff = false;
   let onClose: (() => void) | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
@@ -184,13 +184,6 @@ export function sseResponse(
     slowTimer = setTimeout(() => {
       const controller = controllerRef!;
       if (finished) return;
-      if (cutOff) {
-        // Told to go and still not reading: drop the connection (frees what it holds).
-        end();
-        controller.error(new Error("slow consumer did not read its close reason"));
-        return;
-      }
-      cutOff = true;
       options.onSlowConsumer?.();
       // Finish the frame in progress so the reason arrives on a frame boundary.
       if (frames.length > 0 && (partIdx > 0 || offset > 0)) {
@@ -199,13 +192,15 @@ export function sseResponse(
         for (let i = partIdx + 1; i < f.parts.length; i++) controller.enqueue(f.parts[i]);
         queuedSeq = f.seq;
       }
-      frames = [];
       controller.enqueue(controlFrame("error", {
         reason: "slow-consumer",
         lastEventId: queuedSeq,
         message: `the client took nothing for ${slowMs} ms; reconnect with Last-Event-ID to resume`,
       }));
-      armSlowTimer();
+      // The stream is over for the server (its slot is free); what is queued goes out if the client
+      // reads again, else it goes with the connection.
+      end();
+      controller.close();
     }, slowMs);
   };
   const stream = new ReadableStream<Uint8Array>({
@@ -217,12 +212,6 @@ export function sseResponse(
     async pull(controller) {
       clearTimeout(slowTimer);
       try {
-        if (cutOff) {
-          // The client read its close reason: end the response.
-          end();
-          controller.close();
-          return;
-        }
         while (!finished) {
           if (frames.length > 0) {
             drain(controller);
