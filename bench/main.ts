@@ -20,6 +20,7 @@ const SUITES: Record<string, string> = {
   kdmarl: "./kdmarl_bench.ts",
   ablation: "./ablation_bench.ts",
   server: "./server_bench.ts",
+  abuse: "./abuse_bench.ts",
 };
 
 const RESULTS = new URL("./RESULTS.md", import.meta.url);

@@ -41,6 +41,7 @@ Limits (sizes take an optional k/m/g suffix, binary):
   --header-timeout-seconds S   time for a connection's request head (default 10)
   --idle-timeout-seconds S     close connections idle this long (default 60)
   --max-connections N          open connections (default 4096)
+  --no-conn-guard              serve straight from Deno.serve: no header/idle timeouts, no connection cap
   --help          this text`;
 
 function intFlag(
@@ -117,6 +118,7 @@ export function parseServeArgs(
       "header-timeout-seconds": { type: "string" },
       "idle-timeout-seconds": { type: "string" },
       "max-connections": { type: "string" },
+      "no-conn-guard": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -159,6 +161,7 @@ export function parseServeArgs(
     host: values.host ?? "127.0.0.1",
     token,
     ...given(guard),
+    ...(values["no-conn-guard"] ? { connectionGuard: false } : {}),
     deps: {
       ...(values["runs-dir"] ? { runsDir: values["runs-dir"] } : {}),
       ...(maxRuns !== undefined ? { maxConcurrentRuns: maxRuns } : {}),

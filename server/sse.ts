@@ -42,7 +42,7 @@ import type { Broadcaster } from "./broadcaster.ts";
 import type { StreamEntry } from "./ndjson_log.ts";
 
 /** Frames smaller than this are copied into one chunk with their neighbours; larger ones are sliced. */
-const SMALL_FRAME = 16 * 1024;
+const SMALL_FRAME = 4 * 1024;
 
 /** Options of {@linkcode sseResponse}. */
 export interface SseOptions {
