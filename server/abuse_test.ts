@@ -132,6 +132,10 @@ Deno.test("2: after a failed log write the run fails and every stream ends; live
       Array.from({ length: run.broadcaster.lastSeq }, (_, i) => i + 1),
     );
     assert.ok(run.broadcaster.lastSeq > run.broadcaster.log.lastDurableSeq);
+    // The last event says why.
+    const last = JSON.parse(replay.at(-1)!.data);
+    assert.equal(last.state, "failed");
+    assert.match(last.error, /No space left/);
   });
 });
 

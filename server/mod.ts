@@ -20,6 +20,7 @@ export * from "./auth.ts";
 export * from "./broadcaster.ts";
 export * from "./catalog_routes.ts";
 export * from "./clock.ts";
+export * from "./conn_guard.ts";
 export * from "./deps.ts";
 export * from "./errors.ts";
 export * from "./health.ts";

@@ -427,8 +427,9 @@ export class Run {
     }
     this.#endedAt = clock.now();
     try {
-      if (!log.error) this.#publishStatus();
-    } catch { /* the log failed; the state already says so */ }
+      // After a failed log write the event still reaches live clients and the ring (kept for them).
+      this.#publishStatus();
+    } catch { /* the log refused it; the state already says so */ }
     try {
       await this.broadcaster.close();
     } catch (e) {

@@ -73,7 +73,8 @@ export function websocketResponse(
       Upgrade: "websocket",
     });
   }
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  // Pings every 15 s keep an idle stream alive through the connection guard's idle timeout.
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 15 });
   const batch = options.batch ?? 256;
   const highWater = options.highWaterBytes ?? 1024 * 1024;
   const readBytes = options.readBytes ?? 1024 * 1024;
