@@ -20,8 +20,8 @@ import {
 } from "../distill/regression.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { codeVersion } from "../distill/provenance.ts";
-import { regressionScenarios } from "../distill/shipped.ts";
-import { runCli, scenarioListFlag } from "./cli_util.ts";
+import { regressionScenarios, shippedModelDir } from "../distill/shipped.ts";
+import { CliError, runCli, scenarioListFlag } from "./cli_util.ts";
 
 /** The `--help` text. */
 export const USAGE = `Usage: deno task baseline [--scenario ID]...
@@ -34,7 +34,17 @@ Measures each scenario's shipped models on fixed seeds and rewrites scenarios/<n
 `;
 
 async function main(args: string[]): Promise<void> {
-  const ids = scenarioListFlag(args) ?? await regressionScenarios();
+  const measurable = await regressionScenarios();
+  const ids = scenarioListFlag(args) ?? measurable;
+  for (const id of ids) {
+    if (!measurable.includes(id)) {
+      throw new CliError(
+        `flag --scenario: "${id}" has no shipped models to measure (none in ${
+          shippedModelDir(id)
+        }/); the scenarios with models: ${measurable.join(", ")}`,
+      );
+    }
+  }
   await initBackend("cpu");
   for (const envId of ids) {
     const episodes = regressionEpisodes(envId);

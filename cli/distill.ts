@@ -18,13 +18,21 @@
 
 import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { presetFor } from "../distill/presets.ts";
 import { runStudentDistillation } from "../distill/student_run.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag, lrFlag } from "./train.ts";
+import {
+  checkWritableDir,
+  CliError,
+  intFlag,
+  MAX_SEED,
+  MAX_STEPS,
+  resumeFlags,
+  runCli,
+  scenarioFlag,
+} from "./cli_util.ts";
+import { lrFlag } from "./train.ts";
 
 /** Parses `pg=0.5,kl=1,...` into loss weights. */
 export function parseWeights(text: string): Partial<KdWeights> {
@@ -60,18 +68,21 @@ export const USAGE = `Usage: deno task distill --scenario ID --teacher DIR [flag
 
 Distills one budget-sized student per node class from a trained teacher (KD-MARL stage 2).
 
-  --scenario ID        environment id or fleet scenario name
+  --scenario ID        environment id, fleet scenario name or scenario file (*.json)
   --teacher DIR        teacher model folder (runs/<id>/teacher/model, or the folder holding model/)
   --transfer           the teacher was trained on another scenario of the same node classes: learn
                        from its actors alone (no critic here, so the policy-gradient term is off)
-  --steps N            total environment steps (default: the preset's); with --resume, a new stage
+  --steps N            total environment steps, 1..1e10 (default: the preset's); with --resume, a
+                       new stage
   --lr START[:END]     learning rate, linear from START to END over the run (default: the preset's)
-  --seed S             root seed (default 1)
+  --seed S             root seed, 0..2147483647 (default 1)
   --weights K=V,...    loss weights: pg, kl, ce, relation, role (default: the preset's)
   --min-reduction R    every student has at most 1/R of the teacher's FLOPs (default 20)
   --out DIR            output folder (default runs/<id>/students)
   --resume             continue from DIR/checkpoint.ckpt; with another --teacher, --steps or --lr,
-                       a new stage (e.g. from a teacher's earlier checkpoint, then from its final one)
+                       a new stage (e.g. from a teacher's earlier checkpoint, then from its final one);
+                       an error when there is no checkpoint
+  --resume-if-present  continue from it when it exists, else start fresh
   --quiet              no progress bar
   --help               this text
 `;
@@ -84,6 +95,7 @@ async function main(args: string[]): Promise<void> {
       scenario: { type: "string" },
       out: { type: "string" },
       resume: { type: "boolean", default: false },
+      "resume-if-present": { type: "boolean", default: false },
       steps: { type: "string" },
       seed: { type: "string" },
       weights: { type: "string" },
@@ -99,11 +111,11 @@ async function main(args: string[]): Promise<void> {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
   if (!values.teacher) throw new CliError("flag --teacher is required (a teacher model folder)");
-  const envId = resolveEnvId(values.scenario);
+  const { envId, make } = scenarioFlag(values.scenario);
   const teacherDir = await resolveTeacherDir(values.teacher);
   const preset = presetFor(envId);
-  const steps = intFlag("steps", values.steps);
-  const seed = intFlag("seed", values.seed, 0);
+  const steps = intFlag("steps", values.steps, 1, MAX_STEPS);
+  const seed = intFlag("seed", values.seed, 0, MAX_SEED);
   const weights = values.weights ? parseWeights(values.weights) : undefined;
   if (values.transfer && (weights?.pg ?? 0) > 0) {
     throw new CliError(
@@ -117,18 +129,22 @@ async function main(args: string[]): Promise<void> {
     ...lrFlag(values.lr),
     ...(weights ? { weights: { ...preset.students.weights, ...weights } as KdWeights } : {}),
   };
+  const outDir = values.out ?? `runs/${envId}/students`;
+  const minFlopsReduction = intFlag("min-reduction", values["min-reduction"], 1, 1_000_000);
+  const resume = await resumeFlags("distill", outDir, values.resume, values["resume-if-present"]);
+  await checkWritableDir("out", outDir);
   await initBackend("wasm");
   const result = await runStudentDistillation({
     envId,
-    makeEnv: () => makeEnv(envId),
+    makeEnv: () => make(),
     teacherDir,
     transfer: values.transfer,
-    outDir: values.out ?? `runs/${envId}/students`,
+    outDir,
     config,
-    resume: values.resume,
+    resume,
     quiet: values.quiet,
     command: `deno task distill ${args.join(" ")}`.trim(),
-    minFlopsReduction: intFlag("min-reduction", values["min-reduction"]),
+    minFlopsReduction,
   });
   console.log(
     `${

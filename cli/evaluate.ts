@@ -17,14 +17,20 @@
 
 import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { deploymentMarkdown, evaluateDeployment, type PolicyEntry } from "../distill/deployment.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { baselineFor } from "../distill/baselines.ts";
 import { presetFor } from "../distill/presets.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import {
+  checkWritableFile,
+  CliError,
+  intFlag,
+  MAX_EPISODES,
+  MAX_SEED,
+  runCli,
+  scenarioFlag,
+} from "./cli_util.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 
 async function exists(path: string): Promise<boolean> {
@@ -37,11 +43,11 @@ export const USAGE = `Usage: deno task evaluate --scenario ID [flags]
 Evaluates a teacher and any number of student sets on the same seeds: returns with 95% CIs, retention,
 FLOPs, latency and deadline misses, ideal and deployed.
 
-  --scenario ID        environment id or fleet scenario name
+  --scenario ID        environment id, fleet scenario name or scenario file (*.json)
   --teacher DIR        teacher model folder (default: the shipped one, else runs/<id>/teacher/model)
   --students NAME=DIR  a student set to compare (repeatable; default: the shipped students)
-  --episodes N         seeded episodes (default: the preset's evalEpisodes)
-  --seed S             first seed (default 0)
+  --episodes N         seeded episodes, 1..1000000 (default: the preset's evalEpisodes)
+  --seed S             first seed, 0..2147483647 (default 0)
   --out FILE.json      also write the report there
   --help               this text
 `;
@@ -63,7 +69,13 @@ async function main(args: string[]): Promise<void> {
   if (!values.scenario) {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
-  const envId = resolveEnvId(values.scenario);
+  const { envId, make } = scenarioFlag(values.scenario);
+  const episodesFlag = intFlag("episodes", values.episodes, 1, MAX_EPISODES);
+  const seed = intFlag("seed", values.seed, 0, MAX_SEED) ?? 0;
+  const out = values.out ?? `runs/${envId}/evaluation.json`;
+  if (!out.endsWith(".json")) {
+    throw new CliError(`flag --out must name a .json file (the .md goes beside it), got "${out}"`);
+  }
   const shipped = deployableModelDir(envId) ?? shippedModelDir(envId);
   const teacherDir = values.teacher ??
     ((await exists(`${shipped}/teacher/manifest.json`))
@@ -87,21 +99,21 @@ async function main(args: string[]): Promise<void> {
       );
     }
   }
+  await checkWritableFile("out", out);
   await initBackend("wasm");
-  const episodes = intFlag("episodes", values.episodes) ?? presetFor(envId).evalEpisodes;
+  const episodes = episodesFlag ?? presetFor(envId).evalEpisodes;
   const report = await evaluateDeployment({
     envId,
-    makeEnv: () => makeEnv(envId),
+    makeEnv: () => make(),
     teacherDir,
     students,
     baseline: baselineFor(envId),
     episodes,
-    seed: intFlag("seed", values.seed, 0) ?? 0,
+    seed,
     onProgress: (m) => console.error(`evaluate: ${m}`),
   });
   const markdown = deploymentMarkdown(report);
   console.log(markdown);
-  const out = values.out ?? `runs/${envId}/evaluation.json`;
   await writeFileAtomic(out, JSON.stringify(report, null, 2) + "\n");
   await writeFileAtomic(out.replace(/\.json$/, "") + ".md", markdown + "\n");
   console.error(`evaluate: wrote ${out}`);

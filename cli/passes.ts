@@ -2,18 +2,36 @@
  * `deno task passes`: pass predictions of a real constellation over ground sites, printed as a table.
  *
  * ```sh
- * deno task passes [--tle data/tle/iridium.tle] [--hours 24] [--min-elevation 10]
+ * deno task passes [--elements data/tle/iridium.tle] [--hours 24] [--min-elevation 10]
  *                  [--start 2022-08-10T00:00:00Z] [--site NAME:LAT,LON[,ALT_KM]]... [--limit 40]
  * ```
+ *
+ * `--elements` (or its older name `--tle`) reads TLE or CelesTrak OMM, told apart by content. Limits,
+ * checked before any propagation: the window is at most {@linkcode MAX_PASS_HOURS} hours, at most
+ * {@linkcode MAX_SITES} sites, and satellites x sites x hours at most {@linkcode MAX_PASS_WORK} (the
+ * pass table and the run time grow with it); element files are regular files of at most 64 MiB.
  *
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { loadTle } from "../sim/orbit/tle.ts";
+import { loadElements } from "../sim/orbit/elements.ts";
 import { PASS_CLIPPED_END, PASS_CLIPPED_START, predictPassesBatch } from "../sim/orbit/passes.ts";
 import type { Site } from "../sim/orbit/topocentric.ts";
-import { CliError, runCli } from "./cli_util.ts";
+import { CliError, intFlag, numberFlag, runCli } from "./cli_util.ts";
+
+/** Longest pass window, hours (31 days; SGP4 elements go stale within weeks). */
+export const MAX_PASS_HOURS = 744;
+/** Most ground sites per run. */
+export const MAX_SITES = 1000;
+/**
+ * Most satellite-site-hours per run: the pass table grows with satellites x sites x hours (Starlink's
+ * 2,243 satellites over 5 sites for 9 days is 2.4 million, about 40 s and 0.5 million passes; 24 hours
+ * take about 4 s).
+ */
+export const MAX_PASS_WORK = 2_500_000;
+/** Most rows `--limit` prints. */
+export const MAX_LIMIT = 1_000_000;
 
 const DEFAULT_SITES: (Site & { name: string })[] = [
   { name: "Svalbard", latDeg: 78.23, lonDeg: 15.39, altKm: 0.5 },
@@ -33,15 +51,10 @@ function parseSite(text: string): Site & { name: string } {
   if (!(site.lonDeg >= -180 && site.lonDeg <= 360)) {
     throw new CliError(`flag --site longitude must be in [-180, 360], got ${m[3]}`);
   }
-  return site;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const v = Number(text);
-  if (!(v > 0) || !Number.isFinite(v)) {
-    throw new CliError(`flag --${flag} must be a number > 0, got "${text}"`);
+  if (!(site.altKm >= -0.5 && site.altKm <= 10)) {
+    throw new CliError(`flag --site height must be in [-0.5, 10] km, got ${m[4]}`);
   }
-  return v;
+  return site;
 }
 
 /** The `--help` text. */
@@ -49,12 +62,15 @@ export const USAGE = `Usage: deno task passes [flags]
 
 Predicts a real constellation's passes over ground sites (SGP4).
 
-  --tle FILE           element sets (default data/tle/iridium.tle)
-  --hours H            window length (default 24)
-  --min-elevation DEG  elevation mask (default 10)
+  --elements FILE      element sets: TLE or CelesTrak OMM, by content (default data/tle/iridium.tle;
+                       --tle FILE is the same flag)
+  --hours H            window length, (0, ${MAX_PASS_HOURS}] (default 24); satellites x sites x hours
+                       must be <= ${MAX_PASS_WORK.toLocaleString("en-US")}
+  --min-elevation DEG  elevation mask, [-90, 90) (default 10)
   --start ISO-TIME     window start (default: the hour after the newest epoch)
-  --site NAME:LAT,LON[,ALT_KM]   a ground site (repeatable; default: a built-in set)
-  --limit N            passes printed (default 40)
+  --site NAME:LAT,LON[,ALT_KM]   a ground site (repeatable, at most ${MAX_SITES}; default: a
+                       built-in set)
+  --limit N            passes printed, 1..${MAX_LIMIT} (default 40)
   --help               this text
 `;
 
@@ -63,7 +79,8 @@ export async function passesMain(args: string[]): Promise<string> {
   const { values } = parseArgs({
     args,
     options: {
-      tle: { type: "string", default: "data/tle/iridium.tle" },
+      elements: { type: "string" },
+      tle: { type: "string" },
       hours: { type: "string", default: "24" },
       "min-elevation": { type: "string", default: "10" },
       start: { type: "string" },
@@ -73,13 +90,37 @@ export async function passesMain(args: string[]): Promise<string> {
     strict: true,
     allowPositionals: false,
   });
-  const records = await loadTle(values.tle!);
-  const hours = positiveNumber("hours", values.hours!);
-  const limit = positiveNumber("limit", values.limit!);
-  const mask = Number(values["min-elevation"]);
-  if (!(mask >= -90 && mask < 90)) {
+  if (values.elements !== undefined && values.tle !== undefined) {
+    throw new CliError("flags --elements and --tle are the same flag; pass one");
+  }
+  const file = values.elements ?? values.tle ?? "data/tle/iridium.tle";
+  const hours = numberFlag("hours", values.hours!, {
+    min: 0,
+    exclusiveMin: true,
+    max: MAX_PASS_HOURS,
+  });
+  const limit = intFlag("limit", values.limit, 1, MAX_LIMIT)!;
+  const mask = numberFlag("min-elevation", values["min-elevation"]!, {
+    min: -90,
+    max: 90,
+    exclusiveMax: true,
+  });
+  if ((values.site?.length ?? 0) > MAX_SITES) {
+    throw new CliError(`flag --site is given ${values.site!.length} times, at most ${MAX_SITES}`);
+  }
+  const sites = values.site?.map(parseSite) ?? DEFAULT_SITES;
+  if (values.start !== undefined && Number.isNaN(new Date(values.start).getTime())) {
+    throw new CliError(`flag --start must be an ISO date, got "${values.start}"`);
+  }
+  const records = await loadElements(file);
+  const work = records.length * sites.length * hours;
+  if (work > MAX_PASS_WORK) {
     throw new CliError(
-      `flag --min-elevation must be in [-90, 90), got "${values["min-elevation"]}"`,
+      `flag --hours: ${records.length} satellites x ${sites.length} sites x ${hours} h is ${
+        Math.round(work).toLocaleString("en-US")
+      } satellite-site-hours, more than the limit of ${
+        MAX_PASS_WORK.toLocaleString("en-US")
+      }; shorten --hours or pass fewer --site`,
     );
   }
   const latestEpoch = Math.max(...records.map((r) => r.epochMs));
@@ -90,7 +131,6 @@ export async function passesMain(args: string[]): Promise<string> {
     throw new CliError(`flag --start must be an ISO date, got "${values.start}"`);
   }
   const end = new Date(start.getTime() + hours * 3.6e6);
-  const sites = values.site?.map(parseSite) ?? DEFAULT_SITES;
   const t0 = performance.now();
   const table = predictPassesBatch(records, sites, { start, end, minElevationDeg: mask });
   const seconds = (performance.now() - t0) / 1000;
@@ -106,7 +146,7 @@ export async function passesMain(args: string[]): Promise<string> {
   const fmt = (ms: number, clipped = false) =>
     new Date(ms).toISOString().slice(11, 19) + (clipped ? "*" : "");
   rows.push(
-    `${records.length} satellites from ${values.tle} x ${sites.length} sites, ${start.toISOString()} + ${hours} h, mask ${mask} deg:`,
+    `${records.length} satellites from ${file} x ${sites.length} sites, ${start.toISOString()} + ${hours} h, mask ${mask} deg:`,
     `${table.count} passes found in ${
       seconds.toFixed(2)
     } s (rise/culmination/set refined to < 1 s).`,

@@ -15,7 +15,6 @@
 
 import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { listEnvs, makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { RandomController } from "../sim/env/controller.ts";
 import type { Controller } from "../sim/env/controller.ts";
@@ -30,8 +29,16 @@ import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
 import { worldMap } from "../viz/svg.ts";
-import { CliError, runCli } from "./cli_util.ts";
-import { intFlag } from "./train.ts";
+import {
+  checkWritableDir,
+  CliError,
+  intFlag,
+  MAX_EPISODES,
+  MAX_SEED,
+  runCli,
+  scenarioFlag,
+} from "./cli_util.ts";
+import { checkCanListen, listenFlags, startServerCli } from "./serve.ts";
 
 const POLICIES = ["students", "teacher", "greedy", "random"] as const;
 type PolicyName = typeof POLICIES[number];
@@ -167,13 +174,14 @@ Runs a scenario's shipped students on their nodes' latency model and compares th
 deployed as-is, the heuristic and random; prints a summary table and writes report.json, summary.md
 and fleet.svg.
 
-  --scenario ID        environment id or fleet scenario name (default leo-wildfire)
+  --scenario ID        environment id, fleet scenario name or scenario file (*.json; default
+                       leo-wildfire)
   --policy P           students | teacher | greedy | random (default students)
-  --episodes N         seeded episodes (default 20)
-  --seed S             first seed (default 0)
+  --episodes N         seeded episodes, 1..1000000 (default 20)
+  --seed S             first seed, 0..2147483647 (default 0)
   --out DIR            report folder (default out/simulate/<id>)
   --serve              then start the telemetry server
-  --port P             its port (default 8787)
+  --port P             its port, 0..65535 (default 8787; only with --serve)
   --help               this text
 `;
 
@@ -188,27 +196,24 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
       seed: { type: "string", default: "0" },
       out: { type: "string" },
       serve: { type: "boolean", default: false },
-      port: { type: "string", default: "8787" },
+      port: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
   });
-  let envId: string;
-  try {
-    envId = resolveEnvId(values.scenario!);
-  } catch {
-    throw new CliError(
-      `unknown scenario "${values.scenario}"; scenarios: ${listEnvs().map((e) => e.id).join(", ")}`,
-    );
-  }
+  const { envId, make } = scenarioFlag(values.scenario!);
   const policy = values.policy as PolicyName;
   if (!POLICIES.includes(policy)) {
     throw new CliError(
       `flag --policy must be one of ${POLICIES.join(", ")}, got "${values.policy}"`,
     );
   }
-  const episodes = intFlag("episodes", values.episodes)!;
-  const seed = intFlag("seed", values.seed, 0)!;
+  const episodes = intFlag("episodes", values.episodes, 1, MAX_EPISODES)!;
+  const seed = intFlag("seed", values.seed, 0, MAX_SEED)!;
+  if (values.port !== undefined && !values.serve) {
+    throw new CliError("flag --port is the telemetry server's port: it needs --serve");
+  }
+  const listen = values.serve ? listenFlags({ port: values.port }) : undefined;
   const modelsDir = deployableModelDir(envId);
   const needsModels = policy === "students" || policy === "teacher";
   const hasModels = modelsDir !== undefined;
@@ -224,8 +229,11 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
       `simulate: ${envId} has no models of its own; deploying the node-class policies of ${modelsDir}`,
     );
   }
+  const outDir = values.out ?? `out/simulate/${envId}`;
+  await checkWritableDir("out", outDir);
+  if (listen) checkCanListen(listen);
   await initBackend("wasm");
-  const env = makeEnv(envId);
+  const env = make();
   console.error(
     `simulate: ${envId}, ${episodes} episodes, policy ${policy}${
       needsModels && actionModeFor(envId) === "sample"
@@ -245,7 +253,6 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   }
   const text = summary(envId, rows, episodes);
   console.log(text);
-  const outDir = values.out ?? `out/simulate/${envId}`;
   const report = {
     envId,
     episodes,
@@ -293,10 +300,8 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   console.error(
     `simulate: wrote ${outDir}/report.json${snapshot ? ` and ${outDir}/fleet.svg` : ""}`,
   );
-  if (values.serve) {
-    const port = intFlag("port", values.port)!;
-    const { startServer } = await import("../server/start_server.ts");
-    const server = await startServer({ port, host: "127.0.0.1", handleSignals: true });
+  if (listen) {
+    const server = await startServerCli({ ...listen, handleSignals: true });
     console.error(`simulate: telemetry server at ${server.url} (Ctrl-C to stop)`);
     await server.finished;
   }

@@ -22,22 +22,22 @@
 
 import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import { initBackend } from "../policies/backend.ts";
 import { presetFor } from "../distill/presets.ts";
 import { baselineFor } from "../distill/baselines.ts";
 import { runTeacherTraining } from "../distill/teacher_run.ts";
-import { CliError, runCli } from "./cli_util.ts";
+import {
+  checkWritableDir,
+  CliError,
+  intFlag,
+  MAX_SEED,
+  MAX_STEPS,
+  resumeFlags,
+  runCli,
+  scenarioFlag,
+} from "./cli_util.ts";
 
-/** Parses a positive integer flag. */
-export function intFlag(name: string, text: string | undefined, min = 1): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text.replaceAll("_", ""));
-  if (!Number.isInteger(v) || v < min) {
-    throw new CliError(`flag --${name} must be an integer >= ${min}, got "${text}"`);
-  }
-  return v;
-}
+export { intFlag };
 
 /** Parses `--lr START[:END]` into a learning-rate schedule. */
 export function lrFlag(
@@ -79,11 +79,14 @@ export const USAGE = `Usage: deno task train --scenario ID [flags]
 
 Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/presets.ts).
 
-  --scenario ID        environment id or fleet scenario name (e.g. leo-wildfire, mpe/simple_spread)
-  --steps N            total environment steps (default: the preset's); with --resume, a new stage
-  --seed S             root seed (default 1)
+  --scenario ID        environment id, fleet scenario name or scenario file (e.g. leo-wildfire,
+                       mpe/simple_spread, my-fleet.json)
+  --steps N            total environment steps, 1..1e10 (default: the preset's); with --resume, a
+                       new stage
+  --seed S             root seed, 0..2147483647 (default 1)
   --out DIR            output folder (default runs/<id>/teacher)
-  --resume             continue from DIR/checkpoint.ckpt
+  --resume             continue from DIR/checkpoint.ckpt (an error when there is none)
+  --resume-if-present  continue from it when it exists, else start fresh
   --lr START[:END]     learning rate, linear from START to END (default: the preset's)
   --entropy-coef X     entropy bonus (default: the preset's)
   --label-smoothing X  warm start's label smoothing in [0, 1) (scenarios with a warm start only;
@@ -101,6 +104,7 @@ async function main(args: string[]): Promise<void> {
       seed: { type: "string" },
       out: { type: "string" },
       resume: { type: "boolean", default: false },
+      "resume-if-present": { type: "boolean", default: false },
       quiet: { type: "boolean", default: false },
       lr: { type: "string" },
       "entropy-coef": { type: "string" },
@@ -112,10 +116,10 @@ async function main(args: string[]): Promise<void> {
   if (!values.scenario) {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
-  const envId = resolveEnvId(values.scenario);
+  const { envId, make } = scenarioFlag(values.scenario);
   const preset = presetFor(envId);
-  const steps = intFlag("steps", values.steps);
-  const seed = intFlag("seed", values.seed, 0);
+  const steps = intFlag("steps", values.steps, 1, MAX_STEPS);
+  const seed = intFlag("seed", values.seed, 0, MAX_SEED);
   const entropyCoef = nonNegativeFlag("entropy-coef", values["entropy-coef"]);
   const config = {
     ...preset.teacher,
@@ -132,13 +136,15 @@ async function main(args: string[]): Promise<void> {
       `flag --label-smoothing applies to the warm start, and ${envId} has none`,
     );
   }
+  const resume = await resumeFlags("train", outDir, values.resume, values["resume-if-present"]);
+  await checkWritableDir("out", outDir);
   await initBackend("wasm");
   const result = await runTeacherTraining({
     envId,
-    makeEnv: () => makeEnv(envId),
+    makeEnv: () => make(),
     config,
     outDir,
-    resume: values.resume,
+    resume,
     quiet: values.quiet,
     command: `deno task train ${args.join(" ")}`.trim(),
     warmStart: preset.warmStart && baseline

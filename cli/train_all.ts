@@ -15,14 +15,14 @@ import "../sim/builtin_envs.ts";
 import { presetFor } from "../distill/presets.ts";
 import { shippedModelDir } from "../distill/shipped.ts";
 import { cp } from "node:fs/promises";
-import { CliError, runCli, scenarioListFlag } from "./cli_util.ts";
+import { CliError, CliFailure, runCli, scenarioListFlag } from "./cli_util.ts";
 
 /** One step of a scenario's rebuild: `deno task <task>` with the flags beyond train-all's own. */
 export interface RebuildStep {
   /** `train` (the teacher) or `distill` (the students). */
   task: "train" | "distill";
   /**
-   * Flags after `--scenario`, `--out`, `--resume` (and `--teacher` for distill). A scenario with a
+   * Flags after `--scenario`, `--out`, `--resume-if-present` (and `--teacher` for distill). A scenario with a
    * borrowed teacher (`teacherFrom`) trains it with that entry's flags, on its scenario, then these.
    */
   args: string[];
@@ -92,7 +92,7 @@ async function run(task: string, args: string[]): Promise<void> {
     stderr: "inherit",
   }).spawn().status;
   if (!status.success) {
-    throw new Error(`deno task ${task} ${args.join(" ")} failed (exit ${status.code})`);
+    throw new CliFailure(`deno task ${task} ${args.join(" ")} failed (exit ${status.code})`);
   }
 }
 
@@ -158,7 +158,7 @@ export function rebuildPlan(id: string): RebuildPlan {
           from?.envId ?? id,
           "--out",
           teacherRun,
-          "--resume",
+          "--resume-if-present",
           ...(from?.args ?? []),
           ...step.args,
         ],
@@ -172,7 +172,7 @@ export function rebuildPlan(id: string): RebuildPlan {
           id,
           "--out",
           studentsRun,
-          "--resume",
+          "--resume-if-present",
           ...step.args,
         ],
       }

@@ -7,9 +7,9 @@ Deno.test("train-all: leo-wildfire trains in two stages, then distills from that
   const plan = rebuildPlan("fleet/leo-wildfire");
   assert.equal(plan.teacherRun, "runs/fleet/leo-wildfire/teacher");
   assert.deepEqual(plan.commands.map((c) => `${c.task} ${c.args.join(" ")}`), [
-    "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume",
-    "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume --steps 740000",
-    "distill --teacher runs/fleet/leo-wildfire/teacher --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/students --resume",
+    "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume-if-present",
+    "train --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/teacher --resume-if-present --steps 740000",
+    "distill --teacher runs/fleet/leo-wildfire/teacher --scenario fleet/leo-wildfire --out runs/fleet/leo-wildfire/students --resume-if-present",
   ]);
 });
 
@@ -19,8 +19,10 @@ Deno.test("train-all: mega-shell trains its borrowed teacher on leo-wildfire wit
   assert.equal(plan.teacherRun, `runs/${from.envId}/${from.run}`);
   assert.notEqual(plan.teacherRun, rebuildPlan("fleet/leo-wildfire").teacherRun);
   assert.deepEqual(plan.commands.map((c) => `${c.task} ${c.args.join(" ")}`), [
-    `train --scenario fleet/leo-wildfire --out ${plan.teacherRun} --resume ${from.args.join(" ")}`,
-    `distill --teacher ${plan.teacherRun} --scenario fleet/mega-shell --out runs/fleet/mega-shell/students --resume --transfer`,
+    `train --scenario fleet/leo-wildfire --out ${plan.teacherRun} --resume-if-present ${
+      from.args.join(" ")
+    }`,
+    `distill --teacher ${plan.teacherRun} --scenario fleet/mega-shell --out runs/fleet/mega-shell/students --resume-if-present --transfer`,
   ]);
 });
 

@@ -4,6 +4,11 @@
  * intact. Reading validates the magic, the header and every array's extent, and names the file and the
  * array on any mismatch.
  *
+ * A write killed midway (SIGKILL, power loss) can leave a `<name>.tmp-<pid>-<id>` file beside the
+ * checkpoint; {@linkcode removeStaleTemps} deletes those, and both {@linkcode writeCheckpoint} and
+ * {@linkcode readCheckpoint} (a resume) call it first, so a run folder holds no partial files once a run
+ * has restarted. One process writes a run folder at a time.
+ *
  * Layout: 8-byte magic `FKDCKPT1`, uint32 little-endian header length, the UTF-8 JSON header, zero padding
  * to a multiple of 4, then the arrays back to back as float32 little-endian.
  *
@@ -19,11 +24,59 @@
  * @module
  */
 
-import { writeFileAtomic } from "../policies/atomic_write.ts";
+import { isWriteInFlight, writeFileAtomic } from "../policies/atomic_write.ts";
+import { InputError } from "../sim/input_error.ts";
 
 export { writeFileAtomic };
 
 const MAGIC = "FKDCKPT1";
+
+/**
+ * A checkpoint that cannot be read or resumed from; the message names the file and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { CheckpointError, readCheckpoint } from "./checkpoint.ts";
+ * const err = await readCheckpoint("/nonexistent.ckpt").catch((e) => e);
+ * console.assert(err instanceof CheckpointError);
+ * ```
+ */
+export class CheckpointError extends InputError {
+  /** Builds the error with its full message (`Cannot load checkpoint "<file>": ...`). */
+  constructor(message: string) {
+    super(message);
+    this.name = "CheckpointError";
+  }
+}
+
+/**
+ * Deletes the partial `<path>.tmp-*` files an interrupted atomic write left beside `path` (not those this
+ * process is writing); returns the names removed. A missing folder is not an error.
+ *
+ * @example
+ * ```ts
+ * import { removeStaleTemps } from "./checkpoint.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/checkpoint.ckpt.tmp-123-abcd`, "partial");
+ * console.assert((await removeStaleTemps(`${dir}/checkpoint.ckpt`)).length === 1);
+ * ```
+ */
+export async function removeStaleTemps(path: string): Promise<string[]> {
+  const slash = path.lastIndexOf("/");
+  const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
+  const prefix = `${path.slice(slash + 1)}.tmp-`;
+  const removed: string[] = [];
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const full = slash >= 0 ? `${path.slice(0, slash + 1)}${entry.name}` : entry.name;
+      if (!entry.isFile || !entry.name.startsWith(prefix) || isWriteInFlight(full)) continue;
+      await Deno.remove(full).then(() => removed.push(full), () => {});
+    }
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+  return removed;
+}
 
 /** Writes `meta` and `arrays` to `path` atomically. */
 export async function writeCheckpoint(
@@ -47,6 +100,7 @@ export async function writeCheckpoint(
   bytes.set(header, 12);
   const data = new Float32Array(bytes.buffer, dataStart, offset);
   for (const [i, [, a]] of entries.entries()) data.set(a, index[i].offset);
+  await removeStaleTemps(path);
   await writeFileAtomic(path, bytes);
 }
 
@@ -55,13 +109,14 @@ export async function readCheckpoint(
   path: string,
 ): Promise<{ meta: unknown; arrays: Record<string, Float32Array> }> {
   let bytes: Uint8Array;
+  await removeStaleTemps(path);
   try {
     bytes = await Deno.readFile(path);
   } catch (e) {
-    throw new Error(`Cannot load checkpoint "${path}": ${(e as Error).message}`);
+    throw new CheckpointError(`Cannot load checkpoint "${path}": ${(e as Error).message}`);
   }
   const fail = (why: string): never => {
-    throw new Error(`Cannot load checkpoint "${path}": ${why}`);
+    throw new CheckpointError(`Cannot load checkpoint "${path}": ${why}`);
   };
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     fail(`not a fleetkd checkpoint (expected magic "${MAGIC}")`);

@@ -52,3 +52,20 @@ Deno.test("checkpoint: a failed write leaves the previous file intact", async ()
   assert.deepEqual(leftovers, ["c.ckpt"]);
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("checkpoint: partial temp files of a killed write are removed on the next resume or write", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/checkpoint.ckpt`;
+  // What a SIGKILL during writeFileAtomic leaves: a partial temp beside the checkpoint.
+  const stale = () => Deno.writeTextFile(`${path}.tmp-4242-deadbeef`, "FKDCKPT1 partial");
+  const names = async () => (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name).sort();
+  await Deno.writeTextFile(`${dir}/other.ckpt.tmp-4242-deadbeef`, "not ours");
+  await stale();
+  await writeCheckpoint(path, { iteration: 1 }, { w: Float32Array.of(1) }); // a fresh start
+  assert.deepEqual(await names(), ["checkpoint.ckpt", "other.ckpt.tmp-4242-deadbeef"]);
+  await stale();
+  const { meta } = await readCheckpoint(path); // a resume
+  assert.deepEqual(meta, { iteration: 1 });
+  assert.deepEqual(await names(), ["checkpoint.ckpt", "other.ckpt.tmp-4242-deadbeef"]);
+  await Deno.remove(dir, { recursive: true });
+});

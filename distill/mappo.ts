@@ -42,7 +42,7 @@ import { collectRollout, RolloutBuffer, writeActorInputs } from "./rollout.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import { ValueNormalizer } from "./value_norm.ts";
 import { ScheduledAdam } from "./optim.ts";
-import { readCheckpoint } from "./checkpoint.ts";
+import { CheckpointError, readCheckpoint } from "./checkpoint.ts";
 import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from "./trainer_state.ts";
 
 /** `format` field of MAPPO checkpoints. */
@@ -605,7 +605,7 @@ export class MappoTrainer {
     const { meta } = await readCheckpoint(path);
     const envId = (meta as { envId?: string })?.envId;
     if (envId !== undefined && envId !== this.envId) {
-      throw new Error(
+      throw new CheckpointError(
         `Cannot resume from checkpoint "${path}": field "envId" is "${envId}", this run trains "${this.envId}"`,
       );
     }

@@ -19,6 +19,7 @@
 
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { InputError } from "../sim/input_error.ts";
 import { Actor } from "../policies/actor.ts";
 import { loadPolicySet, savePolicySet } from "../policies/model_io.ts";
 import type { AgentClassSpec } from "../sim/env/types.ts";
@@ -56,7 +57,7 @@ export async function readTrainingRecord(dir: string): Promise<TrainingRecord> {
   try {
     raw = JSON.parse(await Deno.readTextFile(file));
   } catch (e) {
-    throw new Error(`Cannot load model "${file}": ${(e as Error).message}`);
+    throw new InputError(`Cannot load model "${file}": ${(e as Error).message}`);
   }
   const parsed = trainingSchema.safeParse(raw);
   if (!parsed.success) {
@@ -66,7 +67,7 @@ export async function readTrainingRecord(dir: string): Promise<TrainingRecord> {
     for (const key of issue.path) {
       value = (value as Record<PropertyKey, unknown>)?.[key as PropertyKey];
     }
-    throw new Error(
+    throw new InputError(
       `Cannot load model "${file}": field "${path}" ${issue.message.toLowerCase()}, got ${
         JSON.stringify(value)
       }`,
@@ -109,17 +110,19 @@ export async function loadTeacher(
   const withCritic = options.critic ?? true;
   const record = await readTrainingRecord(dir);
   if (record.role !== "teacher" || !record.valueNorm) {
-    throw new Error(
+    throw new InputError(
       `Cannot load teacher "${dir}/training.json": field "role" must be "teacher" with a "valueNorm", got "${record.role}"`,
     );
   }
   const set = await loadPolicySet(dir, { expect: { classes }, as: "tfjs", critic: withCritic });
   if (withCritic && !set.critic) {
-    throw new Error(`Cannot load teacher "${dir}": it has no critic (_critic/), needed to distill`);
+    throw new InputError(
+      `Cannot load teacher "${dir}": it has no critic (_critic/), needed to distill`,
+    );
   }
   const actors = set.classes.map((c) => {
     if (!(c.actor instanceof Actor)) {
-      throw new Error(`Cannot load teacher "${dir}": class "${c.name}" is not a tfjs actor`);
+      throw new InputError(`Cannot load teacher "${dir}": class "${c.name}" is not a tfjs actor`);
     }
     return c.actor;
   });

@@ -23,6 +23,7 @@
  */
 
 import { z } from "zod";
+import { InputError } from "../sim/input_error.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import { actorCost } from "../policies/cost.ts";
@@ -81,7 +82,9 @@ export async function measureScenario(
 ): Promise<Record<string, number>> {
   const env = makeEnv();
   const dir = deployableModelDir(envId);
-  if (dir === undefined) throw new Error(`Cannot measure "${envId}": it has no shipped models`);
+  if (dir === undefined) {
+    throw new InputError(`Cannot measure "${envId}": it has no shipped models`);
+  }
   const expect = { classes: env.classes };
   const students = await loadPolicySet(`${dir}/students`, { expect, as: "plain" });
   const teacher = await loadPolicySet(`${dir}/teacher`, { expect, as: "plain" });
@@ -163,12 +166,12 @@ export async function readBaseline(path: string): Promise<ScenarioBaseline> {
   try {
     raw = JSON.parse(await Deno.readTextFile(path));
   } catch (e) {
-    throw new Error(`Cannot load baseline "${path}": ${(e as Error).message}`);
+    throw new InputError(`Cannot load baseline "${path}": ${(e as Error).message}`);
   }
   const parsed = baselineSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(
+    throw new InputError(
       `Cannot load baseline "${path}": field "${issue.path.join(".")}" ${issue.message}`,
     );
   }

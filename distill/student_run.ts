@@ -43,6 +43,7 @@ import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
 import { provenance } from "./provenance.ts";
 import { enterStage, legacyStage, type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
+import { InputError } from "../sim/input_error.ts";
 
 /** Options of {@linkcode runStudentDistillation}. */
 export interface StudentRunOptions {
@@ -147,7 +148,7 @@ export async function runStudentDistillation(
   const transfer = options.transfer ?? false;
   const teacher = await loadTeacher(options.teacherDir, probe.classes, { critic: !transfer });
   if (!transfer && teacher.record.envId !== options.envId) {
-    throw new Error(
+    throw new InputError(
       `Cannot distill: teacher "${options.teacherDir}" was trained on "${teacher.record.envId}", not "${options.envId}" (to distill from its actors alone, without the policy-gradient term, use --transfer)`,
     );
   }

@@ -21,7 +21,7 @@
  */
 
 import * as tf from "@tensorflow/tfjs";
-import { readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
+import { CheckpointError, readCheckpoint, writeCheckpoint } from "./checkpoint.ts";
 import type { ScheduledAdam } from "./optim.ts";
 
 interface StateMeta {
@@ -80,7 +80,7 @@ export async function restoreTrainerState(
   const { meta, arrays } = await readCheckpoint(path);
   const m = meta as StateMeta & Record<string, unknown>;
   const fail = (why: string): never => {
-    throw new Error(`Cannot resume from checkpoint "${path}": ${why}`);
+    throw new CheckpointError(`Cannot resume from checkpoint "${path}": ${why}`);
   };
   if (m?.format !== format) {
     fail(`field "format" must be "${format}", got ${JSON.stringify(m?.format)}`);

@@ -14,12 +14,40 @@
  * @module
  */
 
-/** Writes `data` to `path` via a temporary file in the same folder (created if missing) and a rename. */
+const inFlight = new Set<string>();
+
+/**
+ * Whether `tmp` is the temporary file of a write this process has under way (so a sweep of stale
+ * `*.tmp-*` files must leave it alone).
+ *
+ * @example
+ * ```ts
+ * import { isWriteInFlight } from "./atomic_write.ts";
+ * console.assert(!isWriteInFlight("/tmp/x.tmp-1-abcd"));
+ * ```
+ */
+export function isWriteInFlight(tmp: string): boolean {
+  return inFlight.has(tmp);
+}
+
+/**
+ * Writes `data` to `path` via a temporary file `<path>.tmp-<pid>-<id>` in the same folder (created if
+ * missing) and a rename.
+ *
+ * @example
+ * ```ts
+ * import { writeFileAtomic } from "./atomic_write.ts";
+ * const path = `${await Deno.makeTempDir()}/a.txt`;
+ * await writeFileAtomic(path, "hello");
+ * console.assert(Deno.readTextFileSync(path) === "hello");
+ * ```
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const slash = path.lastIndexOf("/");
   const dir = slash >= 0 ? path.slice(0, slash) || "/" : ".";
   await Deno.mkdir(dir, { recursive: true });
   const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
+  inFlight.add(tmp);
   try {
     if (typeof data === "string") await Deno.writeTextFile(tmp, data);
     else await Deno.writeFile(tmp, data);
@@ -27,5 +55,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   } catch (e) {
     await Deno.remove(tmp).catch(() => {});
     throw e;
+  } finally {
+    inFlight.delete(tmp);
   }
 }

@@ -43,6 +43,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { formatPath, valueAt } from "../sim/field_path.ts";
+import { InputError } from "../sim/input_error.ts";
 import { Actor, type ActorSpec } from "./actor.ts";
 import { actorCost, criticCost } from "./cost.ts";
 import { Critic, type CriticSpec } from "./critic.ts";
@@ -207,7 +208,7 @@ export interface LoadedPolicySet extends PolicySet {
  * console.assert(err instanceof ModelFileError && err.file === "/nonexistent/manifest.json");
  * ```
  */
-export class ModelFileError extends Error {
+export class ModelFileError extends InputError {
   /** The offending file. */
   readonly file: string;
   /** The offending field (JSON path), if any. */

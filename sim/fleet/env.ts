@@ -69,7 +69,7 @@ import {
   stateSize,
 } from "./layout.ts";
 import { FleetOrbits } from "./orbits.ts";
-import { resolveScenario, type Scenario } from "./scenario.ts";
+import { checkArrivalBudget, resolveScenario, type Scenario } from "./scenario.ts";
 import type { SatelliteClassDef, ScenarioInput, SensorClassDef } from "./schema.ts";
 import { SphereGrid } from "./sphere_grid.ts";
 import { buildFleetWorld, type FleetClass, type FleetWorld } from "./world.ts";
@@ -402,6 +402,10 @@ export class FleetEnv implements MultiAgentEnv {
     this.dtS = scenario.time.dtS;
     this.#dtUs = Math.round(scenario.time.dtS * US);
     const world = buildFleetWorld(scenario);
+    if (this.maxSteps !== scenario.time.episodeSteps) {
+      // parseScenario checked the scenario's own episode length; a longer maxSteps is checked here.
+      checkArrivalBudget(scenario, world.sensorRateScale.reduce((a, b) => a + b, 0), this.maxSteps);
+    }
     this.world = world;
     this.classes = world.classes;
     this.budgets = world.classes.map((c) => c.budget);

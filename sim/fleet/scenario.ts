@@ -6,7 +6,10 @@
  * `Cannot load scenario "scenarios/x.json": field "nodeClasses.cubesat.budget.flopsPerSecond" must be > 0,
  * got -5`. Beyond the schema (`schema.ts`) the loader checks what a schema cannot see: node class references
  * (existence and kind), name clashes with the shared `scenarios/node-classes.json`, unique sensor and station
- * names, imaging durations that fit in one decision epoch, and that the scenario has sensors.
+ * names, imaging durations that fit in one decision epoch, and that the scenario has sensors; and the size
+ * limits of {@linkcode SCENARIO_LIMITS} (file bytes, total nodes, expected event arrivals per episode,
+ * episode length), so a scenario cannot ask for more memory than a machine has. Element-set files must be
+ * regular files inside the scenario's folder or the repository's `data/`.
  *
  * @example
  * ```ts
@@ -25,6 +28,8 @@
 
 import type { z } from "zod";
 import { formatPath, valueAt } from "../field_path.ts";
+import { InputError } from "../input_error.ts";
+import { readTextFileBoundedSync } from "../bounded_read.ts";
 
 export { formatPath };
 import leoWildfire from "../../scenarios/leo-wildfire.json" with { type: "json" };
@@ -54,6 +59,70 @@ export const BUILTIN_SCENARIOS: readonly string[] = [
   "mega-shell",
 ];
 
+/**
+ * Size limits of a scenario, checked when it is loaded (element-set satellites when the world is built);
+ * an excess is a {@linkcode ScenarioError} naming the field and the limit.
+ *
+ * - `fileBytes`: a scenario file's size (16 MiB).
+ * - `nodes`: satellites plus sensors (100,000; mega-shell has 2,243 + 3,600).
+ * - `arrivalsPerEpisode`: expected event arrivals per episode, `task.arrivalRatePerSensorPerHour` x the
+ *   sum of the sensors' `rateScale` x the episode's hours (1,000,000; the event table holds about twice
+ *   that).
+ * - `episodeS`: an episode's length, `time.episodeSteps` x `time.dtS` (30 days; SGP4 elements go stale
+ *   within weeks).
+ *
+ * @example
+ * ```ts
+ * import { SCENARIO_LIMITS } from "./scenario.ts";
+ * console.assert(SCENARIO_LIMITS.nodes === 100_000);
+ * ```
+ */
+export const SCENARIO_LIMITS: {
+  readonly fileBytes: number;
+  readonly nodes: number;
+  readonly arrivalsPerEpisode: number;
+  readonly episodeS: number;
+} = {
+  fileBytes: 16 * 1024 * 1024,
+  nodes: 100_000,
+  arrivalsPerEpisode: 1_000_000,
+  episodeS: 30 * 86_400,
+};
+
+/**
+ * Checks the expected event arrivals of an episode of `episodeSteps` steps against
+ * {@linkcode SCENARIO_LIMITS}; `rateScaleSum` is the sum of the sensors' `rateScale`.
+ *
+ * @example
+ * ```ts
+ * import { builtinScenario, checkArrivalBudget } from "./scenario.ts";
+ * checkArrivalBudget(builtinScenario("leo-wildfire"), 24, 120);
+ * ```
+ */
+export function checkArrivalBudget(
+  scenario: Pick<ScenarioData, "task" | "time"> & { source?: string },
+  rateScaleSum: number,
+  episodeSteps: number,
+  source = scenario.source ?? "<scenario>",
+): void {
+  const hours = episodeSteps * scenario.time.dtS / 3600;
+  const expected = scenario.task.arrivalRatePerSensorPerHour * rateScaleSum * hours;
+  if (!(expected <= SCENARIO_LIMITS.arrivalsPerEpisode)) {
+    throw new ScenarioError(
+      source,
+      "task.arrivalRatePerSensorPerHour",
+      `gives ${
+        expected < 1e9 ? Math.round(expected).toLocaleString("en-US") : expected.toExponential(2)
+      } expected event arrivals per episode (rate x ${
+        Number(rateScaleSum.toPrecision(6))
+      } summed sensor rateScale x ${Number(hours.toPrecision(6))} h), more than the limit of ${
+        SCENARIO_LIMITS.arrivalsPerEpisode.toLocaleString("en-US")
+      }`,
+      show(scenario.task.arrivalRatePerSensorPerHour),
+    );
+  }
+}
+
 const BUILTIN_DATA: Record<string, unknown> = {
   "leo-wildfire": leoWildfire,
   "iot-edge-fleet": iotEdgeFleet,
@@ -82,7 +151,7 @@ export const SHARED_CLASSES_SOURCE = "scenarios/node-classes.json";
  * console.assert(e.message === 'Cannot load scenario "x.json": field "time.dtS" must be > 0, got -5');
  * ```
  */
-export class ScenarioError extends Error {
+export class ScenarioError extends InputError {
   /** File path or label of the scenario. */
   readonly source: string;
   /** Field path inside the file, e.g. `"sensors.list[3].latDeg"`; `""` for the file as a whole. */
@@ -360,6 +429,30 @@ export function parseScenario(
     }
     names.set(name, path);
   };
+  const sensorCount = s.sensors.list.length +
+    s.sensors.grids.reduce((n, g) => n + g.rows * g.cols, 0);
+  const walkerCount = s.constellation.walker?.total ?? 0;
+  if (sensorCount + walkerCount > SCENARIO_LIMITS.nodes) {
+    fail(
+      s.sensors.grids.length > 0 ? "sensors.grids" : "sensors.list",
+      `places ${sensorCount.toLocaleString("en-US")} sensors${
+        walkerCount ? ` (with ${walkerCount.toLocaleString("en-US")} satellites)` : ""
+      }, more than the limit of ${SCENARIO_LIMITS.nodes.toLocaleString("en-US")} nodes`,
+    );
+  }
+  const episodeS = s.time.episodeSteps * s.time.dtS;
+  if (episodeS > SCENARIO_LIMITS.episodeS) {
+    fail(
+      "time.episodeSteps",
+      `x time.dtS (${s.time.dtS} s) gives a ${
+        (episodeS / 86_400).toFixed(1)
+      }-day episode, more than the limit of ${SCENARIO_LIMITS.episodeS / 86_400} days`,
+      s.time.episodeSteps,
+    );
+  }
+  const rateScaleSum = s.sensors.list.reduce((a, e) => a + e.rateScale, 0) +
+    s.sensors.grids.reduce((a, g) => a + g.rows * g.cols * g.rateScale, 0);
+  checkArrivalBudget(s, rateScaleSum, s.time.episodeSteps, source);
   s.sensors.list.forEach((e, i) => {
     checkClass(`sensors.list[${i}].class`, e.class, "sensor");
     claim(
@@ -375,8 +468,6 @@ export function parseScenario(
       }
     }
   });
-  const sensorCount = s.sensors.list.length +
-    s.sensors.grids.reduce((n, g) => n + g.rows * g.cols, 0);
   if (sensorCount === 0) fail("sensors", 'must place at least one sensor (in "list" or "grids")');
   const stations = new Set<string>();
   s.groundStations.forEach((g, i) => {
@@ -461,8 +552,8 @@ export function builtinScenario(name: string): Scenario {
 }
 
 /**
- * Reads and validates a scenario file. Relative element-set paths resolve against the file's directory,
- * then the repository's `data/`.
+ * Reads and validates a scenario file (a regular file of at most `SCENARIO_LIMITS.fileBytes`). Relative
+ * element-set paths resolve against the file's directory, then the repository's `data/`.
  *
  * @example
  * ```ts
@@ -474,9 +565,9 @@ export function builtinScenario(name: string): Scenario {
 export function loadScenarioFile(path: string): Scenario {
   let text: string;
   try {
-    text = Deno.readTextFileSync(path);
+    text = readTextFileBoundedSync(path, SCENARIO_LIMITS.fileBytes);
   } catch (e) {
-    throw new ScenarioError(path, "", `cannot be read (${e instanceof Error ? e.message : e})`);
+    throw new ScenarioError(path, "", (e as Error).message);
   }
   let data: unknown;
   try {

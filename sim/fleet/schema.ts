@@ -328,8 +328,11 @@ export const walkerSchema = z.strictObject({
  */
 export const elementsSchema = z.strictObject({
   file: z.string().min(1),
-  /** `tle` or `omm` (CelesTrak OMM JSON); default from the extension (`.json` = omm). */
-  format: z.enum(["tle", "omm"]).optional(),
+  /**
+   * `tle`, `omm` (= `omm-json`), `omm-csv` or `omm-xml` (CelesTrak OMM); default: detected from the
+   * file's content.
+   */
+  format: z.enum(["tle", "omm", "omm-json", "omm-csv", "omm-xml"]).optional(),
   /** Keep every `stride`-th element set (thins a shell evenly). */
   stride: z.int().min(1).default(1),
   /** Keep at most this many (after `stride`). */

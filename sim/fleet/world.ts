@@ -20,12 +20,13 @@ import type { ComputeBudget } from "../budget.ts";
 import type { AgentClassSpec } from "../env/types.ts";
 import {
   geodeticToEcf,
+  MAX_ELEMENT_FILE_BYTES,
   OrbitDataError,
-  parseOmm,
-  parseTle,
+  parseElements,
   type SatelliteRecord,
   walkerDelta,
 } from "../orbit/mod.ts";
+import { readTextFileBoundedSync } from "../bounded_read.ts";
 import { Rng } from "../rng.ts";
 import {
   type SatelliteLayout,
@@ -33,7 +34,13 @@ import {
   type SensorLayout,
   sensorLayout,
 } from "./layout.ts";
-import { DATA_DIR, defaultSensorName, type Scenario, ScenarioError } from "./scenario.ts";
+import {
+  DATA_DIR,
+  defaultSensorName,
+  type Scenario,
+  SCENARIO_LIMITS,
+  ScenarioError,
+} from "./scenario.ts";
 import type { NodeClassDef, SatelliteClassDef, SensorClassDef } from "./schema.ts";
 
 const DEG = Math.PI / 180;
@@ -154,34 +161,60 @@ function groundGeometry(
   return { pos, unit, up };
 }
 
+/** The real path of `path`, or undefined when it does not exist. */
+function realPath(path: string): string | undefined {
+  try {
+    return Deno.realPathSync(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * Reads a scenario's element-set file: a relative path (no `..`) inside the scenario's folder or the
+ * repository's `data/`, which must stay inside that folder after symbolic links are followed, and a
+ * regular file of at most `MAX_ELEMENT_FILE_BYTES`.
+ */
 function readElementFile(scenario: Scenario, file: string): { text: string; path: string } {
+  const field = "constellation.elements.file";
+  const fail = (expectation: string): never => {
+    throw new ScenarioError(scenario.source, field, expectation, JSON.stringify(file));
+  };
+  if (/^([\\/]|[A-Za-z]:)/.test(file) || file.split(/[\\/]/).includes("..")) {
+    fail(
+      `must be a path relative to the scenario's folder or to data/, without ".." (element sets are read from those folders only)`,
+    );
+  }
+  const roots = [...(scenario.baseDir === undefined ? [] : [scenario.baseDir]), DATA_DIR];
   const tried: string[] = [];
-  const candidates = file.startsWith("/") ? [file] : [
-    ...(scenario.baseDir === undefined ? [] : [scenario.baseDir + file]),
-    DATA_DIR + file,
-  ];
-  for (const path of candidates) {
+  for (const root of roots) {
+    const path = root.endsWith("/") ? root + file : `${root}/${file}`;
     tried.push(path);
+    let real: string | undefined;
+    let realRoot: string | undefined;
     try {
-      return { text: Deno.readTextFileSync(path), path };
+      real = realPath(path);
+      realRoot = realPath(root);
     } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) {
-        throw new ScenarioError(
-          scenario.source,
-          "constellation.elements.file",
-          `must name a readable element-set file (${path}: ${e instanceof Error ? e.message : e})`,
-          JSON.stringify(file),
-        );
-      }
+      fail(`must name a readable element-set file (${path}: ${(e as Error).message})`);
+    }
+    if (real === undefined || realRoot === undefined) continue;
+    if (!real.startsWith(realRoot.endsWith("/") ? realRoot : `${realRoot}/`)) {
+      fail(`must stay inside ${root} (${path} links to a file outside it)`);
+    }
+    try {
+      return { text: readTextFileBoundedSync(real, MAX_ELEMENT_FILE_BYTES), path };
+    } catch (e) {
+      fail(`must name a readable element-set file (${path} ${(e as Error).message})`);
     }
   }
-  throw new ScenarioError(
-    scenario.source,
-    "constellation.elements.file",
+  return fail(
     `must name an element-set file relative to the scenario or to data/ (looked for ${
       tried.join(", ")
     })`,
-    JSON.stringify(file),
   );
 }
 
@@ -226,10 +259,9 @@ export function constellationRecords(scenario: Scenario): SatelliteRecord[] {
   }
   const el = c.elements!;
   const { text, path } = readElementFile(scenario, el.file);
-  const format = el.format ?? (el.file.toLowerCase().endsWith(".json") ? "omm" : "tle");
   let records: SatelliteRecord[];
   try {
-    records = format === "omm" ? parseOmm(text, path) : parseTle(text, path);
+    records = parseElements(text, path, el.format);
   } catch (e) {
     if (e instanceof OrbitDataError) {
       throw new ScenarioError(
@@ -245,6 +277,19 @@ export function constellationRecords(scenario: Scenario): SatelliteRecord[] {
   for (let i = 0; i < records.length; i += el.stride) {
     kept.push(records[i]);
     if (el.limit !== undefined && kept.length >= el.limit) break;
+  }
+  const sensors = scenario.sensors.list.length +
+    scenario.sensors.grids.reduce((n, g) => n + g.rows * g.cols, 0);
+  if (kept.length + sensors > SCENARIO_LIMITS.nodes) {
+    throw new ScenarioError(
+      scenario.source,
+      "constellation.elements",
+      `yields ${kept.length.toLocaleString("en-US")} satellites, which with ${
+        sensors.toLocaleString("en-US")
+      } sensors is more than the limit of ${
+        SCENARIO_LIMITS.nodes.toLocaleString("en-US")
+      } nodes (thin it with "stride" or "limit")`,
+    );
   }
   return kept;
 }

@@ -19,6 +19,8 @@
  * @module
  */
 
+import { InputError } from "../input_error.ts";
+
 /**
  * Where in the input an {@link OrbitDataError} was found.
  *
@@ -53,7 +55,7 @@ export interface OrbitDataErrorLocation {
  * }
  * ```
  */
-export class OrbitDataError extends Error {
+export class OrbitDataError extends InputError {
   /** What was being loaded: `"TLE"`, `"OMM"`, `"Walker constellation"`. */
   readonly kind: string;
   /** File name or label of the input. */

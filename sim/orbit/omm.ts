@@ -1,6 +1,7 @@
 /**
  * CelesTrak / Space-Track OMM (Orbit Mean-Elements Message) JSON loading, validated with zod and converted
- * with satellite.js `json2satrec`.
+ * with satellite.js `json2satrec`. The CSV and XML readers (`omm_csv.ts`, `omm_xml.ts`) validate through
+ * the same {@linkcode ommToRecords}.
  *
  * The input is an array of objects in CelesTrak's `FORMAT=json` layout. Required fields: `OBJECT_NAME`,
  * `EPOCH` (ISO 8601 UTC, `Z` optional, up to microseconds), `MEAN_MOTION` (rev/day), `ECCENTRICITY`,
@@ -32,7 +33,8 @@ import { json2satrec } from "satellite.js";
 import { z } from "zod";
 import { formatPath, valueAt } from "../field_path.ts";
 import { OrbitDataError } from "./errors.ts";
-import { describeSatRecError, type SatelliteRecord } from "./record.ts";
+import { describeSatRecError, MAX_ELEMENT_FILE_BYTES, type SatelliteRecord } from "./record.ts";
+import { readTextFileBounded } from "../bounded_read.ts";
 
 const KIND = "OMM";
 const NUMERIC = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -146,10 +148,29 @@ const OmmObject = z.object({
 
 const OmmArray = z.array(OmmObject);
 
-/** Formats a zod path as `[3].MEAN_MOTION`. */
+/**
+ * How {@linkcode ommToRecords} names element sets in errors: `kind` (default `"OMM"`) is what was being
+ * loaded, `line(i)` the line where element set `i` (0-based) starts. With `line`, errors read
+ * `line 5: element set 4, field "MEAN_MOTION" must be ...`; without, `field "[3].MEAN_MOTION" must be ...`.
+ *
+ * @example
+ * ```ts
+ * import type { OmmLocator } from "./omm.ts";
+ * const csv: OmmLocator = { kind: "OMM CSV", line: (i) => i + 2 };
+ * console.assert(csv.line!(0) === 2);
+ * ```
+ */
+export interface OmmLocator {
+  /** What was being loaded, e.g. `"OMM CSV"`. */
+  kind?: string;
+  /** 1-based line of element set `index` in the source text. */
+  line?: (index: number) => number | undefined;
+}
+
 /**
  * Validates already-parsed OMM JSON data (an array of element objects) and converts it to records.
- * `source` names the input in errors.
+ * `source` names the input in errors; `where` says how to name element sets in them (CSV and XML
+ * readers pass their line numbers).
  *
  * @example
  * ```ts
@@ -163,11 +184,27 @@ const OmmArray = z.array(OmmObject);
  * }
  * ```
  */
-export function ommToRecords(data: unknown, source = "<data>"): SatelliteRecord[] {
+export function ommToRecords(
+  data: unknown,
+  source = "<data>",
+  where: OmmLocator = {},
+): SatelliteRecord[] {
+  const kind = where.kind ?? KIND;
+  /** Detail and location for element set `index`, field `rest` (a path inside the set). */
+  const at = (index: number, rest: string) => {
+    if (where.line === undefined) {
+      return {
+        prefix: `field "${formatPath([index])}${rest ? `.${rest}` : ""}" `,
+        line: undefined,
+      };
+    }
+    const prefix = `element set ${index + 1}${rest ? `, field "${rest}"` : ":"} `;
+    return { prefix, line: where.line(index) };
+  };
   if (!Array.isArray(data)) {
     const got = data === null ? "null" : typeof data;
     throw new OrbitDataError(
-      KIND,
+      kind,
       source,
       `the top level must be an array of OMM objects, got ${Array.isArray(data) ? "array" : got}`,
       { field: "", value: got },
@@ -185,9 +222,14 @@ export function ommToRecords(data: unknown, source = "<data>"): SatelliteRecord[
         show(valueAt(data, first.path))
       }`;
     }
-    throw new OrbitDataError(KIND, source, `field "${field}" ${message}${more}`, {
+    const index = typeof first.path[0] === "number" ? first.path[0] : undefined;
+    const loc = index === undefined
+      ? { prefix: `field "${field}" `, line: undefined }
+      : at(index, formatPath(first.path.slice(1)));
+    throw new OrbitDataError(kind, source, `${loc.prefix}${message}${more}`, {
       field,
       value: show(valueAt(data, first.path)),
+      line: loc.line,
     });
   }
   return parsed.data.map((o, i) => {
@@ -208,13 +250,14 @@ export function ommToRecords(data: unknown, source = "<data>"): SatelliteRecord[
       MEAN_MOTION_DDOT: o.MEAN_MOTION_DDOT,
     });
     if (satrec.error !== 0 || !Number.isFinite(satrec.no) || !Number.isFinite(satrec.a)) {
+      const loc = at(i, "");
       throw new OrbitDataError(
-        KIND,
+        kind,
         source,
-        `field "[${i}]" SGP4 rejected the element set: ${
+        `${loc.prefix}SGP4 rejected the element set: ${
           describeSatRecError(satrec.error)
         } (satrec.error ${satrec.error})`,
-        { field: `[${i}]`, value: String(satrec.error) },
+        { field: `[${i}]`, value: String(satrec.error), line: loc.line },
       );
     }
     return {
@@ -253,7 +296,8 @@ export function parseOmm(text: string, source = "<text>"): SatelliteRecord[] {
 }
 
 /**
- * Reads and parses an OMM JSON file; errors name the path as given.
+ * Reads and parses an OMM JSON file (a regular file of at most {@linkcode MAX_ELEMENT_FILE_BYTES});
+ * errors name the path as given.
  *
  * @example
  * ```ts
@@ -265,10 +309,9 @@ export function parseOmm(text: string, source = "<text>"): SatelliteRecord[] {
 export async function loadOmm(path: string): Promise<SatelliteRecord[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileBounded(path, MAX_ELEMENT_FILE_BYTES);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new OrbitDataError(KIND, path, `file cannot be read: ${why}`);
+    throw new OrbitDataError(KIND, path, `file ${(err as Error).message}`);
   }
   return parseOmm(text, path);
 }

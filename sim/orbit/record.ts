@@ -19,6 +19,18 @@
 import type { SatRec } from "satellite.js";
 
 /**
+ * Element-set files larger than this are refused before they are read (the whole 2022 public catalogue,
+ * 25,975 sets, is 4.3 MB as TLE and about 20 MB as OMM XML).
+ *
+ * @example
+ * ```ts
+ * import { MAX_ELEMENT_FILE_BYTES } from "./record.ts";
+ * console.assert(MAX_ELEMENT_FILE_BYTES === 64 * 1024 * 1024);
+ * ```
+ */
+export const MAX_ELEMENT_FILE_BYTES = 64 * 1024 * 1024;
+
+/**
  * One satellite: identity, epoch and the SGP4 state to propagate it with.
  *
  * @example

@@ -24,7 +24,8 @@
  */
 import { twoline2satrec } from "satellite.js";
 import { OrbitDataError } from "./errors.ts";
-import { describeSatRecError, type SatelliteRecord } from "./record.ts";
+import { describeSatRecError, MAX_ELEMENT_FILE_BYTES, type SatelliteRecord } from "./record.ts";
+import { readTextFileBounded } from "../bounded_read.ts";
 
 const KIND = "TLE";
 const TLE_LINE_LENGTH = 69;
@@ -401,7 +402,8 @@ export function parseTle(text: string, source = "<text>"): SatelliteRecord[] {
 }
 
 /**
- * Reads and parses a TLE file; errors name the path as given.
+ * Reads and parses a TLE file (a regular file of at most {@linkcode MAX_ELEMENT_FILE_BYTES}); errors
+ * name the path as given.
  *
  * @example
  * ```ts
@@ -413,10 +415,9 @@ export function parseTle(text: string, source = "<text>"): SatelliteRecord[] {
 export async function loadTle(path: string): Promise<SatelliteRecord[]> {
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readTextFileBounded(path, MAX_ELEMENT_FILE_BYTES);
   } catch (err) {
-    const why = err instanceof Error ? err.message : String(err);
-    throw new OrbitDataError(KIND, path, `file cannot be read: ${why}`);
+    throw new OrbitDataError(KIND, path, `file ${(err as Error).message}`);
   }
   return parseTle(text, path);
 }

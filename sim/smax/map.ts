@@ -24,6 +24,7 @@
 
 import { z } from "zod";
 import { formatPath, valueAt } from "../field_path.ts";
+import { InputError } from "../input_error.ts";
 import { UNIT_TYPE_NAMES, type UnitTypeName } from "./units.ts";
 
 const point = z.strictObject({ x: z.number(), y: z.number() });
@@ -148,7 +149,7 @@ export interface SmaxMap {
 }
 
 /** A map that cannot be loaded; the message names the file, the field and the value. */
-export class SmaxMapError extends Error {
+export class SmaxMapError extends InputError {
   /** Builds the error for map `source` with `detail`. */
   constructor(source: string, detail: string) {
     super(`Cannot load map "${source}": ${detail}`);
