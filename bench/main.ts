@@ -23,6 +23,7 @@ const SUITES: Record<string, string> = {
   study: "./study_bench.ts",
   server: "./server_bench.ts",
   sweep: "./sweep_bench.ts",
+  abuse: "./abuse_bench.ts",
 };
 
 const RESULTS = new URL("./RESULTS.md", import.meta.url);

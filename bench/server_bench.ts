@@ -6,8 +6,13 @@
  * SSE frames and checking sequence ids.
  *
  * Checks: every client receives every seq of the run exactly once, in order (no gaps); the run's tick
- * rate under load stays within 10% of the same run unloaded. Reports server CPU and memory, delivery
- * latency (tick publish -> client receipt) and bytes per event.
+ * rate under load stays within 10% of the same run unloaded; p99 delivery latency (tick publish -> client
+ * receipt, the clients in another process than the server) under 100 ms. Reports server CPU and memory
+ * and bytes per event.
+ *
+ * Replay (issue 23): a finished 300-tick `fleet/mega-shell` run (about 190 MB of events) replayed over
+ * SSE to 10 clients at once: every client gets every event, at >= 50 MB/s each (`FLEETKD_BENCH_QUICK=1`:
+ * 60 ticks).
  *
  * The scenario is `fleet/leo-wildfire` when registered (its events carry node snapshots), else
  * `toy/matching`; `FLEETKD_BENCH_SCENARIO` overrides. Run standalone with
@@ -25,16 +30,21 @@
  */
 
 import type { BenchRow } from "./report.ts";
+import {
+  env,
+  json,
+  metricsSample,
+  type Sample,
+  startChild,
+  startRun,
+  waitEnded,
+} from "./server_child.ts";
 
 const SUITE = "server";
 const CLIENTS = 200;
 const TICKS_PER_S = 10;
-
-interface Sample {
-  t: number;
-  cpuS: number;
-  rssB: number;
-}
+const REPLAY_CLIENTS = 10;
+const REPLAY_TICKS = 300;
 
 interface ClientResult {
   received: number;
@@ -44,93 +54,6 @@ interface ClientResult {
   bytes: number;
   latenciesMs: number[];
   error?: string;
-}
-
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
-}
-
-async function startChild(runsDir: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      new URL("../cli/serve.ts", import.meta.url).pathname,
-      "--port",
-      "0",
-      "--runs-dir",
-      runsDir,
-    ],
-    stdout: "null",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
-  const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  for (;;) {
-    const m = /listening on (http:\/\/\S+)/.exec(text);
-    if (m) {
-      // Keep draining stderr so the child never blocks on a full pipe.
-      const drained = (async () => {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          if (value.trim()) console.error(`[server] ${value.trimEnd()}`);
-        }
-      })();
-      return { child, url: m[1], drained };
-    }
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited before listening: ${text}`);
-    text += value;
-  }
-}
-
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  const body = await res.json();
-  if (!res.ok) throw new Error(`${init?.method ?? "GET"} ${url}: ${res.status} ${body.error}`);
-  return body as T;
-}
-
-async function metricsSample(url: string): Promise<Sample> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) =>
-    Number(new RegExp(`^${name} (\\S+)$`, "m").exec(text)?.[1] ?? NaN);
-  return {
-    t: performance.now(),
-    cpuS: value("process_cpu_seconds_total"),
-    rssB: value("process_resident_memory_bytes"),
-  };
-}
-
-interface RunStatusLite {
-  id: string;
-  state: string;
-  tick: number;
-  lastSeq: number;
-  dtS: number | null;
-  tickRate: number;
-}
-
-async function startRun(url: string, body: Record<string, unknown>): Promise<RunStatusLite> {
-  return await json<RunStatusLite>(`${url}/api/runs`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-}
-
-async function waitEnded(url: string, id: string): Promise<RunStatusLite> {
-  for (;;) {
-    const s = await json<RunStatusLite>(`${url}/api/runs/${id}`);
-    if (s.state !== "running") return s;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /** Samples the server's CPU and memory every second until `done` resolves. */
@@ -215,7 +138,13 @@ export async function run(): Promise<BenchRow[]> {
   const quick = env("FLEETKD_BENCH_QUICK") === "1";
   const seconds = quick ? 10 : 60;
   const runsDir = await Deno.makeTempDir({ prefix: "fleetkd-server-bench-" });
-  const { child, url, drained } = await startChild(runsDir);
+  const direct = env("FLEETKD_BENCH_NO_GUARD") === "1";
+  const server = await startChild(runsDir, [
+    "--max-streams-per-client",
+    String(CLIENTS + 50),
+    ...(direct ? ["--no-conn-guard"] : []),
+  ]);
+  const url = server.url;
   try {
     const scenarios = (await json<{ id: string }[]>(`${url}/api/scenarios`)).map((s) => s.id);
     const scenario = env("FLEETKD_BENCH_SCENARIO") ??
@@ -306,6 +235,8 @@ export async function run(): Promise<BenchRow[]> {
         name: "delivery latency p99",
         value: quantile(latencies, 0.99),
         unit: "ms",
+        target: "< 100 ms",
+        met: quantile(latencies, 0.99) < 100,
       },
       {
         suite: SUITE,
@@ -326,15 +257,127 @@ export async function run(): Promise<BenchRow[]> {
         comparisonName: "unloaded peak",
         comparison: Math.max(...baseSamples.map((s) => s.rssB)) / 2 ** 20,
       },
+      ...await replayRows(url, scenarios, quick),
     ];
   } finally {
-    try {
-      child.kill("SIGTERM");
-    } catch { /* already gone */ }
-    await child.status;
-    await drained;
+    await server.stop();
     await Deno.remove(runsDir, { recursive: true });
   }
+}
+
+/**
+ * One replay client: reads the whole SSE stream of an ended run as bytes, checking the `id:` of every
+ * frame (found after a newline, without decoding the events, so the client's own parsing does not cap
+ * the figure); bytes and seconds.
+ */
+async function replayClient(
+  url: string,
+  runId: string,
+): Promise<ClientResult & { seconds: number }> {
+  const t0 = performance.now();
+  const result: ClientResult = {
+    received: 0,
+    gaps: 0,
+    duplicates: 0,
+    ended: false,
+    bytes: 0,
+    latenciesMs: [],
+  };
+  const END = new TextEncoder().encode("event: end\n");
+  let expected = 1;
+  const scan = (buf: Uint8Array, final: boolean): number => {
+    let at = 0;
+    for (;;) {
+      const p = buf.indexOf(10, at);
+      if (p < 0) return buf.length;
+      if (!final && p + 24 >= buf.length) return p;
+      if (buf[p + 1] === 105 && buf[p + 2] === 100 && buf[p + 3] === 58 && buf[p + 4] === 32) {
+        let seq = 0;
+        for (let i = p + 5; i < buf.length && buf[i] >= 48 && buf[i] <= 57; i++) {
+          seq = seq * 10 + buf[i] - 48;
+        }
+        if (seq < expected) result.duplicates++;
+        else if (seq > expected) result.gaps += seq - expected;
+        expected = Math.max(expected, seq + 1);
+        result.received++;
+      } else if (END.every((b, i) => buf[p + 1 + i] === b)) {
+        result.ended = true;
+      }
+      at = p + 1;
+    }
+  };
+  try {
+    const res = await fetch(`${url}/api/runs/${runId}/stream?lastEventId=0`);
+    if (res.status !== 200) throw new Error(`stream: HTTP ${res.status}`);
+    let carry = new Uint8Array(0);
+    for await (const chunk of res.body!) {
+      result.bytes += chunk.length;
+      let buf = chunk;
+      if (carry.length > 0) {
+        buf = new Uint8Array(carry.length + chunk.length);
+        buf.set(carry);
+        buf.set(chunk, carry.length);
+      }
+      carry = buf.slice(scan(buf, false));
+    }
+    scan(carry, true);
+  } catch (e) {
+    result.error = (e as Error).message;
+  }
+  return { ...result, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function replayRows(url: string, scenarios: string[], quick: boolean): Promise<BenchRow[]> {
+  const scenario = scenarios.includes("fleet/mega-shell") ? "fleet/mega-shell" : scenarios[0];
+  const ticks = quick ? 60 : REPLAY_TICKS;
+  const t0 = performance.now();
+  const run = await startRun(url, { scenario, seed: 1, speed: "max", ticks });
+  const ended = await waitEnded(url, run.id);
+  console.error(
+    `server bench: replay run ${scenario} ${ticks} ticks built in ${
+      ((performance.now() - t0) / 1000).toFixed(1)
+    } s; ${REPLAY_CLIENTS} clients replay it`,
+  );
+  const before = await metricsSample(url);
+  const results = await Promise.all(
+    Array.from({ length: REPLAY_CLIENTS }, () => replayClient(url, run.id)),
+  );
+  const after = await metricsSample(url);
+  const complete =
+    results.filter((r) =>
+      r.ended && r.received === ended.lastSeq && r.gaps === 0 && r.duplicates === 0 && !r.error
+    ).length;
+  const lost = results.reduce((s, r) => s + Math.max(0, ended.lastSeq - r.received) + r.gaps, 0);
+  const rates = results.map((r) => r.bytes / 1e6 / r.seconds).sort((a, b) => a - b);
+  const mb = results[0].bytes / 1e6;
+  return [
+    {
+      suite: SUITE,
+      name: `replay of a finished run to ${REPLAY_CLIENTS} clients: events lost`,
+      value: lost,
+      unit: "events",
+      target: "0",
+      met: lost === 0 && complete === REPLAY_CLIENTS,
+      note: `${scenario}, ${ticks} ticks, ${ended.lastSeq} events (${
+        mb.toFixed(0)
+      } MB) each; ${complete} of ${REPLAY_CLIENTS} clients complete`,
+    },
+    {
+      suite: SUITE,
+      name: "replay throughput per client, slowest",
+      value: rates[0],
+      unit: "MB/s",
+      comparisonName: "fastest client",
+      comparison: rates[rates.length - 1],
+      target: ">= 50 MB/s",
+      met: rates[0] >= 50,
+      note: `all ${REPLAY_CLIENTS} at once, loopback, through the connection guard; server CPU ${
+        ((after.cpuS - before.cpuS) / ((after.t - before.t) / 1000) * 100).toFixed(0)
+      }% of one core, RSS ${(after.rssB / 2 ** 20).toFixed(0)} MiB after; load average ${
+        Deno.loadavg()[0].toFixed(1)
+      }`,
+    },
+  ];
 }
 
 if (import.meta.main) {

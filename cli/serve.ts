@@ -1,9 +1,10 @@
 /**
- * `deno task serve [--port 8787] [--host 127.0.0.1] [--token T] [--runs-dir .runs] [--max-runs 4]`:
- * the telemetry server and its dashboard. The token may also come from `FLEETKD_TOKEN`; binding a
- * non-loopback host without one is refused. SIGINT/SIGTERM stop every run, flush the logs and exit 0.
- * A port that is busy or cannot be bound (privileged, an address not on this machine) ends with a
- * one-line message naming the address and exit code 1; bad flags exit 2.
+ * `deno task serve [--port 8787] [--host 127.0.0.1] [--token T] [--runs-dir .runs] [--max-runs 4] ...`:
+ * the telemetry server and its dashboard (every flag and its default: `USAGE` below, or `--help`). The
+ * token may also come from `FLEETKD_TOKEN`; binding a non-loopback host without one is refused.
+ * SIGINT/SIGTERM stop every run, flush the logs and exit 0. A port that is busy or cannot be bound
+ * (privileged, an address not on this machine) ends with a one-line message naming the address and exit
+ * code 1; bad flags exit 2.
  *
  * @example
  * ```ts
@@ -32,6 +33,21 @@ export const USAGE = `Usage: deno task serve [options]
   --runs-dir DIR  folder of the per-run NDJSON telemetry logs (default .runs)
   --sweeps-dir D  artifact directory whose sweeps /sweep shows (default runs/sweep)
   --max-runs N    runs allowed at once (default 4)
+  --allow-host H  host name clients may use besides loopback (Host check); repeatable
+Limits (sizes take an optional k/m/g suffix, binary):
+  --max-run-ticks N            ticks of one run (default 1000000)
+  --max-run-seconds S          wall-clock seconds of one run (default 21600)
+  --max-run-log-bytes B        log of one run (default 256m)
+  --retain-runs N              ended runs kept, logs included (default 64)
+  --retain-bytes B             run files kept on disk (default 2g; >= max-runs x max-run-log-bytes)
+  --max-streams N              open telemetry streams (default 1024)
+  --max-streams-per-client N   open telemetry streams per client address (default 64)
+  --send-buffer-bytes B        bytes queued per stream connection (default 256k)
+  --slow-consumer-seconds S    cut off a stream client that takes nothing this long (default 30)
+  --header-timeout-seconds S   time for a connection's request head (default 10)
+  --idle-timeout-seconds S     close connections idle this long (default 60)
+  --max-connections N          open connections (default 4096)
+  --no-conn-guard              serve straight from Deno.serve: no header/idle timeouts, no connection cap
   --help          this text`;
 
 function intFlag(
@@ -45,6 +61,29 @@ function intFlag(
     throw new CliError(`flag --${name} must be an integer in [${min}, ${max}], got "${value}"`);
   }
   return Number(value);
+}
+
+function bytesFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)([kmg]?)$/i.exec(value);
+  const n = m ? Number(m[1]) * 1024 ** "_kmg".indexOf((m[2] || "_").toLowerCase()) : NaN;
+  if (!m || !Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `flag --${name} must be a byte count >= 1 (an integer, optionally with k, m or g), got "${value}"`,
+    );
+  }
+  return n;
+}
+
+function secondsFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 365 * 86400) {
+    throw new CliError(
+      `flag --${name} must be a number of seconds in (0, 31536000], got "${value}"`,
+    );
+  }
+  return n * 1000;
 }
 
 /**
@@ -150,6 +189,20 @@ export function parseServeArgs(
       "runs-dir": { type: "string" },
       "sweeps-dir": { type: "string" },
       "max-runs": { type: "string" },
+      "allow-host": { type: "string", multiple: true },
+      "max-run-ticks": { type: "string" },
+      "max-run-seconds": { type: "string" },
+      "max-run-log-bytes": { type: "string" },
+      "retain-runs": { type: "string" },
+      "retain-bytes": { type: "string" },
+      "max-streams": { type: "string" },
+      "max-streams-per-client": { type: "string" },
+      "send-buffer-bytes": { type: "string" },
+      "slow-consumer-seconds": { type: "string" },
+      "header-timeout-seconds": { type: "string" },
+      "idle-timeout-seconds": { type: "string" },
+      "max-connections": { type: "string" },
+      "no-conn-guard": { type: "boolean" },
       help: { type: "boolean" },
     },
   });
@@ -160,14 +213,45 @@ export function parseServeArgs(
   const token = values.token ?? (env.FLEETKD_TOKEN || undefined);
   const { port, host } = listenFlags(values);
   const maxRuns = intFlag("max-runs", values["max-runs"], 1, 1000);
+  const allowHosts = values["allow-host"]?.flatMap((h) => h.split(",")).map((h) => h.trim());
+  for (const h of allowHosts ?? []) {
+    if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/.test(h)) {
+      throw new CliError(
+        `flag --allow-host must be a host name or address without a port, got "${h}"`,
+      );
+    }
+  }
+  const int = (name: string, max = 1e9) => intFlag(name, values[name as "port"], 1, max);
+  const limits: Record<string, number | undefined> = {
+    maxRunTicks: int("max-run-ticks", 1e12),
+    maxRunWallMs: secondsFlag("max-run-seconds", values["max-run-seconds"]),
+    maxRunLogBytes: bytesFlag("max-run-log-bytes", values["max-run-log-bytes"]),
+    maxRetainedRuns: int("retain-runs", 1e6),
+    retainedLogBytes: bytesFlag("retain-bytes", values["retain-bytes"]),
+    maxStreams: int("max-streams", 1e6),
+    maxStreamsPerClient: int("max-streams-per-client", 1e6),
+    sendBufferBytes: bytesFlag("send-buffer-bytes", values["send-buffer-bytes"]),
+    slowConsumerMs: secondsFlag("slow-consumer-seconds", values["slow-consumer-seconds"]),
+  };
+  const guard: Record<string, number | undefined> = {
+    headerTimeoutMs: secondsFlag("header-timeout-seconds", values["header-timeout-seconds"]),
+    idleTimeoutMs: secondsFlag("idle-timeout-seconds", values["idle-timeout-seconds"]),
+    maxConnections: int("max-connections", 1e6),
+  };
+  const given = (o: Record<string, number | undefined>) =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
   return {
     port,
     host,
     token,
+    ...given(guard),
+    ...(values["no-conn-guard"] ? { connectionGuard: false } : {}),
     deps: {
       ...(values["runs-dir"] ? { runsDir: values["runs-dir"] } : {}),
       ...(values["sweeps-dir"] ? { sweepsDir: values["sweeps-dir"] } : {}),
       ...(maxRuns !== undefined ? { maxConcurrentRuns: maxRuns } : {}),
+      ...(allowHosts ? { allowedHosts: allowHosts } : {}),
+      ...given(limits),
     },
   };
 }

@@ -92,3 +92,43 @@ Deno.test("deno task serve: SIGTERM stops runs, flushes logs, exits 0", async ()
     await Deno.remove(runsDir, { recursive: true });
   }
 });
+
+Deno.test("parseServeArgs: the limit flags reach the server's deps, with clear errors", () => {
+  const o = parseServeArgs([
+    "--allow-host",
+    "fleet.lan,10.0.0.5",
+    "--max-run-ticks",
+    "500",
+    "--max-run-seconds",
+    "90",
+    "--max-run-log-bytes",
+    "64m",
+    "--retain-bytes",
+    "1g",
+    "--max-streams-per-client",
+    "300",
+    "--header-timeout-seconds",
+    "2.5",
+  ], {});
+  assert.deepEqual(o?.deps, {
+    allowedHosts: ["fleet.lan", "10.0.0.5"],
+    maxRunTicks: 500,
+    maxRunWallMs: 90_000,
+    maxRunLogBytes: 64 * 2 ** 20,
+    retainedLogBytes: 2 ** 30,
+    maxStreamsPerClient: 300,
+  });
+  assert.equal(o?.headerTimeoutMs, 2500);
+  assert.throws(
+    () => parseServeArgs(["--retain-bytes", "lots"], {}),
+    /--retain-bytes must be a byte count >= 1 .*got "lots"/,
+  );
+  assert.throws(
+    () => parseServeArgs(["--allow-host", "evil:80"], {}),
+    /--allow-host must be a host name or address without a port, got "evil:80"/,
+  );
+  assert.throws(
+    () => parseServeArgs(["--slow-consumer-seconds", "0"], {}),
+    /--slow-consumer-seconds must be a number of seconds/,
+  );
+});

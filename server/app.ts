@@ -12,12 +12,15 @@
  * - `GET /api/runs/:id/stream` (SSE, `Last-Event-ID` resume), `GET /api/runs/:id/ws` (WebSocket),
  *   `GET /api/runs/:id/events?from=&limit=`
  *
- * Errors are JSON `{error: message}` with the status their domain error carries.
+ * Every route passes the `accessGuard` (`server/auth.ts`): an allowed `Host`, a same-origin `Origin`, and
+ * with a token configured the token on every `/api` route. Errors are JSON `{error: message}` with the
+ * status their domain error carries.
  *
  * @example
  * ```ts
  * import { createApp } from "./app.ts";
  * const app = createApp({ runsDir: await Deno.makeTempDir() });
+ * await app.ready;
  * const res = await app.request("http://localhost/api/runs", {
  *   method: "POST",
  *   headers: { "Content-Type": "application/json" },
@@ -34,6 +37,7 @@
  */
 
 import { Hono } from "hono";
+import { accessGuard } from "./auth.ts";
 import { catalogRoutes } from "./catalog_routes.ts";
 import { resolveDeps, type ServerDeps } from "./deps.ts";
 import { errorHandler, NotFoundError } from "./errors.ts";
@@ -42,6 +46,7 @@ import { Metrics, metricsRoutes } from "./metrics.ts";
 import { RunManager } from "./run_manager.ts";
 import { runRoutes } from "./runs_routes.ts";
 import { staticRoutes } from "./static_routes.ts";
+import { StreamLimiter } from "./stream_limits.ts";
 import { sweepRoutes } from "./sweep_routes.ts";
 import { telemetryRoutes } from "./telemetry_routes.ts";
 
@@ -53,6 +58,8 @@ export type FleetApp = Hono & {
   readonly metrics: Metrics;
   /** The resolved dependencies. */
   readonly deps: ServerDeps;
+  /** Resolves once the runs found in the runs folder are restored (see `server/run_manager.ts`). */
+  readonly ready: Promise<void>;
   /** Stops every run and flushes every log; new runs are refused afterwards (503). */
   close(): Promise<void>;
 };
@@ -82,14 +89,22 @@ export function createApp(deps: Partial<ServerDeps> = {}): FleetApp {
       metrics.errorsByStatus.set(status, (metrics.errorsByStatus.get(status) ?? 0) + 1);
     }
   });
+  app.use(accessGuard({ token: resolved.token, allowedHosts: resolved.allowedHosts }));
   app.route("/", healthRoutes({ shuttingDown: () => manager.shuttingDown, runCounts }));
   app.route("/", metricsRoutes({ metrics, runCounts }));
   app.route("/", catalogRoutes({ deps: resolved }));
+  app.route("/", runRoutes({ manager, maxBodyBytes: resolved.maxBodyBytes }));
   app.route(
     "/",
-    runRoutes({ manager, maxBodyBytes: resolved.maxBodyBytes, token: resolved.token }),
+    telemetryRoutes({
+      manager,
+      metrics,
+      limiter: new StreamLimiter(resolved.maxStreams, resolved.maxStreamsPerClient),
+      sendBufferBytes: resolved.sendBufferBytes,
+      readBytes: resolved.readBytes,
+      slowConsumerMs: resolved.slowConsumerMs,
+    }),
   );
-  app.route("/", telemetryRoutes({ manager, metrics }));
   app.route("/", sweepRoutes({ dir: resolved.sweepsDir }));
   app.route("/", staticRoutes());
   app.notFound((c) => {
@@ -100,6 +115,7 @@ export function createApp(deps: Partial<ServerDeps> = {}): FleetApp {
     manager,
     metrics,
     deps: resolved,
+    ready: manager.ready,
     close: () => manager.shutdown(),
   });
 }

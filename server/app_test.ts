@@ -31,6 +31,7 @@ async function withApp(
     runsDir,
     ...partial,
   });
+  await app.ready;
   try {
     await fn(app, runsDir);
   } finally {
@@ -110,8 +111,8 @@ Deno.test("start, status, stop: the run ticks, stops and its NDJSON log is flush
     assert.equal(final.state, "stopped");
     assert.ok(final.endedAt);
     // Stopping returns only after the log is flushed: every event is on disk, the last says "stopped".
-    assert.equal(final.log, `${runsDir}/${started.id}.ndjson`);
-    const lines = (await Deno.readTextFile(final.log)).split("\n");
+    assert.equal(final.log, `${started.id}.ndjson`); // no server path is shown
+    const lines = (await Deno.readTextFile(`${runsDir}/${final.log}`)).split("\n");
     assert.equal(lines.pop(), "");
     assert.equal(lines.length, final.lastSeq);
     const events = lines.map((l) => JSON.parse(l));
@@ -286,7 +287,7 @@ Deno.test("429 beyond the concurrent-run cap; a slot frees when a run stops", as
 });
 
 Deno.test("control endpoints need the bearer token when one is configured", async () => {
-  await withApp({ token: "s3cret-token" }, async (app) => {
+  await withApp({ token: "s3cret-token-0123" }, async (app) => {
     const none = await post(app, { scenario: "toy/matching", speed: "max", ticks: 2 });
     assert.equal(none.status, 401);
     assert.match(await errorOf(none), /Authorization: Bearer/);
@@ -295,16 +296,14 @@ Deno.test("control endpoints need the bearer token when one is configured", asyn
     assert.equal(wrong.status, 401);
     assert.equal(await errorOf(wrong), "invalid bearer token");
     const ok = await post(app, { scenario: "toy/matching", speed: "max", ticks: 2 }, {
-      Authorization: "Bearer s3cret-token",
+      Authorization: "Bearer s3cret-token-0123",
     });
     assert.equal(ok.status, 201);
     const { id } = await ok.json();
-    // Reads stay open; DELETE is guarded too.
-    assert.equal((await app.request(`/api/runs/${id}`)).status, 200);
     assert.equal((await app.request(`${BASE}/api/runs/${id}`, { method: "DELETE" })).status, 401);
     const del = await app.request(`${BASE}/api/runs/${id}`, {
       method: "DELETE",
-      headers: { Authorization: "Bearer s3cret-token" },
+      headers: { Authorization: "Bearer s3cret-token-0123" },
     });
     assert.equal(del.status, 200);
   });
@@ -360,7 +359,7 @@ Deno.test("SSE delivers every event in order with increasing ids, then ends", as
 
 Deno.test("Last-Event-ID resumes with exactly the missing events, evicted ones read from NDJSON", async () => {
   const clock = new GatedClock();
-  await withApp({ clock, ringSize: 8 }, async (app) => {
+  await withApp({ clock, ringSize: 8 }, async (app, runsDir) => {
     const { id } = await startRun(app, { seed: 2, speed: 1 });
     const run = app.manager.get(id);
     await clock.release(30); // 30 ticks done, the loop asleep after the 31st
@@ -385,7 +384,7 @@ Deno.test("Last-Event-ID resumes with exactly the missing events, evicted ones r
     assert.equal(ended.event, "end");
     assert.deepEqual(got.map((e) => e.id), Array.from({ length: got.length }, (_, i) => i + 6));
     // Byte-identical to the log on disk.
-    const lines = (await Deno.readTextFile(run.status().log)).trimEnd().split("\n");
+    const lines = (await Deno.readTextFile(`${runsDir}/${run.status().log}`)).trimEnd().split("\n");
     assert.equal(lines.length, got.at(-1)!.id);
     assert.deepEqual(got.map((e) => e.data), lines.slice(5));
     // The query parameter works the same way (EventSource's first connection).

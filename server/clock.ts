@@ -39,8 +39,13 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** The longest delay one `setTimeout` holds (longer ones fire after 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * Sleeps `ms` with `setTimeout`, waking early when `signal` aborts; the timer is always cleared.
+ * Sleeps `ms` with `setTimeout`, waking early when `signal` aborts; the timer is always cleared. Sleeps
+ * longer than {@linkcode MAX_TIMER_MS} (tiny real-time speeds) are slept in pieces, and an infinite one
+ * lasts until the signal aborts.
  *
  * @example
  * ```ts
@@ -53,14 +58,21 @@ export function yieldToEventLoop(): Promise<void> {
  */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.resolve();
-  if (ms <= 0) return yieldToEventLoop();
+  if (!(ms > 0)) return yieldToEventLoop(); // also NaN
   return new Promise((resolve) => {
+    const until = performance.now() + ms;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const done = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", done);
       resolve();
     };
-    const timer = setTimeout(done, ms);
+    const arm = () => {
+      const left = until - performance.now();
+      if (left <= 0) return done();
+      timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
+    };
+    arm();
     signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -18,6 +18,7 @@ import "../sim/builtin_envs.ts";
 import { listEnvs, makeEnv } from "../sim/env/registry.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { type Clock, realClock } from "./clock.ts";
+import type { LogWriter } from "./ndjson_log.ts";
 import { defaultPolicyEntries, type PolicyCatalog, policyCatalog } from "./policies.ts";
 import type { NodeSnapshot } from "./telemetry.ts";
 
@@ -47,19 +48,60 @@ export interface ServerDeps {
   sweepsDir: string;
   /** Runs that may be running at once; more get 429 (default 4). */
   maxConcurrentRuns: number;
-  /** Ended runs kept in memory for status and replay; older ones are forgotten (default 64). */
+  /**
+   * Ended runs kept (in memory and their logs on disk) for status and replay; the oldest beyond it are
+   * forgotten and their logs deleted (default 64).
+   */
   maxRetainedRuns: number;
+  /**
+   * Bytes of run logs kept on disk (default 2 GiB). Before a run starts, the oldest ended runs' logs are
+   * deleted until the ended logs plus `maxRunLogBytes` for every running run fit, so the folder never
+   * grows past it; must be >= `maxConcurrentRuns * maxRunLogBytes`.
+   */
+  retainedLogBytes: number;
+  /** Largest log of one run, bytes (default 256 MiB); a run reaching it is stopped. */
+  maxRunLogBytes: number;
+  /** Most ticks of one run (default 1,000,000); a run reaching it is stopped, a larger `ticks` is 400. */
+  maxRunTicks: number;
+  /** Longest wall-clock time of one run, ms (default 6 h); a run reaching it is stopped. */
+  maxRunWallMs: number;
+  /** Open telemetry streams (SSE + WebSocket) over every client; more get 429 (default 1024). */
+  maxStreams: number;
+  /** Open telemetry streams per client address; more get 429 (default 64). */
+  maxStreamsPerClient: number;
+  /** Bytes queued for one stream connection before the server stops reading for it (default 256 KiB). */
+  sendBufferBytes: number;
+  /** A stream client that takes nothing this long while events wait is cut off, ms (default 30 s). */
+  slowConsumerMs: number;
+  /** Bytes of one catch-up read from a log, and of one `/events` page (default 1 MiB). */
+  readBytes: number;
+  /**
+   * Host names (no port) a request's `Host` and `Origin` may name (default: the loopback names
+   * `localhost`, `127.0.0.1`, `[::1]`; any `127.x.y.z` is loopback too). Others get 403 (DNS rebinding).
+   */
+  allowedHosts: string[];
+  /** How log bytes reach the disk (default `file.write`); for fault-injection tests. */
+  logWriter?: LogWriter;
   /** Events per run kept in memory for resuming clients (default 4096); older ones come from the log. */
   ringSize: number;
   /** Characters of event JSON per run kept in memory (default 64 Mi, about bytes); the tighter limit wins. */
   ringBytes: number;
-  /** Bearer token required on control endpoints (POST/DELETE) when set. */
+  /**
+   * Bearer token required on every `/api` route and stream when set (at least
+   * {@linkcode MIN_TOKEN_LENGTH} characters).
+   */
   token?: string;
   /** Largest accepted request body, bytes (default 16 KiB). */
   maxBodyBytes: number;
   /** Time source of the run loops (default: the wall clock). */
   clock: Clock;
 }
+
+/** The shortest accepted bearer token, characters. */
+export const MIN_TOKEN_LENGTH = 16;
+
+/** The default `allowedHosts`. */
+export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 /**
  * The default snapshot: calls `env.snapshot()` when the environment has such a method (the fleet
@@ -121,6 +163,17 @@ export function resolveDeps(partial: Partial<ServerDeps> = {}): ServerDeps {
     sweepsDir: partial.sweepsDir ?? "runs/sweep",
     maxConcurrentRuns: partial.maxConcurrentRuns ?? 4,
     maxRetainedRuns: partial.maxRetainedRuns ?? 64,
+    retainedLogBytes: partial.retainedLogBytes ?? 2 * 1024 ** 3,
+    maxRunLogBytes: partial.maxRunLogBytes ?? 256 * 1024 ** 2,
+    maxRunTicks: partial.maxRunTicks ?? 1_000_000,
+    maxRunWallMs: partial.maxRunWallMs ?? 6 * 3600_000,
+    maxStreams: partial.maxStreams ?? 1024,
+    maxStreamsPerClient: partial.maxStreamsPerClient ?? 64,
+    sendBufferBytes: partial.sendBufferBytes ?? 256 * 1024,
+    slowConsumerMs: partial.slowConsumerMs ?? 30_000,
+    readBytes: partial.readBytes ?? 1024 * 1024,
+    allowedHosts: (partial.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()),
+    logWriter: partial.logWriter,
     ringSize: partial.ringSize ?? 4096,
     ringBytes: partial.ringBytes ?? 64 * 1024 * 1024,
     token: partial.token,
@@ -138,10 +191,47 @@ export function resolveDeps(partial: Partial<ServerDeps> = {}): ServerDeps {
   positiveInt("ringSize");
   positiveInt("ringBytes");
   positiveInt("maxBodyBytes");
-  if (deps.token !== undefined && !/^[A-Za-z0-9._~+/-]+=*$/.test(deps.token)) {
+  for (
+    const name of [
+      "retainedLogBytes",
+      "maxRunLogBytes",
+      "maxRunTicks",
+      "maxRunWallMs",
+      "maxStreams",
+      "maxStreamsPerClient",
+      "sendBufferBytes",
+      "slowConsumerMs",
+      "readBytes",
+    ] as const
+  ) positiveInt(name);
+  if (deps.maxConcurrentRuns * deps.maxRunLogBytes > deps.retainedLogBytes) {
     throw new RangeError(
-      "Cannot create server: the token must be 1+ characters of A-Z a-z 0-9 . _ ~ + / - (then optional =)",
+      `Cannot create server: "retainedLogBytes" (${deps.retainedLogBytes}) must be >= "maxConcurrentRuns" ` +
+        `(${deps.maxConcurrentRuns}) x "maxRunLogBytes" (${deps.maxRunLogBytes}) = ${
+          deps.maxConcurrentRuns * deps.maxRunLogBytes
+        }, or running runs alone could pass it`,
     );
+  }
+  for (const h of deps.allowedHosts) {
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) {
+      throw new RangeError(
+        `Cannot create server: "allowedHosts" entries must be host names or addresses without a port, got ${
+          JSON.stringify(h)
+        }`,
+      );
+    }
+  }
+  if (deps.token !== undefined) {
+    if (!/^[A-Za-z0-9._~+/-]+=*$/.test(deps.token)) {
+      throw new RangeError(
+        "Cannot create server: the token must be characters of A-Z a-z 0-9 . _ ~ + / - (then optional =)",
+      );
+    }
+    if (deps.token.length < MIN_TOKEN_LENGTH) {
+      throw new RangeError(
+        `Cannot create server: the token must be at least ${MIN_TOKEN_LENGTH} characters, got ${deps.token.length}`,
+      );
+    }
   }
   return deps;
 }

@@ -37,6 +37,10 @@ export class Metrics implements BroadcastCounters {
   streamsOpen = 0;
   /** Events written to stream clients. */
   eventsSent = 0;
+  /** Bytes read back from run logs (catch-up reads, replays, `/events` pages). */
+  logBytesRead = 0;
+  /** Stream clients cut off as slow consumers. */
+  slowConsumersCut = 0;
   /** Requests answered with a 4xx or 5xx status, by status. */
   readonly errorsByStatus = new Map<number, number>();
 }
@@ -85,6 +89,18 @@ export function renderPrometheus(metrics: Metrics, runs: RunCounts): string {
     "counter",
     "Telemetry events written to stream clients.",
     metrics.eventsSent,
+  );
+  single(
+    "fleetkd_log_read_bytes_total",
+    "counter",
+    "Bytes read back from run logs.",
+    metrics.logBytesRead,
+  );
+  single(
+    "fleetkd_slow_consumers_cut_total",
+    "counter",
+    "Stream clients cut off because they took nothing for the slow-consumer time.",
+    metrics.slowConsumersCut,
   );
   single(
     "fleetkd_catchup_reads_total",

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { INDEX_EVERY, NdjsonLog, readNdjsonLog } from "./ndjson_log.ts";
+import { NdjsonLog, readNdjsonLog } from "./ndjson_log.ts";
+
+const INDEX_EVERY = 64;
 
 const entry = (seq: number, extra = "") => ({
   seq,

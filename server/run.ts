@@ -8,7 +8,12 @@
  *
  * Pacing: at speed `k` (a real-time multiple) a tick is due every `dtS / k` seconds on a drift-free
  * schedule; at `"max"` the loop runs flat out but still yields every 64 ticks or 10 ms. A controller or
- * environment that throws marks the run `"failed"` with its message; the server is not affected.
+ * environment that throws marks the run `"failed"` with its message; the server is not affected. Sleeps
+ * longer than a timer can hold (tiny speeds) are slept in pieces, never shortened.
+ *
+ * Limits: a run is stopped (state `"stopped"`, with a `stopReason`) when it reaches the server's
+ * `maxRunTicks`, `maxRunWallMs`, or its log's `maxRunLogBytes` (the tick that would pass the cap is not
+ * published; room is kept for the final status event, so the file never passes the cap).
  *
  * @example
  * ```ts
@@ -36,6 +41,7 @@
 import type { DecisionTiming } from "../sim/env/controller.ts";
 import { deriveSeed } from "../sim/rng.ts";
 import type { Broadcaster } from "./broadcaster.ts";
+import { LogFullError } from "./ndjson_log.ts";
 import type { ServerDeps } from "./deps.ts";
 import type { Metrics } from "./metrics.ts";
 import { type RunState, type StatusEvent, teamReward, type TickEvent } from "./telemetry.ts";
@@ -76,6 +82,8 @@ export interface RunStatus {
   state: RunState;
   /** The error of a failed run. */
   error?: string;
+  /** Why a run was stopped by a server limit (ticks, wall time, log size) or a restart. */
+  stopReason?: string;
   /** Ticks done. */
   tick: number;
   /** Current episode index (episodes completed). */
@@ -92,7 +100,7 @@ export interface RunStatus {
   startedAt: string;
   /** End time, ISO 8601, once ended. */
   endedAt?: string;
-  /** Path of the NDJSON log. */
+  /** File name of the NDJSON log in the server's runs folder (no server path is shown). */
   log: string;
 }
 
@@ -100,6 +108,13 @@ const MAX_YIELD_EVERY_TICKS = 64;
 const MAX_YIELD_EVERY_MS = 10;
 /** Pending log bytes above which the loop waits for the disk (never for clients). */
 const LOG_BACKLOG_BYTES = 4 * 1024 * 1024;
+/** Log bytes kept free below the cap for the final status event. */
+const STATUS_RESERVE_BYTES = 4096;
+/** Longest error message carried in status (keeps the final event within its reserve). */
+const MAX_ERROR_CHARS = 1000;
+
+/** What a restored run is built from (the status its sidecar file recorded). */
+export type RunRecord = Omit<RunStatus, "subscribers" | "lastSeq" | "log">;
 
 /** One run (see module docs). */
 export class Run {
@@ -114,6 +129,7 @@ export class Run {
   readonly #abort = new AbortController();
   #state: RunState = "running";
   #error: string | undefined;
+  #stopReason: string | undefined;
   #tick = 0;
   #episode = 0;
   #dtS: number | null = null;
@@ -155,6 +171,62 @@ export class Run {
     this.#startedAt = deps.clock.now();
   }
 
+  /**
+   * An ended run rebuilt from its record and its log (e.g. after a server restart); a run recorded as
+   * still running (the server died) is `"failed"`.
+   *
+   * @example
+   * ```ts
+   * import { Run } from "./run.ts";
+   * import { Broadcaster } from "./broadcaster.ts";
+   * import { NdjsonLog } from "./ndjson_log.ts";
+   * import { resolveDeps } from "./deps.ts";
+   * import { Metrics } from "./metrics.ts";
+   * const path = await Deno.makeTempFile();
+   * await Deno.writeTextFile(path, '{"seq":1,"type":"status"}\n');
+   * const b = Broadcaster.ended(await NdjsonLog.open(path));
+   * const run = Run.restore({
+   *   id: "r1", scenario: "toy/matching", policy: "random", seed: 0, speed: 1, episodes: null,
+   *   ticks: null, state: "running", tick: 0, episode: 0, dtS: 1, tickRate: 0,
+   *   startedAt: new Date(0).toISOString(),
+   * }, resolveDeps(), b, new Metrics());
+   * console.assert(run.state === "failed" && run.status().lastSeq === 1);
+   * ```
+   */
+  static restore(
+    record: RunRecord,
+    deps: ServerDeps,
+    broadcaster: Broadcaster,
+    metrics: Metrics,
+  ): Run {
+    const spec: RunSpec = {
+      scenario: record.scenario,
+      policy: record.policy,
+      seed: record.seed,
+      speed: record.speed,
+      ...(record.episodes !== null ? { episodes: record.episodes } : {}),
+      ...(record.ticks !== null ? { ticks: record.ticks } : {}),
+    };
+    const run = new Run(record.id, spec, deps, broadcaster, metrics);
+    run.#state = record.state;
+    run.#error = record.error;
+    run.#stopReason = record.stopReason;
+    if (record.state === "running") {
+      run.#state = "failed";
+      run.#error = "the server stopped before the run ended (recovered from its log)";
+    }
+    run.#tick = record.tick;
+    run.#episode = record.episode;
+    run.#dtS = record.dtS;
+    run.#startedAt = Date.parse(record.startedAt);
+    run.#endedAt = record.endedAt !== undefined ? Date.parse(record.endedAt) : undefined;
+    run.#restoredRate = record.tickRate;
+    run.#done = Promise.resolve();
+    return run;
+  }
+
+  #restoredRate: number | undefined;
+
   /** The lifecycle state. */
   get state(): RunState {
     return this.#state;
@@ -191,15 +263,17 @@ export class Run {
       ticks: s.ticks ?? null,
       state: this.#state,
       ...(this.#error !== undefined ? { error: this.#error } : {}),
+      ...(this.#stopReason !== undefined ? { stopReason: this.#stopReason } : {}),
       tick: this.#tick,
       episode: this.#episode,
       lastSeq: this.broadcaster.lastSeq,
       subscribers: this.broadcaster.subscribers,
       dtS: this.#dtS,
-      tickRate: this.#tick > 1 && seconds > 0 ? (this.#tick - 1) / seconds : 0,
+      tickRate: this.#restoredRate ??
+        (this.#tick > 1 && seconds > 0 ? (this.#tick - 1) / seconds : 0),
       startedAt: new Date(this.#startedAt).toISOString(),
       ...(this.#endedAt !== undefined ? { endedAt: new Date(this.#endedAt).toISOString() } : {}),
-      log: this.broadcaster.log.path,
+      log: this.broadcaster.log.path.slice(this.broadcaster.log.path.lastIndexOf("/") + 1),
     };
   }
 
@@ -210,6 +284,7 @@ export class Run {
       runId: this.id,
       state: this.#state,
       ...(this.#error !== undefined ? { error: this.#error } : {}),
+      ...(this.#stopReason !== undefined ? { stopReason: this.#stopReason } : {}),
       tick: this.#tick,
       wallMs: this.#deps.clock.now(),
     }));
@@ -239,6 +314,8 @@ export class Run {
       let scheduled = 0;
       let lastYield = scheduleStart;
       let step = 0;
+      const maxTicks = deps.maxRunTicks;
+      const wallEnd = this.#startedAt + deps.maxRunWallMs;
       let episodeReward = 0;
       let cumulativeReward = 0;
       let cumulativeMisses = 0;
@@ -270,7 +347,7 @@ export class Run {
         }
         const tick = this.#tick;
         const episode = this.#episode;
-        this.broadcaster.publish("tick", (seq): TickEvent => ({
+        const published = this.#publishTick((seq): TickEvent => ({
           seq,
           type: "tick",
           runId: this.id,
@@ -290,6 +367,10 @@ export class Run {
           infos: { ...result.infos },
           ...(snapshot !== undefined ? { snapshot } : {}),
         }));
+        if (!published) {
+          this.#tick--;
+          break;
+        }
         this.#metrics.ticksTotal++;
         if (log.error) throw log.error;
         if (result.done) {
@@ -308,6 +389,14 @@ export class Run {
           this.#state = "finished";
           break;
         }
+        if (this.#tick >= maxTicks) {
+          this.#stop(`the server's tick limit of ${maxTicks} was reached (--max-run-ticks)`);
+          break;
+        }
+        if (clock.now() >= wallEnd) {
+          this.#stop(wallLimitReason(deps.maxRunWallMs));
+          break;
+        }
         if (log.pendingBytes > LOG_BACKLOG_BYTES) await log.flush();
         if (periodMs > 0) {
           scheduled++;
@@ -316,6 +405,12 @@ export class Run {
             // Fell far behind (a long stall): restart the schedule instead of bursting to catch up.
             scheduleStart = clock.now() - scheduled * periodMs;
             delay = 0;
+          }
+          if (clock.now() + delay > wallEnd) {
+            // The next tick would come after the wall-time limit: wait until the limit, then stop.
+            await clock.sleep(wallEnd - clock.now(), signal);
+            if (!signal.aborted) this.#stop(wallLimitReason(deps.maxRunWallMs));
+            break;
           }
           await clock.sleep(delay, signal);
         } else if (
@@ -328,19 +423,43 @@ export class Run {
       if (this.#state === "running") this.#state = "stopped";
     } catch (e) {
       this.#state = "failed";
-      this.#error = e instanceof Error ? e.message : String(e);
+      this.#error = (e instanceof Error ? e.message : String(e)).slice(0, MAX_ERROR_CHARS);
     }
     this.#endedAt = clock.now();
     try {
-      if (!log.error) this.#publishStatus();
-    } catch { /* the log failed; the state already says so */ }
+      // After a failed log write the event still reaches live clients and the ring (kept for them).
+      this.#publishStatus();
+    } catch { /* the log refused it; the state already says so */ }
     try {
       await this.broadcaster.close();
     } catch (e) {
       if (this.#state !== "failed") {
         this.#state = "failed";
-        this.#error = e instanceof Error ? e.message : String(e);
+        this.#error = (e instanceof Error ? e.message : String(e)).slice(0, MAX_ERROR_CHARS);
       }
     }
   }
+
+  #stop(reason: string): void {
+    this.#state = "stopped";
+    this.#stopReason = reason;
+  }
+
+  /** Publishes a tick, keeping room for the final status; false when the log is full (run stopped). */
+  #publishTick(build: (seq: number) => TickEvent): boolean {
+    try {
+      this.broadcaster.publish("tick", build, STATUS_RESERVE_BYTES);
+      return true;
+    } catch (e) {
+      if (!(e instanceof LogFullError)) throw e;
+      this.#stop(
+        `the run's log reached the server's limit of ${this.#deps.maxRunLogBytes} bytes (--max-run-log-bytes)`,
+      );
+      return false;
+    }
+  }
+}
+
+function wallLimitReason(ms: number): string {
+  return `the server's wall-time limit of ${ms / 1000} s was reached (--max-run-seconds)`;
 }

@@ -1,7 +1,17 @@
 /**
  * Owns the runs: validates and starts them (at most `maxConcurrentRuns` running at once, else 429), finds
- * them (unknown id -> 404), stops them, forgets the oldest ended runs beyond `maxRetainedRuns`, and on
- * shutdown stops every run and flushes every log.
+ * them (unknown id -> 404), stops them, keeps the logs within the retention policy, and on shutdown stops
+ * every run and flushes every log.
+ *
+ * Files: each run writes `<runsDir>/<id>.ndjson` (its events) and `<id>.json` (its status, written
+ * atomically when it starts and when it ends). On start-up ({@linkcode RunManager.ready}) the manager
+ * restores every run whose two files it finds, so a restarted server lists and serves earlier runs; a run
+ * whose status still says `running` (the server died) is listed as `failed`. Other files are left alone.
+ *
+ * Retention: at most `maxRetainedRuns` ended runs are kept, and before a run starts the oldest ended runs
+ * are deleted (both files) until the ended runs' files plus `maxRunLogBytes` for every running run fit in
+ * `retainedLogBytes`; a run's two files never pass `maxRunLogBytes` (its log is capped below it), so the
+ * runs folder never holds more than `retainedLogBytes` of run files.
  *
  * @example
  * ```ts
@@ -10,6 +20,7 @@
  * import { Metrics } from "./metrics.ts";
  * const runsDir = await Deno.makeTempDir();
  * const manager = new RunManager(resolveDeps({ runsDir }), new Metrics());
+ * await manager.ready;
  * const run = await manager.start({ scenario: "toy/matching", policy: "random", seed: 1, speed: "max" });
  * await manager.stop(run.id);
  * console.assert(manager.get(run.id).state === "stopped");
@@ -19,6 +30,7 @@
  * @module
  */
 
+import { writeFileAtomic } from "../policies/atomic_write.ts";
 import { Broadcaster } from "./broadcaster.ts";
 import type { ServerDeps } from "./deps.ts";
 import {
@@ -29,31 +41,47 @@ import {
 } from "./errors.ts";
 import type { Metrics, RunCounts } from "./metrics.ts";
 import { NdjsonLog } from "./ndjson_log.ts";
-import { Run, type RunSpec } from "./run.ts";
+import { Run, type RunRecord, type RunSpec } from "./run.ts";
+
+/** Bytes of a run's budget kept for its status file (the log is capped at the rest). */
+export const STATUS_FILE_RESERVE = 16 * 1024;
+
+const RUN_FILE = /^(run-(\d+)-[A-Za-z0-9]+)\.ndjson$/;
 
 /** The runs of one server. */
 export class RunManager {
   readonly #deps: ServerDeps;
   readonly #metrics: Metrics;
   readonly #runs = new Map<string, Run>();
+  /** Bytes of each run's status file on disk. */
+  readonly #statusBytes = new Map<string, number>();
   #starting = 0;
   #counter = 0;
   #shuttingDown = false;
+  #retention: Promise<void> = Promise.resolve();
+  /** Status writes and retention passes after runs ended, awaited on shutdown. */
+  readonly #after = new Set<Promise<void>>();
+  readonly #onRead = (bytes: number) => (this.#metrics.logBytesRead += bytes);
+  /** Resolves when the runs found on disk are restored. */
+  readonly ready: Promise<void>;
 
   /**
-   * A manager with no runs.
+   * A manager with the runs found in `deps.runsDir` (once {@linkcode RunManager.ready} resolves).
    *
    * @example
    * ```ts
    * import { RunManager } from "./run_manager.ts";
    * import { resolveDeps } from "./deps.ts";
    * import { Metrics } from "./metrics.ts";
-   * console.assert(new RunManager(resolveDeps(), new Metrics()).list().length === 0);
+   * const manager = new RunManager(resolveDeps({ runsDir: await Deno.makeTempDir() }), new Metrics());
+   * await manager.ready;
+   * console.assert(manager.list().length === 0);
    * ```
    */
   constructor(deps: ServerDeps, metrics: Metrics) {
     this.#deps = deps;
     this.#metrics = metrics;
+    this.ready = this.#restore();
   }
 
   /** True once {@linkcode RunManager.shutdown} was called. */
@@ -68,13 +96,63 @@ export class RunManager {
     return n;
   }
 
+  /** Bytes of run files (logs and status files) the manager keeps on disk now. */
+  get diskBytes(): number {
+    let n = 0;
+    for (const r of this.#runs.values()) {
+      n += r.broadcaster.log.bytes + (this.#statusBytes.get(r.id) ?? 0);
+    }
+    return n;
+  }
+
+  async #restore(): Promise<void> {
+    const dir = this.#deps.runsDir;
+    let names: string[];
+    try {
+      names = [];
+      for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(e.name);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw e;
+    }
+    const found: Run[] = [];
+    for (const name of names) {
+      const m = RUN_FILE.exec(name);
+      if (!m) continue;
+      const id = m[1];
+      this.#counter = Math.max(this.#counter, Number(m[2]));
+      let record: RunRecord;
+      let statusText: string;
+      try {
+        statusText = await Deno.readTextFile(`${dir}/${id}.json`);
+        record = JSON.parse(statusText);
+        if (record.id !== id || typeof record.scenario !== "string") continue;
+      } catch {
+        continue; // not a run of ours (or its status file is gone): leave it alone
+      }
+      try {
+        const log = await NdjsonLog.open(`${dir}/${name}`, { onRead: this.#onRead });
+        const broadcaster = Broadcaster.ended(log, this.#metrics);
+        found.push(Run.restore(record, this.#deps, broadcaster, this.#metrics));
+        this.#statusBytes.set(id, new TextEncoder().encode(statusText).length);
+      } catch (e) {
+        console.error(`server: cannot restore run ${id}: ${(e as Error).message}`);
+      }
+    }
+    found.sort((a, b) => a.status().startedAt.localeCompare(b.status().startedAt));
+    for (const run of found) this.#runs.set(run.id, run);
+    await this.#enforceRetention(0);
+  }
+
   /**
-   * Validates `spec` against the scenarios and policies (400 naming the field), checks the concurrency cap
-   * (429), opens the run's log and starts it.
+   * Validates `spec` against the scenarios, policies and run limits (400 naming the field), checks the
+   * concurrency cap (429), makes room on disk, opens the run's log and starts it.
    */
   async start(spec: RunSpec): Promise<Run> {
+    await this.ready;
     if (this.#shuttingDown) throw new ServiceUnavailableError("The server is shutting down");
-    const scenarios = this.#deps.scenarios();
+    const deps = this.#deps;
+    const scenarios = deps.scenarios();
     if (!scenarios.some((s) => s.id === spec.scenario)) {
       throw new BadRequestError(
         `field "scenario" must be one of ${
@@ -82,7 +160,7 @@ export class RunManager {
         }, got ${JSON.stringify(spec.scenario)}`,
       );
     }
-    const policies = this.#deps.policies.list(spec.scenario);
+    const policies = deps.policies.list(spec.scenario);
     if (!policies.some((p) => p.id === spec.policy)) {
       throw new BadRequestError(
         `field "policy" must be one of ${
@@ -90,7 +168,12 @@ export class RunManager {
         } for scenario ${JSON.stringify(spec.scenario)}, got ${JSON.stringify(spec.policy)}`,
       );
     }
-    const cap = this.#deps.maxConcurrentRuns;
+    if (spec.ticks !== undefined && spec.ticks > deps.maxRunTicks) {
+      throw new BadRequestError(
+        `field "ticks" must be <= ${deps.maxRunTicks} (the server's --max-run-ticks), got ${spec.ticks}`,
+      );
+    }
+    const cap = deps.maxConcurrentRuns;
     if (this.running + this.#starting >= cap) {
       throw new TooManyRequestsError(
         `Too many concurrent runs: ${cap} ${
@@ -101,23 +184,78 @@ export class RunManager {
     this.#starting++;
     let run: Run;
     try {
+      await this.#enforceRetention(0); // #starting counts this run
       const id = `run-${++this.#counter}-${crypto.randomUUID().slice(0, 8)}`;
-      const log = await NdjsonLog.create(`${this.#deps.runsDir}/${id}.ndjson`);
+      const log = await NdjsonLog.create(`${deps.runsDir}/${id}.ndjson`, {
+        maxBytes: deps.maxRunLogBytes - STATUS_FILE_RESERVE,
+        ...(deps.logWriter ? { write: deps.logWriter } : {}),
+        onRead: this.#onRead,
+      });
       const broadcaster = new Broadcaster({
-        ringSize: this.#deps.ringSize,
-        ringBytes: this.#deps.ringBytes,
+        ringSize: deps.ringSize,
+        ringBytes: deps.ringBytes,
         log,
         counters: this.#metrics,
       });
-      run = new Run(id, spec, this.#deps, broadcaster, this.#metrics);
+      run = new Run(id, spec, deps, broadcaster, this.#metrics);
       this.#runs.set(id, run);
+      await this.#writeStatus(run);
     } finally {
       this.#starting--;
     }
     this.#metrics.runsStarted++;
     run.start();
-    void run.done.then(() => this.#prune());
+    const after = run.done.then(async () => {
+      await this.#writeStatus(run);
+      await this.#enforceRetention(0);
+    }).catch(() => {}).finally(() => this.#after.delete(after));
+    this.#after.add(after);
     return run;
+  }
+
+  async #writeStatus(run: Run): Promise<void> {
+    const { subscribers: _s, lastSeq: _l, log: _g, ...record } = run.status();
+    const text = JSON.stringify(record, null, 1) + "\n";
+    try {
+      await writeFileAtomic(`${this.#deps.runsDir}/${run.id}.json`, text);
+      this.#statusBytes.set(run.id, new TextEncoder().encode(text).length);
+    } catch (e) {
+      console.error(`server: cannot write the status of run ${run.id}: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Deletes the oldest ended runs (from memory and disk) beyond `maxRetainedRuns`, and while the ended
+   * runs' files plus a full budget for every running run (and `extra` about to start) exceed
+   * `retainedLogBytes`. Serialised.
+   */
+  #enforceRetention(extra: number): Promise<void> {
+    const next = this.#retention.then(async () => {
+      const deps = this.#deps;
+      const ended = [...this.#runs.values()].filter((r) => r.state !== "running");
+      const running = this.#runs.size - ended.length + this.#starting + extra;
+      let endedBytes = 0;
+      for (const r of ended) {
+        endedBytes += r.broadcaster.log.bytes + (this.#statusBytes.get(r.id) ?? 0);
+      }
+      let i = 0;
+      while (
+        i < ended.length &&
+        (ended.length - i > deps.maxRetainedRuns ||
+          endedBytes + running * deps.maxRunLogBytes > deps.retainedLogBytes)
+      ) {
+        const r = ended[i++];
+        endedBytes -= r.broadcaster.log.bytes + (this.#statusBytes.get(r.id) ?? 0);
+        this.#runs.delete(r.id);
+        this.#statusBytes.delete(r.id);
+        await r.done;
+        for (const ext of [".ndjson", ".json"]) {
+          await Deno.remove(`${deps.runsDir}/${r.id}${ext}`).catch(() => {});
+        }
+      }
+    });
+    this.#retention = next.catch(() => {});
+    return next;
   }
 
   /** The run `id`; unknown ids get a 404. */
@@ -146,16 +284,13 @@ export class RunManager {
     return run;
   }
 
-  /** Stops every run, flushes every log; new runs are refused from now on. */
+  /** Stops every run, flushes every log and writes their status files; new runs are refused from now on. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
-    await Promise.all([...this.#runs.values()].map((r) => r.stop()));
-  }
-
-  #prune(): void {
-    const ended = [...this.#runs.values()].filter((r) => r.state !== "running");
-    for (let i = 0; i < ended.length - this.#deps.maxRetainedRuns; i++) {
-      this.#runs.delete(ended[i].id);
-    }
+    await this.ready.catch(() => {});
+    const runs = [...this.#runs.values()];
+    await Promise.all(runs.map((r) => r.stop()));
+    await Promise.all([...this.#after]);
+    await this.#retention;
   }
 }

@@ -7,7 +7,7 @@
  * - `GET /api/runs/:id` -> its status (404 when unknown)
  * - `DELETE /api/runs/:id` -> stops it, waits for its log to be flushed, returns its status
  *
- * POST and DELETE pass the {@linkcode controlGuard} (bearer token when one is configured).
+ * Access (Host, Origin, token) is checked for every route by the app's `accessGuard` (`server/auth.ts`).
  *
  * @example
  * ```ts
@@ -33,7 +33,6 @@
 
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { controlGuard } from "./auth.ts";
 import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from "./errors.ts";
 import type { RunManager } from "./run_manager.ts";
 import { parseOrThrow, startRunSchema } from "./schemas.ts";
@@ -44,8 +43,6 @@ export interface RunRoutesOptions {
   manager: RunManager;
   /** Largest accepted request body, bytes. */
   maxBodyBytes: number;
-  /** Bearer token for POST/DELETE, if configured. */
-  token?: string;
 }
 
 /**
@@ -68,7 +65,6 @@ export interface RunRoutesOptions {
  */
 export function runRoutes(options: RunRoutesOptions): Hono {
   const { manager, maxBodyBytes } = options;
-  const guard = controlGuard(options.token);
   const limit = bodyLimit({
     maxSize: maxBodyBytes,
     onError: () => {
@@ -76,7 +72,7 @@ export function runRoutes(options: RunRoutesOptions): Hono {
     },
   });
   return new Hono()
-    .post("/api/runs", guard, limit, async (c) => {
+    .post("/api/runs", limit, async (c) => {
       const type = c.req.header("Content-Type") ?? "";
       if (!/^application\/json\b/i.test(type)) {
         throw new UnsupportedMediaTypeError(
@@ -98,7 +94,7 @@ export function runRoutes(options: RunRoutesOptions): Hono {
     })
     .get("/api/runs", (c) => c.json(manager.list().map((r) => r.status())))
     .get("/api/runs/:id", (c) => c.json(manager.get(c.req.param("id")).status()))
-    .delete("/api/runs/:id", guard, async (c) => {
+    .delete("/api/runs/:id", async (c) => {
       const run = await manager.stop(c.req.param("id"));
       return c.json(run.status());
     });

@@ -1,11 +1,26 @@
 /**
- * Server-Sent Events from a {@linkcode Broadcaster}: a pull-based `ReadableStream`, so a batch of events is
- * read (from the ring, or from the log when the client is behind) only when the connection has taken the
- * previous one. A slow client therefore only lags; it never queues memory on the server and never stalls
- * the run or other clients. Each event is framed as `id: <seq>`, `event: <type>`, `data: <json>`. When the
- * run has ended and the client has every event, a final `event: end` (without an id) is sent and the
- * stream closes; a browser `EventSource` that then reconnects with its `Last-Event-ID` gets `204 No
- * Content`, which tells it to stop.
+ * Server-Sent Events from a {@linkcode Broadcaster}: a pull-based byte stream with a per-connection send
+ * buffer of `sendBufferBytes` (a `ByteLengthQueuingStrategy`): events are read (from the ring, or from the
+ * log when the client is behind, in reads of at most `readBytes`) only when the connection has taken what
+ * was queued. Live events are shared by every connection (each event's SSE frame is built once); events
+ * larger than the buffer are queued in slices of it. A slow client therefore only lags; it never queues
+ * more than about `sendBufferBytes + readBytes` on the server and never stalls the run or other clients.
+ *
+ * Each event is framed as `id: <seq>`, `event: <type>`, `data: <json>`. A stream always ends:
+ * - when the run has ended and the client has every event: `event: end` with `{"lastSeq":N}` (no id), then
+ *   the stream closes; an `EventSource` that reconnects with its `Last-Event-ID` then gets `204`, which
+ *   tells it to stop;
+ * - when events cannot be read (their log write failed and they are no longer in memory):
+ *   `event: error` with `{"reason":"events-lost","from":A,"to":B,...}`, then the stream goes on after them
+ *   (and ends with `end`);
+ * - when the client has taken nothing for `slowConsumerMs` while events wait: `event: error` with
+ *   `{"reason":"slow-consumer","lastEventId":N,...}` and the stream closes; the client may reconnect with
+ *   `Last-Event-ID: N` (an `EventSource` does so by itself). Its stream slot is freed at once; at most
+ *   `sendBufferBytes` stay queued for it until it reads them or its connection goes (see the idle
+ *   timeout of `server/conn_guard.ts`).
+ *
+ * While no event comes for `keepAliveMs`, a comment line (`: keep-alive`) is sent, so idle streams are not
+ * taken for dead connections.
  *
  * @example
  * ```ts
@@ -26,20 +41,32 @@
 import type { Broadcaster } from "./broadcaster.ts";
 import type { StreamEntry } from "./ndjson_log.ts";
 
-/** A chunk stops growing past this many characters (large events, catch-up batches). */
-const MAX_CHUNK_CHARS = 1 << 20;
+/** Frames smaller than this are copied into one chunk with their neighbours; larger ones are sliced. */
+const SMALL_FRAME = 4 * 1024;
 
 /** Options of {@linkcode sseResponse}. */
 export interface SseOptions {
   /** Reconnection delay suggested to the client, ms (default 1000). */
   retryMs?: number;
-  /** Most events written per chunk (default 256). */
+  /** Most events read at a time (default 256). */
   batch?: number;
-  /** Called with the number of events each time a chunk is handed to the connection. */
+  /** Bytes queued for the connection before reading stops (default 256 KiB). */
+  sendBufferBytes?: number;
+  /** Bytes of one catch-up read (default 1 MiB; a single larger event is still read whole). */
+  readBytes?: number;
+  /** A client that takes nothing for this long while events wait is cut off, ms (default 30 s). */
+  slowConsumerMs?: number;
+  /** Comment sent after this long without events, ms (default 15 s). */
+  keepAliveMs?: number;
+  /** Called with the number of events each time they are queued for the connection. */
   onSent?: (events: number) => void;
+  /** Called once when a client is cut off as a slow consumer. */
+  onSlowConsumer?: () => void;
   /** Called once when the stream opens, and the returned function once when it ends or is cancelled. */
   onOpen?: () => () => void;
 }
+
+const encoder = new TextEncoder();
 
 /**
  * Frames one entry as an SSE event.
@@ -55,71 +82,199 @@ export function sseFrame(entry: StreamEntry): string {
   return `id: ${entry.seq}\nevent: ${entry.type}\ndata: ${entry.data}\n\n`;
 }
 
+/** The bytes of one entry's frame, as parts that need not be copied. */
+function frameParts(entry: StreamEntry): Uint8Array[] {
+  const frame = (entry as { frame?: Uint8Array }).frame;
+  if (frame) return [frame];
+  if (entry.line) {
+    return [
+      encoder.encode(`id: ${entry.seq}\nevent: ${entry.type}\ndata: `),
+      entry.line,
+      encoder.encode("\n\n"),
+    ];
+  }
+  return [encoder.encode(sseFrame(entry))];
+}
+
+/** The `event: <name>` frame (no id) with `data` as JSON. */
+function controlFrame(name: string, data: unknown): Uint8Array {
+  return encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
 /**
- * An SSE response streaming `broadcaster`'s events from seq `fromSeq` on, ending after the last event of
- * an ended run.
+ * An SSE response streaming `broadcaster`'s events from seq `fromSeq` on (see module docs).
  */
 export function sseResponse(
   broadcaster: Broadcaster,
   fromSeq: number,
   options: SseOptions = {},
 ): Response {
-  const encoder = new TextEncoder();
   const batch = options.batch ?? 256;
+  const sendBuffer = options.sendBufferBytes ?? 256 * 1024;
+  const readBytes = options.readBytes ?? 1024 * 1024;
+  const slowMs = options.slowConsumerMs ?? 30_000;
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
   let cursor = Math.max(1, fromSeq);
+  /** Frames read but not yet wholly queued, in order; the first may be partly queued. */
+  let frames: { seq: number; parts: Uint8Array[] }[] = [];
+  let partIdx = 0;
+  let offset = 0;
+  /** The last seq whose frame is wholly queued for the connection. */
+  let queuedSeq = cursor - 1;
   let finished = false;
   let onClose: (() => void) | undefined;
+  let slowTimer: ReturnType<typeof setTimeout> | undefined;
+  let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
   const detach = broadcaster.attach();
   const end = () => {
     if (finished) return;
     finished = true;
+    clearTimeout(slowTimer);
+    frames = [];
     detach();
     onClose?.();
   };
+  const nextPart = () => {
+    partIdx++;
+    offset = 0;
+    if (partIdx === frames[0].parts.length) {
+      queuedSeq = frames.shift()!.seq;
+      partIdx = 0;
+    }
+  };
+  /** Queues about `sendBuffer` bytes of `frames` (small parts copied together, large ones sliced). */
+  const drain = (controller: ReadableStreamDefaultController<Uint8Array>) => {
+    let budget = sendBuffer;
+    let small: Uint8Array[] = [];
+    let smallBytes = 0;
+    const flushSmall = () => {
+      if (smallBytes === 0) return;
+      const chunk = new Uint8Array(smallBytes);
+      let at = 0;
+      for (const p of small) {
+        chunk.set(p, at);
+        at += p.length;
+      }
+      controller.enqueue(chunk);
+      small = [];
+      smallBytes = 0;
+    };
+    while (frames.length > 0 && budget > 0) {
+      const p = frames[0].parts[partIdx];
+      const rest = p.length - offset;
+      if (rest <= SMALL_FRAME) {
+        small.push(offset > 0 ? p.subarray(offset) : p);
+        smallBytes += rest;
+        budget -= rest;
+        nextPart();
+        continue;
+      }
+      flushSmall();
+      const take = Math.min(rest, budget);
+      controller.enqueue(p.subarray(offset, offset + take));
+      budget -= take;
+      offset += take;
+      if (offset === p.length) nextPart();
+    }
+    flushSmall();
+  };
+  /** Armed when the queue is full: if the client takes nothing for slowMs, it is cut off. */
+  const armSlowTimer = () => {
+    clearTimeout(slowTimer);
+    slowTimer = setTimeout(() => {
+      const controller = controllerRef!;
+      if (finished) return;
+      options.onSlowConsumer?.();
+      // Finish the frame in progress so the reason arrives on a frame boundary.
+      if (frames.length > 0 && (partIdx > 0 || offset > 0)) {
+        const f = frames[0];
+        controller.enqueue(f.parts[partIdx].subarray(offset));
+        for (let i = partIdx + 1; i < f.parts.length; i++) controller.enqueue(f.parts[i]);
+        queuedSeq = f.seq;
+      }
+      controller.enqueue(controlFrame("error", {
+        reason: "slow-consumer",
+        lastEventId: queuedSeq,
+        message: `the client took nothing for ${slowMs} ms; reconnect with Last-Event-ID to resume`,
+      }));
+      // The stream is over for the server (its slot is free); what is queued goes out if the client
+      // reads again, else it goes with the connection.
+      end();
+      controller.close();
+    }, slowMs);
+  };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
+      controllerRef = controller;
       onClose = options.onOpen?.();
       controller.enqueue(encoder.encode(`retry: ${options.retryMs ?? 1000}\n\n`));
     },
     async pull(controller) {
+      clearTimeout(slowTimer);
       try {
         while (!finished) {
-          const entries = await broadcaster.read(cursor, batch);
+          if (frames.length > 0) {
+            drain(controller);
+            armSlowTimer();
+            return;
+          }
+          const entries = await broadcaster.read(cursor, batch, readBytes);
           if (finished) return;
           if (entries.length > 0) {
-            let text = "";
-            let sent = 0;
-            for (const e of entries) {
-              text += sseFrame(e);
-              sent++;
-              cursor = e.seq + 1;
-              if (text.length >= MAX_CHUNK_CHARS) break;
-            }
-            controller.enqueue(encoder.encode(text));
-            options.onSent?.(sent);
-            return;
+            for (const e of entries) frames.push({ seq: e.seq, parts: frameParts(e) });
+            cursor = entries[entries.length - 1].seq + 1;
+            options.onSent?.(entries.length);
+            continue;
+          }
+          if (cursor <= broadcaster.lastSeq && !broadcaster.available(cursor)) {
+            const next = broadcaster.nextAvailable(cursor);
+            controller.enqueue(controlFrame("error", {
+              reason: "events-lost",
+              from: cursor,
+              to: next - 1,
+              message: broadcaster.log.error?.message ?? "the events are no longer stored",
+            }));
+            cursor = next;
+            queuedSeq = next - 1;
+            continue;
           }
           if (broadcaster.closed && cursor > broadcaster.lastSeq) {
-            controller.enqueue(
-              encoder.encode(
-                `event: end\ndata: ${JSON.stringify({ lastSeq: broadcaster.lastSeq })}\n\n`,
-              ),
-            );
-            controller.close();
+            controller.enqueue(controlFrame("end", { lastSeq: broadcaster.lastSeq }));
             end();
+            controller.close();
             return;
           }
-          await broadcaster.waitBeyond(cursor - 1);
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const quiet = await Promise.race([
+            (cursor <= broadcaster.lastSeq ? broadcaster.ended : broadcaster.waitBeyond(cursor - 1))
+              .then(() => false),
+            new Promise<boolean>((
+              resolve,
+            ) => (timer = setTimeout(() => resolve(true), keepAliveMs))),
+          ]);
+          clearTimeout(timer);
+          if (finished) return;
+          if (quiet) {
+            controller.enqueue(encoder.encode(": keep-alive\n\n"));
+            return;
+          }
         }
       } catch (e) {
+        if (finished) return;
+        // A read failed (e.g. the log was deleted by retention): say so, then end the stream.
+        controller.enqueue(controlFrame("error", {
+          reason: "read-failed",
+          lastEventId: queuedSeq,
+          message: (e as Error).message,
+        }));
         end();
-        controller.error(e);
+        controller.close();
       }
     },
     cancel() {
       end();
     },
-  }, { highWaterMark: 1 });
+  }, new ByteLengthQueuingStrategy({ highWaterMark: sendBuffer }));
   return new Response(stream, {
     headers: {
       "Content-Type": "text/event-stream; charset=utf-8",

@@ -1,7 +1,9 @@
 /**
  * `startServer(options)`: serves {@linkcode createApp} with `Deno.serve`, for `deno task serve` and for
  * other entry points (e.g. `deno task simulate --serve`). Binds 127.0.0.1:8787 by default and refuses a
- * non-loopback address without a bearer token. `shutdown()` (also run on SIGINT/SIGTERM when
+ * non-loopback address without a bearer token. Connections pass a {@linkcode ConnGuard} (header timeout,
+ * idle timeout, connection cap) that relays them to `Deno.serve` on a private loopback port, since
+ * `Deno.serve` has no such options; `connectionGuard: false` serves directly. `shutdown()` (also run on SIGINT/SIGTERM when
  * `handleSignals` is set) stops every run, flushes every log and closes the server gracefully.
  *
  * @example
@@ -18,6 +20,7 @@
 
 import { createApp, type FleetApp } from "./app.ts";
 import { isLoopbackHost } from "./auth.ts";
+import { ConnGuard } from "./conn_guard.ts";
 import type { ServerDeps } from "./deps.ts";
 
 /** Options of {@linkcode startServer}. */
@@ -36,6 +39,14 @@ export interface StartServerOptions {
   shutdownGraceMs?: number;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /** Put the {@linkcode ConnGuard} in front (default true). */
+  connectionGuard?: boolean;
+  /** Time for a connection's first request head, ms (default 10 s). */
+  headerTimeoutMs?: number;
+  /** Time without bytes either way before a connection is closed, ms (default 60 s). */
+  idleTimeoutMs?: number;
+  /** Connections at once (default 4096). */
+  maxConnections?: number;
 }
 
 /** A running server. */
@@ -46,6 +57,8 @@ export interface RunningServer {
   port: number;
   /** The app (its run manager, metrics). */
   app: FleetApp;
+  /** The connection guard, unless disabled. */
+  guard?: ConnGuard;
   /** Stops runs, flushes logs, closes the server; safe to call more than once. */
   shutdown(): Promise<void>;
   /** Resolves once the server has shut down. */
@@ -79,14 +92,44 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         "pass --token (or set FLEETKD_TOKEN), or bind 127.0.0.1",
     );
   }
-  const app = createApp({ ...options.deps, token });
+  const wildcard = host === "0.0.0.0" || host === "::" || host === "[::]";
+  const allowedHosts = [...(options.deps?.allowedHosts ?? [])];
+  // A server bound to one named address may be reached under it.
+  if (!wildcard && !isLoopbackHost(host)) allowedHosts.push(host.toLowerCase());
+  const app = createApp({ ...options.deps, token, allowedHosts });
+  await app.ready;
   const { promise: listening, resolve: onListen } = Promise.withResolvers<Deno.NetAddr>();
-  const server = Deno.serve({
-    hostname: host,
-    port,
-    onListen: (addr) => onListen(addr as Deno.NetAddr),
-  }, app.fetch);
-  const addr = await listening;
+  const useGuard = options.connectionGuard ?? true;
+  let guard: ConnGuard | undefined;
+  const server = Deno.serve(
+    {
+      hostname: useGuard ? "127.0.0.1" : host,
+      port: useGuard ? 0 : port,
+      onListen: (addr) => onListen(addr as Deno.NetAddr),
+    },
+    (request, info) =>
+      app.fetch(request, {
+        remoteAddr: guard?.peerOf((info.remoteAddr as Deno.NetAddr).port) ?? info.remoteAddr,
+      }),
+  );
+  let addr = await listening;
+  if (useGuard) {
+    try {
+      guard = ConnGuard.listen({
+        hostname: host,
+        port,
+        upstreamPort: addr.port,
+        headerTimeoutMs: options.headerTimeoutMs,
+        idleTimeoutMs: options.idleTimeoutMs,
+        maxConnections: options.maxConnections,
+      });
+    } catch (e) {
+      await server.shutdown();
+      await app.close();
+      throw e;
+    }
+    addr = { transport: "tcp", hostname: guard.hostname, port: guard.port };
+  }
   const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${shownHost}:${addr.port}`;
   log(
@@ -121,6 +164,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           grace,
         ]);
         clearTimeout(timer);
+        await guard?.close();
         if (outcome === "timeout") {
           log("fleetkd serve: some connections did not close in time; logs are flushed");
         }
@@ -132,5 +176,5 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   if (options.handleSignals) {
     for (const s of signals) Deno.addSignalListener(s, onSignal);
   }
-  return { url, port: addr.port, app, shutdown, finished };
+  return { url, port: addr.port, app, guard, shutdown, finished };
 }

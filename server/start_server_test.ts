@@ -29,7 +29,7 @@ Deno.test("startServer serves over TCP; shutdown stops runs, ends streams and fl
     assert.equal(rest.at(-1)!.event, "end");
     const final = JSON.parse(rest.at(-2)!.data);
     assert.equal(final.state, "stopped");
-    const logLines = (await Deno.readTextFile(log)).trimEnd().split("\n");
+    const logLines = (await Deno.readTextFile(`${runsDir}/${log}`)).trimEnd().split("\n");
     assert.equal(JSON.parse(logLines.at(-1)!).state, "stopped");
     assert.equal(logLines.length, final.seq);
     await server.finished;
@@ -56,7 +56,7 @@ Deno.test("startServer with a token on a non-loopback address guards control end
   const server = await startServer({
     host: "0.0.0.0",
     port: 0,
-    token: "tok-123",
+    token: "tok-0123456789abcdef",
     deps: { runsDir },
     log: () => {},
   });
@@ -69,7 +69,7 @@ Deno.test("startServer with a token on a non-loopback address guards control end
     await denied.body?.cancel();
     const ok = await fetch(`${base}/api/runs`, {
       method: "POST",
-      headers: { ...headers, Authorization: "Bearer tok-123" },
+      headers: { ...headers, Authorization: "Bearer tok-0123456789abcdef" },
       body,
     });
     assert.equal(ok.status, 201);

@@ -7,7 +7,12 @@
  *   client has fully seen gets `204 No Content`.
  * - `GET /api/runs/:id/ws?lastEventId=N` -> the same events over a WebSocket (see `server/websocket.ts`).
  * - `GET /api/runs/:id/events?from=1&limit=200` -> `{runId, events, lastSeq, next}`: the events with
- *   seq >= `from` as JSON (memory or log), for clients that poll and for checks.
+ *   seq >= `from` as JSON (memory or log), for clients that poll and for checks; a page holds at most
+ *   `limit` events and `readBytes` bytes of them (but always one event when there is one), so `next` may
+ *   come before `from + limit`.
+ *
+ * Streams are capped by a {@linkcode StreamLimiter} (429 beyond the total or per-address cap); their
+ * send buffers, catch-up reads and slow-consumer cut-off come from the server's deps.
  *
  * @example
  * ```ts
@@ -28,7 +33,9 @@
  */
 
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { Metrics } from "./metrics.ts";
+import { StreamLimiter } from "./stream_limits.ts";
 import type { RunManager } from "./run_manager.ts";
 import { eventsQuerySchema, lastEventIdSchema, parseOrThrow } from "./schemas.ts";
 import { sseResponse } from "./sse.ts";
@@ -53,6 +60,20 @@ export interface TelemetryRoutesOptions {
   metrics: Metrics;
   /** `retry:` hint sent to SSE clients, ms (default 1000). */
   retryMs?: number;
+  /** Stream caps (default: 1024 in total, 64 per client address). */
+  limiter?: StreamLimiter;
+  /** Bytes queued per stream connection (default 256 KiB). */
+  sendBufferBytes?: number;
+  /** Bytes of one catch-up read and of one `/events` page (default 1 MiB). */
+  readBytes?: number;
+  /** Cut-off time of a client that takes nothing, ms (default 30 s). */
+  slowConsumerMs?: number;
+}
+
+/** The client's address (under `Deno.serve`), or `"local"` for in-process requests. */
+function clientAddress(c: Context): string {
+  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return env?.remoteAddr?.hostname ?? "local";
 }
 
 /**
@@ -73,31 +94,74 @@ export interface TelemetryRoutesOptions {
  */
 export function telemetryRoutes(options: TelemetryRoutesOptions): Hono {
   const { manager, metrics } = options;
-  const onOpen = () => {
+  const limiter = options.limiter ?? new StreamLimiter(1024, 64);
+  const readBytes = options.readBytes ?? 1024 * 1024;
+  const opener = (release: () => void) => () => {
     metrics.streamsOpened++;
     metrics.streamsOpen++;
-    return () => metrics.streamsOpen--;
+    return () => {
+      metrics.streamsOpen--;
+      release();
+    };
   };
   const onSent = (n: number) => (metrics.eventsSent += n);
+  const onSlowConsumer = () => metrics.slowConsumersCut++;
   return new Hono()
     .get("/api/runs/:id/stream", (c) => {
       const run = manager.get(c.req.param("id"));
       const lastEventId = lastEventIdOf(c.req.header("Last-Event-ID"), c.req.query("lastEventId"));
       const b = run.broadcaster;
       if (b.closed && lastEventId >= b.lastSeq) return c.body(null, 204);
-      return sseResponse(b, lastEventId + 1, { retryMs: options.retryMs, onOpen, onSent });
+      const release = limiter.acquire(clientAddress(c));
+      try {
+        return sseResponse(b, lastEventId + 1, {
+          retryMs: options.retryMs,
+          onOpen: opener(release),
+          onSent,
+          onSlowConsumer,
+          sendBufferBytes: options.sendBufferBytes,
+          readBytes,
+          slowConsumerMs: options.slowConsumerMs,
+        });
+      } catch (e) {
+        release();
+        throw e;
+      }
     })
     .get("/api/runs/:id/ws", (c) => {
       const run = manager.get(c.req.param("id"));
       const lastEventId = lastEventIdOf(undefined, c.req.query("lastEventId"));
-      return websocketResponse(c.req.raw, run.broadcaster, lastEventId + 1, { onOpen, onSent });
+      const release = limiter.acquire(clientAddress(c));
+      try {
+        return websocketResponse(c.req.raw, run.broadcaster, lastEventId + 1, {
+          onOpen: opener(release),
+          onSent,
+          onSlowConsumer,
+          highWaterBytes: options.sendBufferBytes,
+          readBytes,
+          slowConsumerMs: options.slowConsumerMs,
+        });
+      } catch (e) {
+        release();
+        throw e;
+      }
     })
     .get("/api/runs/:id/events", async (c) => {
       const run = manager.get(c.req.param("id"));
       const query = parseOrThrow(eventsQuerySchema, c.req.query(), "query parameter");
-      const entries = await run.broadcaster.read(query.from, query.limit);
-      const events: unknown[] = entries.map((e) => JSON.parse(e.data));
-      const next = entries.length ? entries[entries.length - 1].seq + 1 : query.from;
-      return c.json({ runId: run.id, events, lastSeq: run.broadcaster.lastSeq, next });
+      const b = run.broadcaster;
+      let from = query.from;
+      // Skip events lost with a failed log write, so polling clients move on.
+      if (from <= b.lastSeq && !b.available(from)) from = b.nextAvailable(from);
+      const entries = await b.read(from, query.limit, readBytes);
+      const next = entries.length ? entries[entries.length - 1].seq + 1 : from;
+      // The events' JSON is passed through as it is stored, without parsing it.
+      const parts = entries.map((e) => e.data);
+      c.header("Content-Type", "application/json");
+      return c.body(
+        `{"runId":${JSON.stringify(run.id)},"events":[${
+          parts.join(",")
+        }],"lastSeq":${b.lastSeq},"next":${next}}`,
+      );
     });
 }

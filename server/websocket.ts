@@ -3,9 +3,12 @@
  * (the same JSON as the SSE `data:` and the NDJSON log line, carrying `seq` and `type`), from seq
  * `fromSeq` on; after the last event of an ended run comes `{"type":"end","lastSeq":N}` and a normal
  * close (1000). Like the SSE stream it is cursor-based: while the socket's send buffer is above
- * `highWaterBytes` nothing more is read, so a slow client only lags (and later catches up from the log)
- * and never holds server memory or stalls the run. A reconnecting client passes the last seq it has as
- * `?lastEventId=`.
+ * `highWaterBytes` nothing more is read, so a slow client only lags (and later catches up from the log, in
+ * reads of at most `readBytes`) and never holds much server memory or stalls the run. A client whose
+ * buffer stays above `highWaterBytes` for `slowConsumerMs` is closed with code 4008 and reason
+ * `slow consumer: resume with lastEventId=N`. Events lost with a failed log write are reported as
+ * `{"type":"error","reason":"events-lost","from":A,"to":B}` and skipped. A reconnecting client passes the
+ * last seq it has as `?lastEventId=`.
  *
  * @example
  * ```ts
@@ -43,6 +46,12 @@ export interface WebSocketStreamOptions {
   batch?: number;
   /** Stop reading while the socket buffers more than this many bytes (default 1 MiB). */
   highWaterBytes?: number;
+  /** Bytes of one catch-up read (default 1 MiB; a single larger event is still read whole). */
+  readBytes?: number;
+  /** A client whose buffer stays full this long is closed with 4008, ms (default 30 s). */
+  slowConsumerMs?: number;
+  /** Called once when a client is cut off as a slow consumer. */
+  onSlowConsumer?: () => void;
   /** Called with the number of events each time a batch is sent. */
   onSent?: (events: number) => void;
   /** Called when the socket opens; the returned function when the stream ends. */
@@ -64,9 +73,12 @@ export function websocketResponse(
       Upgrade: "websocket",
     });
   }
-  const { socket, response } = Deno.upgradeWebSocket(request);
+  // Pings every 15 s keep an idle stream alive through the connection guard's idle timeout.
+  const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 15 });
   const batch = options.batch ?? 256;
   const highWater = options.highWaterBytes ?? 1024 * 1024;
+  const readBytes = options.readBytes ?? 1024 * 1024;
+  const slowMs = options.slowConsumerMs ?? 30_000;
   const closed = Promise.withResolvers<void>();
   const stop = new AbortController();
   socket.onclose = () => {
@@ -82,13 +94,27 @@ export function websocketResponse(
     const detach = broadcaster.attach();
     const onEnd = options.onOpen?.();
     let cursor = Math.max(1, fromSeq);
+    let fullSince = -1;
     try {
       while (!stop.signal.aborted) {
         if (socket.bufferedAmount > highWater) {
+          const now = performance.now();
+          if (fullSince < 0) fullSince = now;
+          else if (now - fullSince >= slowMs) {
+            options.onSlowConsumer?.();
+            // The buffer is full, so the client has at most the events before the ones still queued;
+            // it resumes from the last seq it processed.
+            socket.close(
+              4008,
+              `slow consumer: resume with lastEventId=${cursor - 1}`.slice(0, 120),
+            );
+            break;
+          }
           await abortableSleep(20, stop.signal);
           continue;
         }
-        const entries = await broadcaster.read(cursor, batch);
+        fullSince = -1;
+        const entries = await broadcaster.read(cursor, batch, readBytes);
         if (stop.signal.aborted) break;
         if (entries.length > 0) {
           for (const e of entries) socket.send(e.data);
@@ -96,12 +122,27 @@ export function websocketResponse(
           options.onSent?.(entries.length);
           continue;
         }
+        if (cursor <= broadcaster.lastSeq && !broadcaster.available(cursor)) {
+          const next = broadcaster.nextAvailable(cursor);
+          socket.send(JSON.stringify({
+            type: "error",
+            reason: "events-lost",
+            from: cursor,
+            to: next - 1,
+            message: broadcaster.log.error?.message ?? "the events are no longer stored",
+          }));
+          cursor = next;
+          continue;
+        }
         if (broadcaster.closed && cursor > broadcaster.lastSeq) {
           socket.send(JSON.stringify({ type: "end", lastSeq: broadcaster.lastSeq }));
           socket.close(1000, "run ended");
           break;
         }
-        await Promise.race([broadcaster.waitBeyond(cursor - 1), closed.promise]);
+        await Promise.race([
+          cursor <= broadcaster.lastSeq ? broadcaster.ended : broadcaster.waitBeyond(cursor - 1),
+          closed.promise,
+        ]);
       }
     } catch {
       if (socket.readyState === WebSocket.OPEN) socket.close(1011, "telemetry read failed");

@@ -57,7 +57,7 @@ Deno.test("WebSocket stream resumes from lastEventId (older events from the log)
     const end = got.messages.pop()!;
     assert.deepEqual(end, { type: "end", lastSeq: 36 }); // status + 34 ticks + status
     got.raw.pop();
-    const lines = (await Deno.readTextFile(log)).trimEnd().split("\n");
+    const lines = (await Deno.readTextFile(`${runsDir}/${log}`)).trimEnd().split("\n");
     assert.deepEqual(got.raw, lines.slice(5));
     assert.deepEqual(got.messages.map((m) => m.seq), Array.from({ length: 31 }, (_, i) => i + 6));
     assert.equal(server.app.metrics.streamsOpen, 0);

@@ -59,7 +59,11 @@ function authHeaders() {
 }
 
 async function api(path, init = {}) {
-  const res = await fetch(path, init);
+  // With --token every /api route needs it, reads included.
+  const res = await fetch(path, {
+    ...init,
+    headers: { ...authHeaders(), ...(init.headers ?? {}) },
+  });
   if (res.status === 204) return null;
   const body = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
@@ -178,7 +182,10 @@ function attach(status, fromSeq) {
   state.runId = status.id;
   resetSeries();
   showStatus(status);
-  const url = `/api/runs/${encodeURIComponent(status.id)}/stream?lastEventId=${fromSeq}`;
+  // EventSource cannot send headers: the token goes in the query.
+  const token = $("token").value.trim();
+  const url = `/api/runs/${encodeURIComponent(status.id)}/stream?lastEventId=${fromSeq}` +
+    (token ? `&token=${encodeURIComponent(token)}` : "");
   const source = new EventSource(url);
   state.source = source;
   connection("connecting", "warn");
