@@ -168,7 +168,9 @@ deployed as-is, the heuristic and random; prints a summary table and writes repo
 and fleet.svg.
 
   --scenario ID        environment id or fleet scenario name (default leo-wildfire)
-  --policy P           students | teacher | greedy | random (default students)
+  --policy P           students | teacher | greedy | random (default students); greedy is the
+                       scenario's heuristic baseline (fleet greedy scheduler, simple_spread optimal
+                       assignment, SMAX scripted heuristic)
   --episodes N         seeded episodes (default 20)
   --seed S             first seed (default 0)
   --out DIR            report folder (default out/simulate/<id>)
