@@ -59,7 +59,13 @@ export interface MappoConfig {
   valueNorm: boolean;
   /** Normalise advantages over each rollout. */
   normalizeAdvantages: boolean;
-  /** Append a one-hot agent index to each actor's input (parameter sharing within a class). */
+  /**
+   * Append a one-hot agent index (the agent's index within its class, `count` wide; nothing for a class
+   * of one) to each actor's input, as the MAPPO paper does on SMAC to let agents that share parameters
+   * act differently (default false; `deno task train --agent-id on`). The model files record the width
+   * (`agentIdSize` in `manifest.json`), so the runtime builds the same input and students distilled from
+   * the teacher inherit the layout.
+   */
   agentIdFeatures: boolean;
   /** Actor hidden layer widths. */
   actorHidden: number[];

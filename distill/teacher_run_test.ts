@@ -90,3 +90,35 @@ Deno.test("runTeacherTraining: a checkpoint from before stages takes its first s
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("runTeacherTraining: agentIdFeatures puts a one-hot agent index in the actor input and the model files record it", async () => {
+  const { loadPolicySet } = await import("../policies/model_io.ts");
+  const { PolicyController } = await import("../policies/controller.ts");
+  const { evaluateController } = await import("./evaluate.ts");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const env = new MatchingEnv();
+    const result = await runTeacherTraining({
+      envId: "toy/matching",
+      makeEnv: () => new MatchingEnv(),
+      outDir,
+      config: { ...base, totalEnvSteps: 256, agentIdFeatures: true },
+      quiet: true,
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(`${result.modelDir}/manifest.json`));
+    const count = env.classes[0].count;
+    assert.ok(count > 1);
+    assert.equal(manifest.classes[0].agentIdSize, count);
+    const set = await loadPolicySet(result.modelDir!, {
+      expect: { classes: env.classes },
+      as: "plain",
+    });
+    assert.equal(set.classes[0].actor.spec.agentIdSize, count);
+    assert.equal(set.classes[0].actor.spec.obsSize, env.classes[0].obsSize);
+    // The runtime builds the same input (observation + one-hot id) and plays legal episodes.
+    const report = evaluateController(env, new PolicyController("teacher", set), { episodes: 2 });
+    assert.ok(Number.isFinite(report.mean));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
