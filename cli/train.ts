@@ -5,6 +5,7 @@
  * deno task train --scenario mpe/simple_spread [--steps N] [--seed S] [--out DIR] [--resume] [--quiet]
  *                 [--lr START[:END]] [--entropy-coef X] [--label-smoothing X]
  *                 [--warm-start on|off] [--warm-start-episodes N] [--agent-id on|off]
+ *                 [--recurrent on|off] [--chunk-length N] [--recipe preset|anchor]
  * ```
  *
  * `--lr` and `--entropy-coef` override the preset's learning-rate schedule (linear from START to END over
@@ -133,6 +134,13 @@ Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/pre
                        provenance
   --agent-id on|off    append a one-hot agent index to each actor's input (default: the preset's,
                        off); the model files record it (agentIdSize) for the runtime and the students
+  --recurrent on|off   GRU actors and critic trained by BPTT over rollout chunks (default: the
+                       preset's, off); needs --warm-start off where the preset has a warm start
+  --chunk-length N     BPTT chunk length of a recurrent run (default 10; must divide the rollout)
+  --recipe R           preset (default: the settings the shipped teacher was trained with) or anchor
+                       (SMAX maps: the MAPPO paper's / JaxMARL's recipe, distill/presets.ts smaxAnchor:
+                       recurrent, agent ids, per-map epochs and clip, 2-10M steps); other flags
+                       override either
   --quiet              no progress bar
   --help               this text
 `;
@@ -153,6 +161,9 @@ async function main(args: string[]): Promise<void> {
       "warm-start": { type: "string" },
       "warm-start-episodes": { type: "string" },
       "agent-id": { type: "string" },
+      recurrent: { type: "string" },
+      "chunk-length": { type: "string" },
+      recipe: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -166,13 +177,26 @@ async function main(args: string[]): Promise<void> {
   const seed = intFlag("seed", values.seed, 0);
   const entropyCoef = nonNegativeFlag("entropy-coef", values["entropy-coef"]);
   const agentId = onOffFlag("agent-id", values["agent-id"]);
+  const recurrent = onOffFlag("recurrent", values.recurrent);
+  const chunkLength = intFlag("chunk-length", values["chunk-length"]);
+  const recipe = values.recipe ?? "preset";
+  if (recipe !== "preset" && recipe !== "anchor") {
+    throw new CliError(`flag --recipe must be "preset" or "anchor", got "${recipe}"`);
+  }
+  if (recipe === "anchor" && !preset.anchor) {
+    throw new CliError(
+      `flag --recipe anchor: ${envId} has no anchor recipe (the SMAX maps have one)`,
+    );
+  }
   const config = {
-    ...preset.teacher,
+    ...(recipe === "anchor" ? preset.anchor : preset.teacher),
     ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...lrFlag(values.lr),
     ...(entropyCoef !== undefined ? { entropyCoef } : {}),
     ...(agentId !== undefined ? { agentIdFeatures: agentId } : {}),
+    ...(recurrent !== undefined ? { recurrent } : {}),
+    ...(chunkLength !== undefined ? { chunkLength } : {}),
   };
   const labelSmoothing = labelSmoothingFlag(values["label-smoothing"]);
   const outDir = values.out ?? `runs/${envId}/teacher`;

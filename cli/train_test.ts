@@ -136,3 +136,39 @@ Deno.test("train smoke: the warm start's budget flag and --warm-start off go int
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("train smoke: --recipe anchor trains SMAX with the recurrent MAPPO recipe; bad recipes are refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fleetkd_anchor_" });
+  try {
+    const run = await train([
+      "--scenario",
+      "smax/3m",
+      "--recipe",
+      "anchor",
+      "--steps",
+      "3200",
+      "--quiet",
+      "--out",
+      dir,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+    assert.equal(summary.envSteps, 3200);
+    assert.deepEqual(
+      [summary.config.recurrent, summary.config.agentIdFeatures, summary.config.epochs],
+      [true, true, 15],
+    );
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model/manifest.json`));
+    assert.deepEqual([manifest.classes[0].kind, manifest.classes[0].agentIdSize], ["gru", 3]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const bad = await train(["--scenario", "smax/3m", "--recipe", "paper"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /flag --recipe must be "preset" or "anchor", got "paper"/);
+  const none = await train(["--scenario", "toy/matching", "--recipe", "anchor"]);
+  assert.match(none.stderr, /toy\/matching has no anchor recipe/);
+  const chunk = await train(["--scenario", "smax/3m", "--recurrent", "on", "--chunk-length", "7"]);
+  assert.equal(chunk.code, 2);
+  assert.match(chunk.stderr, /field "chunkLength" must be a divisor of rolloutSteps \(60\)/);
+});

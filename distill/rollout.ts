@@ -195,7 +195,8 @@ export interface RolloutEpisodes {
 
 /**
  * Collects one rollout from `venv` (already reset) into `buffer`, choosing actions with `logitsFn` and
- * sampling with `rng` (greedy argmax when `rng` is undefined). `alive` per class tracks which agents are still in play across calls
+ * sampling with `rng` (greedy argmax when `rng` is undefined); `afterStep(t, dones)`, when given, runs after
+ * each environment step (recurrent trainers zero the hidden states of copies whose episode ended). `alive` per class tracks which agents are still in play across calls
  * (`E * count`, 1 = in play; pass arrays filled with 1 after a reset).
  */
 export function collectRollout(
@@ -207,6 +208,7 @@ export function collectRollout(
   alive: Float32Array[],
   scratchLogits: Float32Array[],
   actionBuffers: Int32Array[],
+  afterStep?: (t: number, dones: Uint8Array) => void,
 ): RolloutEpisodes {
   const { steps, envs, stateSize } = buffer.sizes;
   const specs = buffer.specs;
@@ -255,6 +257,7 @@ export function collectRollout(
       }
     }
     venv.step(actionBuffers);
+    afterStep?.(t, venv.dones);
     for (let e = 0; e < envs; e++) {
       const i = t * envs + e;
       let total = 0;
