@@ -16,6 +16,7 @@ const SUITES: Record<string, string> = {
   mpe: "./mpe_bench.ts",
   smax: "./smax_bench.ts",
   teachers: "./teachers_bench.ts",
+  train: "./train_bench.ts",
   fleet: "./fleet_bench.ts",
   policies: "./policies_bench.ts",
   kdmarl: "./kdmarl_bench.ts",

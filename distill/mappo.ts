@@ -38,7 +38,7 @@ import * as tf from "@tensorflow/tfjs";
 import { Actor, type ActorSpec } from "../policies/actor.ts";
 import { Critic } from "../policies/critic.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { VectorEnv } from "../sim/env/vector.ts";
+import { type BatchedEnv, batchEnvs } from "../sim/env/vector.ts";
 import { deriveSeed, Rng } from "../sim/rng.ts";
 import { type MappoConfig, resolveMappoConfig } from "./config.ts";
 import { normalizeAdvantages, rolloutAdvantages } from "./advantages.ts";
@@ -124,8 +124,11 @@ export interface WarmStartOptions {
 export class MappoTrainer {
   /** Resolved configuration. */
   readonly config: MappoConfig;
-  /** The vectorised environment. */
-  readonly venv: VectorEnv;
+  /**
+   * The vectorised environment: the environment's own batched form where it has one (MPE:
+   * `MpeBatchEnv`, the same results bit for bit, faster), else a `VectorEnv` (see `batchEnvs`).
+   */
+  readonly venv: BatchedEnv;
   /** One actor per agent class. */
   readonly actors: Actor[];
   /** The centralized critic. */
@@ -164,8 +167,8 @@ export class MappoTrainer {
   constructor(makeEnv: () => MultiAgentEnv, config: Partial<MappoConfig> = {}) {
     this.config = resolveMappoConfig(config);
     const c = this.config;
-    this.venv = new VectorEnv(Array.from({ length: c.numEnvs }, makeEnv));
-    this.envId = this.venv.envs[0].id;
+    this.venv = batchEnvs(makeEnv, c.numEnvs);
+    this.envId = this.venv.id;
     const classes = this.venv.classes;
     this.#agentIdSizes = classes.map((k) => (c.agentIdFeatures && k.count > 1 ? k.count : 0));
     this.actors = classes.map((k, i) =>
