@@ -15,6 +15,8 @@ const SUITES: Record<string, string> = {
   orbit: "./orbit_bench.ts",
   mpe: "./mpe_bench.ts",
   smax: "./smax_bench.ts",
+  teachers: "./teachers_bench.ts",
+  train: "./train_bench.ts",
   fleet: "./fleet_bench.ts",
   policies: "./policies_bench.ts",
   export: "./export_bench.ts",

@@ -205,7 +205,9 @@ and fleet.svg.
 
   --scenario ID        environment id, fleet scenario name or scenario file (*.json; default
                        leo-wildfire)
-  --policy P           students | teacher | greedy | random (default students)
+  --policy P           students | teacher | greedy | random (default students); greedy is the
+                       scenario's heuristic baseline (fleet greedy scheduler, simple_spread optimal
+                       assignment, SMAX scripted heuristic)
   --episodes N         seeded episodes, 1..1000000 (default 20)
   --seed S             first seed, 0..2147483647 (default 0)
   --out DIR            report folder (default out/simulate/<id>)

@@ -4,6 +4,8 @@
  * ```sh
  * deno task train --scenario mpe/simple_spread [--steps N] [--seed S] [--out DIR] [--resume] [--quiet]
  *                 [--lr START[:END]] [--entropy-coef X] [--label-smoothing X]
+ *                 [--warm-start on|off] [--warm-start-episodes N] [--agent-id on|off]
+ *                 [--recurrent on|off] [--chunk-length N] [--recipe preset|anchor]
  * ```
  *
  * `--lr` and `--entropy-coef` override the preset's learning-rate schedule (linear from START to END over
@@ -36,6 +38,7 @@ import {
   runCli,
   scenarioFlag,
 } from "./cli_util.ts";
+import type { WarmStartOptions } from "../distill/mappo.ts";
 
 export { intFlag };
 
@@ -74,6 +77,41 @@ export function labelSmoothingFlag(text: string | undefined): number | undefined
   return v;
 }
 
+/** Parses `--warm-start on|off`. */
+export function onOffFlag(name: string, text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === "on") return true;
+  if (text === "off") return false;
+  throw new CliError(`flag --${name} must be "on" or "off", got "${text}"`);
+}
+
+/**
+ * The warm start a run uses: the preset's, switched off by `--warm-start off`, with `episodes`
+ * (`--warm-start-episodes N`) replacing its demonstration episodes and scaling each DAgger round's
+ * episodes by the same factor (at least 1). Undefined when off or when the preset has none.
+ *
+ * @example
+ * ```ts
+ * import { warmStartFor } from "./train.ts";
+ * const ws = warmStartFor({ episodes: 500, epochs: 40, daggerRounds: 4, daggerEpisodes: 250 }, true, 50);
+ * console.assert(ws!.episodes === 50 && ws!.daggerEpisodes === 25);
+ * ```
+ */
+export function warmStartFor(
+  preset: WarmStartOptions | undefined,
+  on: boolean,
+  episodes: number | undefined,
+): WarmStartOptions | undefined {
+  if (!preset || !on) return undefined;
+  if (episodes === undefined) return preset;
+  const dagger = preset.daggerEpisodes ?? preset.episodes;
+  return {
+    ...preset,
+    episodes,
+    daggerEpisodes: Math.max(1, Math.round((dagger * episodes) / preset.episodes)),
+  };
+}
+
 /** The `--help` text. */
 export const USAGE = `Usage: deno task train --scenario ID [flags]
 
@@ -91,6 +129,21 @@ Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/pre
   --entropy-coef X     entropy bonus (default: the preset's)
   --label-smoothing X  warm start's label smoothing in [0, 1) (scenarios with a warm start only;
                        with --resume from a checkpoint it changes nothing: the warm start is done)
+  --warm-start on|off  run the preset's behaviour-cloning warm start (default on; scenarios with a
+                       warm start only: fleet, mpe/simple_spread); recorded in the provenance
+  --warm-start-episodes N
+                       the warm start's budget: N demonstration episodes (default the preset's, e.g.
+                       500 on simple_spread), DAgger rounds scaled by the same factor; recorded in the
+                       provenance
+  --agent-id on|off    append a one-hot agent index to each actor's input (default: the preset's,
+                       off); the model files record it (agentIdSize) for the runtime and the students
+  --recurrent on|off   GRU actors and critic trained by BPTT over rollout chunks (default: the
+                       preset's, off); needs --warm-start off where the preset has a warm start
+  --chunk-length N     BPTT chunk length of a recurrent run (default 10; must divide the rollout)
+  --recipe R           preset (default: the settings the shipped teacher was trained with) or anchor
+                       (SMAX maps: the MAPPO paper's / JaxMARL's recipe, distill/presets.ts smaxAnchor:
+                       recurrent, agent ids, per-map epochs and clip, 2-10M steps); other flags
+                       override either
   --quiet              no progress bar
   --help               this text
 `;
@@ -109,6 +162,12 @@ async function main(args: string[]): Promise<void> {
       lr: { type: "string" },
       "entropy-coef": { type: "string" },
       "label-smoothing": { type: "string" },
+      "warm-start": { type: "string" },
+      "warm-start-episodes": { type: "string" },
+      "agent-id": { type: "string" },
+      recurrent: { type: "string" },
+      "chunk-length": { type: "string" },
+      recipe: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -121,23 +180,53 @@ async function main(args: string[]): Promise<void> {
   const steps = intFlag("steps", values.steps, 1, MAX_STEPS);
   const seed = intFlag("seed", values.seed, 0, MAX_SEED);
   const entropyCoef = nonNegativeFlag("entropy-coef", values["entropy-coef"]);
+  const agentId = onOffFlag("agent-id", values["agent-id"]);
+  const recurrent = onOffFlag("recurrent", values.recurrent);
+  const chunkLength = intFlag("chunk-length", values["chunk-length"]);
+  const recipe = values.recipe ?? "preset";
+  if (recipe !== "preset" && recipe !== "anchor") {
+    throw new CliError(`flag --recipe must be "preset" or "anchor", got "${recipe}"`);
+  }
+  if (recipe === "anchor" && !preset.anchor) {
+    throw new CliError(
+      `flag --recipe anchor: ${envId} has no anchor recipe (the SMAX maps have one)`,
+    );
+  }
   const config = {
-    ...preset.teacher,
+    ...(recipe === "anchor" ? preset.anchor : preset.teacher),
     ...(steps !== undefined ? { totalEnvSteps: steps } : {}),
     ...(seed !== undefined ? { seed } : {}),
     ...lrFlag(values.lr),
     ...(entropyCoef !== undefined ? { entropyCoef } : {}),
+    ...(agentId !== undefined ? { agentIdFeatures: agentId } : {}),
+    ...(recurrent !== undefined ? { recurrent } : {}),
+    ...(chunkLength !== undefined ? { chunkLength } : {}),
   };
   const labelSmoothing = labelSmoothingFlag(values["label-smoothing"]);
   const outDir = values.out ?? `runs/${envId}/teacher`;
   const baseline = baselineFor(envId);
-  if (labelSmoothing !== undefined && !(preset.warmStart && baseline)) {
+  const warmOn = onOffFlag("warm-start", values["warm-start"]);
+  const warmEpisodes = intFlag("warm-start-episodes", values["warm-start-episodes"]);
+  const hasWarmStart = preset.warmStart !== undefined && baseline !== undefined;
+  for (
+    const [flag, given] of [
+      ["--label-smoothing", labelSmoothing !== undefined],
+      ["--warm-start", warmOn !== undefined],
+      ["--warm-start-episodes", warmEpisodes !== undefined],
+    ] as const
+  ) {
+    if (given && !hasWarmStart) {
+      throw new CliError(`flag ${flag} applies to the warm start, and ${envId} has none`);
+    }
+  }
+  if (warmOn === false && (warmEpisodes !== undefined || labelSmoothing !== undefined)) {
     throw new CliError(
-      `flag --label-smoothing applies to the warm start, and ${envId} has none`,
+      "flags --warm-start-episodes and --label-smoothing set the warm start, and --warm-start is off",
     );
   }
   const resume = await resumeFlags("train", outDir, values.resume, values["resume-if-present"]);
   await checkWritableDir("out", outDir);
+  const warm = warmStartFor(preset.warmStart, warmOn ?? true, warmEpisodes);
   await initBackend("wasm");
   const result = await runTeacherTraining({
     envId,
@@ -147,12 +236,14 @@ async function main(args: string[]): Promise<void> {
     resume,
     quiet: values.quiet,
     command: `deno task train ${args.join(" ")}`.trim(),
-    warmStart: preset.warmStart && baseline
+    warmStart: warm && baseline
       ? {
         controllerFor: baseline,
-        ...preset.warmStart,
+        ...warm,
         ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
       }
+      : hasWarmStart
+      ? "off"
       : undefined,
   });
   console.log(

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { intFlag, labelSmoothingFlag, lrFlag, nonNegativeFlag } from "./train.ts";
+import {
+  intFlag,
+  labelSmoothingFlag,
+  lrFlag,
+  nonNegativeFlag,
+  onOffFlag,
+  warmStartFor,
+} from "./train.ts";
 
 Deno.test("train flags: --lr takes a constant or a START:END schedule", () => {
   assert.deepEqual(lrFlag("3e-4"), { learningRate: 3e-4, finalLearningRate: 3e-4 });
@@ -54,4 +61,117 @@ Deno.test("train flags: --label-smoothing takes [0, 1) and needs a scenario with
     new TextDecoder().decode(out.stderr),
     /--label-smoothing applies to the warm start, and toy\/matching has none/,
   );
+});
+
+Deno.test("train flags: --warm-start on|off and --warm-start-episodes scale the preset's warm start", () => {
+  assert.equal(onOffFlag("warm-start", "on"), true);
+  assert.equal(onOffFlag("warm-start", "off"), false);
+  assert.equal(onOffFlag("warm-start", undefined), undefined);
+  assert.throws(
+    () => onOffFlag("warm-start", "no"),
+    /flag --warm-start must be "on" or "off", got "no"/,
+  );
+  const preset = { episodes: 500, epochs: 40, daggerRounds: 4, daggerEpisodes: 250 };
+  assert.equal(warmStartFor(preset, false, undefined), undefined);
+  assert.equal(warmStartFor(undefined, true, 10), undefined);
+  assert.deepEqual(warmStartFor(preset, true, undefined), preset);
+  assert.deepEqual(warmStartFor(preset, true, 2), { ...preset, episodes: 2, daggerEpisodes: 1 });
+  assert.deepEqual(warmStartFor({ episodes: 8, epochs: 8 }, true, 4), {
+    episodes: 4,
+    epochs: 8,
+    daggerEpisodes: 4,
+  });
+});
+
+async function train(args: string[]): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./train.ts", import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+Deno.test("train smoke: the warm start's budget flag and --warm-start off go into the provenance, across --resume", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fleetkd_warm_" });
+  try {
+    const base = ["--scenario", "mpe/simple_spread", "--steps", "1600", "--quiet"];
+    const budget = await train([...base, "--warm-start-episodes", "2", "--out", `${dir}/a`]);
+    assert.equal(budget.code, 0, budget.stderr);
+    const a = JSON.parse(await Deno.readTextFile(`${dir}/a/summary.json`));
+    assert.deepEqual(a.provenance.warmStart, {
+      episodes: 2,
+      epochs: 40,
+      daggerRounds: 4,
+      daggerEpisodes: 1,
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/a/model/manifest.json`));
+    assert.deepEqual(manifest.provenance.warmStart, a.provenance.warmStart);
+
+    const off = await train([...base, "--warm-start", "off", "--out", `${dir}/b`]);
+    assert.equal(off.code, 0, off.stderr);
+    const resumed = await train([
+      "--scenario",
+      "mpe/simple_spread",
+      "--steps",
+      "3200",
+      "--quiet",
+      "--resume",
+      "--out",
+      `${dir}/b`,
+    ]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const b = JSON.parse(await Deno.readTextFile(`${dir}/b/summary.json`));
+    assert.equal(b.provenance.warmStart, "off");
+    assert.equal(b.envSteps, 3200);
+    assert.match(b.provenance.command, /--warm-start off/);
+
+    const bad = await train([...base, "--warm-start", "off", "--warm-start-episodes", "3"]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--warm-start is off/);
+    const none = await train(["--scenario", "toy/matching", "--warm-start", "off"]);
+    assert.equal(none.code, 2);
+    assert.match(
+      none.stderr,
+      /flag --warm-start applies to the warm start, and toy\/matching has none/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("train smoke: --recipe anchor trains SMAX with the recurrent MAPPO recipe; bad recipes are refused", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fleetkd_anchor_" });
+  try {
+    const run = await train([
+      "--scenario",
+      "smax/3m",
+      "--recipe",
+      "anchor",
+      "--steps",
+      "3200",
+      "--quiet",
+      "--out",
+      dir,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+    assert.equal(summary.envSteps, 3200);
+    assert.deepEqual(
+      [summary.config.recurrent, summary.config.agentIdFeatures, summary.config.epochs],
+      [true, true, 15],
+    );
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/model/manifest.json`));
+    assert.deepEqual([manifest.classes[0].kind, manifest.classes[0].agentIdSize], ["gru", 3]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const bad = await train(["--scenario", "smax/3m", "--recipe", "paper"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /flag --recipe must be "preset" or "anchor", got "paper"/);
+  const none = await train(["--scenario", "toy/matching", "--recipe", "anchor"]);
+  assert.match(none.stderr, /toy\/matching has no anchor recipe/);
+  const chunk = await train(["--scenario", "smax/3m", "--recurrent", "on", "--chunk-length", "7"]);
+  assert.equal(chunk.code, 2);
+  assert.match(chunk.stderr, /field "chunkLength" must be a divisor of rolloutSteps \(60\)/);
 });

@@ -59,8 +59,26 @@ export interface MappoConfig {
   valueNorm: boolean;
   /** Normalise advantages over each rollout. */
   normalizeAdvantages: boolean;
-  /** Append a one-hot agent index to each actor's input (parameter sharing within a class). */
+  /**
+   * Append a one-hot agent index (the agent's index within its class, `count` wide; nothing for a class
+   * of one) to each actor's input, as the MAPPO paper does on SMAC to let agents that share parameters
+   * act differently (default false; `deno task train --agent-id on`). The model files record the width
+   * (`agentIdSize` in `manifest.json`), so the runtime builds the same input and students distilled from
+   * the teacher inherit the layout.
+   */
   agentIdFeatures: boolean;
+  /**
+   * Recurrent actor and critic (MAPPO's recurrent policy, default false): each actor reads its input
+   * through a GRU of size `actorHidden[0]` (the rest is the MLP head) and the critic the global state
+   * through a GRU of size `criticHidden[0]`. Hidden states carry over from step to step and from one
+   * rollout to the next and are zeroed where an episode begins; the update replays the rollout in chunks
+   * of `chunkLength` steps from the hidden states recorded at each chunk's start and backpropagates
+   * through time within the chunk. The model files hold the GRU actors (the runtime carries their state);
+   * the recurrent critic stays in the checkpoint, so such a teacher cannot be distilled yet.
+   */
+  recurrent: boolean;
+  /** Steps per BPTT chunk of a recurrent run (MAPPO's `data_chunk_length`, default 10); divides `rolloutSteps`. */
+  chunkLength: number;
   /** Actor hidden layer widths. */
   actorHidden: number[];
   /** Critic hidden layer widths. */
@@ -93,6 +111,8 @@ export const DEFAULT_MAPPO_CONFIG: Readonly<MappoConfig> = Object.freeze({
   valueNorm: true,
   normalizeAdvantages: true,
   agentIdFeatures: false,
+  recurrent: false,
+  chunkLength: 10,
   actorHidden: [128, 128],
   criticHidden: [128, 128],
   activation: "relu",
@@ -127,6 +147,28 @@ export function resolveMappoConfig(partial: Partial<MappoConfig> = {}): MappoCon
   for (const k of ["actorHidden", "criticHidden"] as const) {
     if (!Array.isArray(c[k]) || c[k].some((w) => !Number.isInteger(w) || w <= 0)) {
       fail(k, "a list of positive integers", c[k]);
+    }
+  }
+  if (typeof c.recurrent !== "boolean") fail("recurrent", "true or false", c.recurrent);
+  if (!Number.isInteger(c.chunkLength) || c.chunkLength <= 0) {
+    fail("chunkLength", "a positive integer", c.chunkLength);
+  }
+  if (c.recurrent) {
+    for (const k of ["actorHidden", "criticHidden"] as const) {
+      if (c[k].length === 0) {
+        fail(k, "at least one width (the GRU state size) when recurrent", c[k]);
+      }
+    }
+    if (c.rolloutSteps % c.chunkLength !== 0) {
+      fail(
+        "chunkLength",
+        `a divisor of rolloutSteps (${c.rolloutSteps}) when recurrent`,
+        c.chunkLength,
+      );
+    }
+    const chunks = c.numEnvs * (c.rolloutSteps / c.chunkLength);
+    if (c.minibatches > chunks) {
+      fail("minibatches", `<= the rollout's chunks (${chunks}) when recurrent`, c.minibatches);
     }
   }
   if (c.activation !== "relu" && c.activation !== "tanh") {

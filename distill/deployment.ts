@@ -53,7 +53,9 @@ import {
   evaluateController,
   type EvaluationReport,
   pairedDifference,
+  pairedWinDifference,
   retention,
+  winRate,
 } from "./evaluate.ts";
 import { actionModeFor, budgetsFor } from "./presets.ts";
 
@@ -433,6 +435,31 @@ export function deploymentMarkdown(report: DeploymentReport): string {
         p.deployedRetention === undefined ? "" : `${f(p.deployedRetention * 100, 1)}%`
       } | ${p.inferenceEnergyJ === undefined ? "" : p.inferenceEnergyJ.toExponential(2)} |`,
     );
+  }
+  // Win rates (SMAX): 95% Wilson intervals, and each learned policy against the heuristic, paired.
+  const baselinePolicy = report.policies.find((p) => p.kind === "baseline");
+  if (report.policies.every((p) => p.ideal.wins)) {
+    lines.push(
+      "",
+      `| policy | win rate (ideal), 95% CI | win rate deployed, 95% CI | ${
+        baselinePolicy ? `minus ${baselinePolicy.name} (paired, points)` : ""
+      } |`,
+      "| --- | ---: | ---: | ---: |",
+    );
+    const pct = (w: { rate: number; low: number; high: number }) =>
+      `${f(w.rate * 100, 1)}% (${f(w.low * 100, 1)}-${f(w.high * 100, 1)})`;
+    for (const p of report.policies) {
+      const vs = baselinePolicy && p !== baselinePolicy
+        ? pairedWinDifference(p.ideal, baselinePolicy.ideal)
+        : undefined;
+      lines.push(
+        `| ${p.name} | ${pct(winRate(p.ideal))} | ${
+          p.deployed?.wins ? pct(winRate(p.deployed)) : ""
+        } | ${
+          vs ? `${vs.mean >= 0 ? "+" : ""}${f(vs.mean * 100, 1)} ± ${f(vs.ci95 * 100, 1)}` : ""
+        } |`,
+      );
+    }
   }
   const teacherDeployed = report.policies.find((p) => p.kind === "teacher")?.deployed;
   for (const p of report.policies) {

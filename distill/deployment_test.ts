@@ -123,3 +123,38 @@ Deno.test("evaluateDeployment: no weak-node row where the teacher misses on ever
     }
   });
 });
+
+Deno.test("deploymentMarkdown: win rates with Wilson intervals and the paired difference against the heuristic", () => {
+  const ev = (wins: number[]) => ({
+    controller: "x",
+    envId: "smax/demo",
+    episodes: wins.length,
+    mean: 0,
+    ci95: 0,
+    std: 0,
+    returns: wins.map(() => 0),
+    meanLength: 1,
+    infos: {},
+    wins,
+  });
+  const md = deploymentMarkdown(
+    {
+      envId: "smax/demo",
+      episodes: 4,
+      seed: 0,
+      budgets: [],
+      actions: "greedy",
+      date: "2026-12-03T00:00:00Z",
+      policies: [
+        { name: "teacher", kind: "teacher", ideal: ev([1, 1, 1, 0]), deployed: ev([1, 0, 0, 0]) },
+        { name: "heuristic", kind: "baseline", ideal: ev([0, 1, 0, 0]) },
+      ],
+    } as unknown as Parameters<typeof deploymentMarkdown>[0],
+  );
+  assert.match(
+    md,
+    /\| policy \| win rate \(ideal\), 95% CI \| win rate deployed, 95% CI \| minus heuristic/,
+  );
+  assert.match(md, /\| teacher \| 75\.0% \(30\.1-95\.4\) \| 25\.0% \(4\.6-69\.9\) \| \+50\.0 ± /);
+  assert.match(md, /\| heuristic \| 25\.0% \(4\.6-69\.9\) \| {2}\| {2}\|/);
+});

@@ -58,6 +58,50 @@ export interface EvaluationReport {
   meanLength: number;
   /** The environment's final infos, averaged over episodes. */
   infos: Record<string, number>;
+  /** Every episode's final `infos.won` (SMAX), when the environment reports it. */
+  wins?: number[];
+}
+
+/**
+ * Win rate of a report's episodes with a 95% Wilson score interval (`low`, `high`); NaN without wins
+ * recorded.
+ *
+ * @example
+ * ```ts
+ * import { winRate } from "./evaluate.ts";
+ * const w = winRate({ wins: [1, 1, 0, 1] });
+ * console.assert(w.rate === 0.75 && w.low < 0.75 && w.high > 0.75);
+ * ```
+ */
+export function winRate(
+  report: Pick<EvaluationReport, "wins">,
+): { rate: number; low: number; high: number } {
+  const wins = report.wins ?? [];
+  const n = wins.length;
+  if (n === 0) return { rate: Number.NaN, low: Number.NaN, high: Number.NaN };
+  const p = wins.reduce((a, b) => a + b, 0) / n;
+  const z = 1.96, z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+  return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+}
+
+/**
+ * The paired difference of two evaluations' win rates on the same seeded episodes, `a - b`, with its 95%
+ * CI (Student t over the per-episode differences).
+ *
+ * @example
+ * ```ts
+ * import { pairedWinDifference } from "./evaluate.ts";
+ * const d = pairedWinDifference({ wins: [1, 1, 0, 1] }, { wins: [1, 0, 0, 0] });
+ * console.assert(d.mean === 0.5);
+ * ```
+ */
+export function pairedWinDifference(
+  a: Pick<EvaluationReport, "wins">,
+  b: Pick<EvaluationReport, "wins">,
+): { mean: number; ci95: number } {
+  return pairedDifference({ returns: a.wins ?? [] }, { returns: b.wins ?? [] });
 }
 
 /**
@@ -108,6 +152,7 @@ export function evaluateController(
   const actions = env.classes.map((c) => new Int32Array(c.count));
   const agents = env.agents.length;
   const returns: number[] = [];
+  const wins: number[] = [];
   const infos: Record<string, number> = {};
   let totalLength = 0;
   for (let k = 0; k < episodes; k++) {
@@ -130,6 +175,7 @@ export function evaluateController(
     for (const [key, v] of Object.entries(result.infos)) {
       infos[key] = (infos[key] ?? 0) + v / episodes;
     }
+    if (result.infos.won !== undefined) wins.push(result.infos.won);
     options.onEpisode?.(k, ret);
   }
   const { mean, std, ci95 } = meanCi95(returns);
@@ -143,5 +189,6 @@ export function evaluateController(
     returns,
     meanLength: totalLength / episodes,
     infos,
+    ...(wins.length === episodes ? { wins } : {}),
   };
 }

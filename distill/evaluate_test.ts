@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { evaluateController, meanCi95, pairedDifference, retention } from "./evaluate.ts";
+import {
+  evaluateController,
+  meanCi95,
+  pairedDifference,
+  pairedWinDifference,
+  retention,
+  winRate,
+} from "./evaluate.ts";
 import { tQuantile } from "./stats.ts";
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import { MatchingEnv } from "../sim/toy/matching.ts";
@@ -64,4 +71,19 @@ Deno.test("evaluateController: oracle scores the optimum, random about chance, s
   });
   assert.deepEqual(again.returns, random.returns);
   assert.ok(random.ci95 > 0 && random.ci95 < 1);
+});
+
+Deno.test("evaluate: Wilson win-rate interval and the paired win difference", () => {
+  const w = winRate({ wins: [...new Array(45).fill(1), ...new Array(55).fill(0)] });
+  assert.equal(w.rate, 0.45);
+  // Wilson 95% for 45/100: 0.3561 .. 0.5475.
+  assert.ok(
+    Math.abs(w.low - 0.3561) < 1e-3 && Math.abs(w.high - 0.5475) < 1e-3,
+    `${w.low} ${w.high}`,
+  );
+  const all = winRate({ wins: [1, 1, 1] });
+  assert.ok(all.rate === 1 && all.high === 1 && all.low < 1);
+  assert.ok(Number.isNaN(winRate({}).rate));
+  const d = pairedWinDifference({ wins: [1, 1, 0, 1] }, { wins: [0, 1, 0, 0] });
+  assert.equal(d.mean, 0.5);
 });

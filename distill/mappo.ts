@@ -13,6 +13,11 @@
  *    entropy bonus for every class's actor, clipped Huber value loss for the critic, gradient-norm clipping
  *    for actor and critic separately, Adam with linear learning-rate decay.
  *
+ * With `recurrent` (see `config.ts`) the actors and the critic are GRUs: the rollout records every
+ * hidden state (zeroed where an episode begins), the critic's values come from one sequential pass over
+ * the rollout, and step 4 shuffles chunks of `chunkLength` steps instead of single steps, replaying each
+ * chunk from its recorded start state with backpropagation through time.
+ *
  * @example
  * ```ts
  * import { MappoTrainer } from "./mappo.ts";
@@ -33,10 +38,11 @@ import * as tf from "@tensorflow/tfjs";
 import { Actor, type ActorSpec } from "../policies/actor.ts";
 import { Critic } from "../policies/critic.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { VectorEnv } from "../sim/env/vector.ts";
+import { type BatchedEnv, batchEnvs } from "../sim/env/vector.ts";
 import { deriveSeed, Rng } from "../sim/rng.ts";
 import { type MappoConfig, resolveMappoConfig } from "./config.ts";
 import { normalizeAdvantages, rolloutAdvantages } from "./advantages.ts";
+import { computeGae } from "./gae.ts";
 import { clippedPolicyLoss, clippedValueLoss, smoothedCrossEntropy } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer, writeActorInputs } from "./rollout.ts";
 import type { Controller } from "../sim/env/controller.ts";
@@ -47,7 +53,12 @@ import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from ".
 
 /** `format` field of MAPPO checkpoints. */
 export const MAPPO_CHECKPOINT_FORMAT = "fleetkd-mappo-checkpoint";
-import { classMinibatches, clipGradients, forwardLogitsInto } from "./tensor_util.ts";
+import {
+  classMinibatches,
+  clipGradients,
+  forwardLogitsInto,
+  gatherAgentRows,
+} from "./tensor_util.ts";
 
 /** What one iteration (rollout + update) measured. */
 export interface IterationStats {
@@ -113,8 +124,11 @@ export interface WarmStartOptions {
 export class MappoTrainer {
   /** Resolved configuration. */
   readonly config: MappoConfig;
-  /** The vectorised environment. */
-  readonly venv: VectorEnv;
+  /**
+   * The vectorised environment: the environment's own batched form where it has one (MPE:
+   * `MpeBatchEnv`, the same results bit for bit, faster), else a `VectorEnv` (see `batchEnvs`).
+   */
+  readonly venv: BatchedEnv;
   /** One actor per agent class. */
   readonly actors: Actor[];
   /** The centralized critic. */
@@ -136,22 +150,48 @@ export class MappoTrainer {
   readonly #actorOptimizer: ScheduledAdam;
   readonly #criticOptimizer: ScheduledAdam;
   readonly #actorVars: tf.Variable[];
+  /** Recurrent runs: each class's actor hidden states now, `E * count * H` (persist across rollouts). */
+  readonly #actorHidden: Float32Array[] = [];
+  /**
+   * Recurrent runs: each class's actor hidden state before each step of the last rollout, `T * E * count
+   * * H` (row `(t * E + e) * count + i`), zero where an episode began; empty otherwise. Read it, do not
+   * write it.
+   */
+  readonly actorHiddenLog: Float32Array[] = [];
+  /** Recurrent runs: the critic's hidden state at the next rollout's start, `E * Hc`. */
+  #criticHidden = new Float32Array(0);
+  /** Recurrent runs: the critic's hidden state before each rollout step, `T * E * Hc`. */
+  #criticHiddenLog = new Float32Array(0);
 
   /** Builds the vectorised environment, networks and optimisers; resets the environment. */
   constructor(makeEnv: () => MultiAgentEnv, config: Partial<MappoConfig> = {}) {
     this.config = resolveMappoConfig(config);
     const c = this.config;
-    this.venv = new VectorEnv(Array.from({ length: c.numEnvs }, makeEnv));
-    this.envId = this.venv.envs[0].id;
+    this.venv = batchEnvs(makeEnv, c.numEnvs);
+    this.envId = this.venv.id;
     const classes = this.venv.classes;
     this.#agentIdSizes = classes.map((k) => (c.agentIdFeatures && k.count > 1 ? k.count : 0));
     this.actors = classes.map((k, i) =>
       new Actor(this.actorSpec(i), { seed: c.seed, name: `teacher_actor_${k.name}` })
     );
     this.critic = new Critic(
-      { stateSize: this.venv.stateSize, hiddenSizes: c.criticHidden, activation: c.activation },
+      {
+        stateSize: this.venv.stateSize,
+        hiddenSizes: c.criticHidden,
+        activation: c.activation,
+        recurrent: c.recurrent,
+      },
       { seed: c.seed, name: "teacher_critic" },
     );
+    if (c.recurrent) {
+      const H = c.actorHidden[0], Hc = c.criticHidden[0], te = c.rolloutSteps * c.numEnvs;
+      for (const k of classes) {
+        this.#actorHidden.push(new Float32Array(c.numEnvs * k.count * H));
+        this.actorHiddenLog.push(new Float32Array(te * k.count * H));
+      }
+      this.#criticHidden = new Float32Array(c.numEnvs * Hc);
+      this.#criticHiddenLog = new Float32Array(te * Hc);
+    }
     this.#actorVars = this.actors.flatMap((a) => a.variables);
     this.valueNorm = new ValueNormalizer();
     this.#buffer = new RolloutBuffer(classes, {
@@ -178,7 +218,7 @@ export class MappoTrainer {
       numActions: k.numActions,
       hiddenSizes: this.config.actorHidden,
       activation: this.config.activation,
-      kind: "mlp",
+      kind: this.config.recurrent ? "gru" : "mlp",
     };
   }
 
@@ -195,16 +235,22 @@ export class MappoTrainer {
     const rng = new Rng(c.seed, `mappo/sampling/${this.iteration}`);
 
     // 1. Rollout.
+    let calls = 0;
+    const numClasses = this.actors.length;
     const episodes = collectRollout(
       this.venv,
       buffer,
-      (ci, inputs, masks, rows, out) =>
-        forwardLogitsInto(this.actors[ci], inputs, masks, rows, out),
+      c.recurrent
+        ? (ci, inputs, masks, rows, out) =>
+          this.#recurrentLogits(ci, Math.floor(calls++ / numClasses), inputs, masks, rows, out)
+        : (ci, inputs, masks, rows, out) =>
+          forwardLogitsInto(this.actors[ci], inputs, masks, rows, out),
       rng,
       this.#agentIdSizes,
       this.#alive,
       this.#logits,
       this.#actionBuffers,
+      c.recurrent ? (_t, dones) => this.#resetActorHidden(dones) : undefined,
     );
     this.envSteps += c.numEnvs * c.rolloutSteps;
 
@@ -231,13 +277,27 @@ export class MappoTrainer {
     const order = new Int32Array(te);
     const shuffleRng = new Rng(c.seed, `mappo/minibatch/${this.iteration}`);
     const sums = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFraction: 0, n: 0 };
-    const mbSize = Math.floor(te / c.minibatches);
+    // Units the minibatches shuffle: environment steps, or (recurrent) chunks of chunkLength steps.
+    const L = c.recurrent ? c.chunkLength : 1;
+    const units = te / L;
+    const unitOrder = c.recurrent ? new Int32Array(units) : order;
+    const mbSize = Math.floor(units / c.minibatches);
     for (let epoch = 0; epoch < c.epochs; epoch++) {
-      for (let i = 0; i < te; i++) order[i] = i;
-      shuffleRng.shuffle(order);
+      for (let i = 0; i < units; i++) unitOrder[i] = i;
+      shuffleRng.shuffle(unitOrder);
       for (let m = 0; m < c.minibatches; m++) {
-        const idx = order.subarray(m * mbSize, m === c.minibatches - 1 ? te : (m + 1) * mbSize);
-        const s = this.#updateMinibatch(idx, advantages, targets, oldValues);
+        const picked = unitOrder.subarray(
+          m * mbSize,
+          m === c.minibatches - 1 ? units : (m + 1) * mbSize,
+        );
+        const idx = c.recurrent ? chunkSteps(picked, L, c.numEnvs) : picked;
+        const s = this.#updateMinibatch(
+          idx,
+          advantages,
+          targets,
+          oldValues,
+          c.recurrent ? picked.length : 0,
+        );
         sums.policyLoss += s[0];
         sums.entropy += s[1];
         sums.approxKl += s[2];
@@ -274,6 +334,7 @@ export class MappoTrainer {
   /** Critic values for every rollout state, next-state values with truncation bootstraps, then GAE. */
   #computeAdvantages(): void {
     const c = this.config;
+    if (c.recurrent) return this.#recurrentAdvantages();
     rolloutAdvantages(
       this.#buffer,
       this.critic,
@@ -283,12 +344,17 @@ export class MappoTrainer {
     );
   }
 
-  /** One gradient step on the environment steps `idx`; returns [pl, ent, kl, clipfrac, vl]. */
+  /**
+   * One gradient step on the environment steps `idx`; returns [pl, ent, kl, clipfrac, vl]. With `chunks`
+   * > 0 (recurrent), `idx` holds that many chunks step-major (see {@linkcode chunkSteps}) and actors and
+   * critic unroll over them from the hidden states recorded at the chunks' first steps.
+   */
   #updateMinibatch(
     idx: Int32Array,
     advantages: Float32Array,
     targets: Float32Array,
     oldValues: Float32Array,
+    chunks = 0,
   ): number[] {
     const c = this.config;
     const b = this.#buffer;
@@ -311,7 +377,9 @@ export class MappoTrainer {
         let total = tf.scalar(0);
         const parts: tf.Scalar[][] = [];
         tensors.forEach((t, ci) => {
-          const { logits } = this.actors[ci].forward(t.inputs, t.masks);
+          const logits = chunks > 0
+            ? this.#unrollActor(ci, t.inputs, t.masks, idx, chunks)
+            : this.actors[ci].forward(t.inputs, t.masks).logits;
           const out = clippedPolicyLoss({
             logits,
             actions: t.actions,
@@ -341,7 +409,9 @@ export class MappoTrainer {
       const criticGrads = tf.variableGrads(() =>
         tf.mul(
           clippedValueLoss({
-            values: this.critic.forward(statesT),
+            values: chunks > 0
+              ? this.#unrollCritic(statesT, idx, chunks)
+              : this.critic.forward(statesT),
             oldValues: oldT,
             targets: targetsT,
             clip: c.valueClip,
@@ -357,6 +427,174 @@ export class MappoTrainer {
     const values = Array.from(stats.dataSync());
     stats.dispose();
     return values;
+  }
+
+  /** Recurrent rollout step of class `ci` at step `t`: records the hidden states, then steps the GRU. */
+  #recurrentLogits(
+    ci: number,
+    t: number,
+    inputs: Float32Array,
+    masks: Float32Array,
+    rows: number,
+    out: Float32Array,
+  ): void {
+    const actor = this.actors[ci];
+    const H = actor.hiddenStateSize, A = actor.spec.numActions;
+    const hidden = this.#actorHidden[ci];
+    this.actorHiddenLog[ci].set(hidden, t * rows * H);
+    const r = tf.tidy(() =>
+      actor.forwardStep(
+        tf.tensor2d(inputs, [rows, actor.inputSize]),
+        tf.tensor2d(hidden, [rows, H]),
+        tf.tensor2d(masks, [rows, A]),
+      )
+    );
+    out.set(r.logits.dataSync().subarray(0, rows * A));
+    hidden.set(r.hidden.dataSync());
+    r.logits.dispose();
+    r.latent.dispose();
+    r.hidden.dispose();
+  }
+
+  /** Zeroes the actor hidden states of the copies whose episode just ended (the next step starts one). */
+  #resetActorHidden(dones: Uint8Array): void {
+    for (let e = 0; e < dones.length; e++) {
+      if (!dones[e]) continue;
+      this.actors.forEach((a, ci) => {
+        const n = this.venv.classes[ci].count * a.hiddenStateSize;
+        this.#actorHidden[ci].fill(0, e * n, (e + 1) * n);
+      });
+    }
+  }
+
+  /**
+   * Recurrent critic: one sequential pass over the rollout from the hidden state at its start (zeroed
+   * where an episode begins) gives V(s_t), the values of truncated episodes' final states and the
+   * bootstrap values; then GAE as in {@linkcode rolloutAdvantages}. Records the hidden state before each
+   * step for the update, and keeps the one after the last step for the next rollout.
+   */
+  #recurrentAdvantages(): void {
+    const c = this.config;
+    const b = this.#buffer;
+    const { steps: T, envs: E, stateSize: S } = b.sizes;
+    const Hc = this.critic.hiddenStateSize;
+    const toEnv = (v: Float32Array) => c.valueNorm ? this.valueNorm.denormalizeInPlace(v) : v;
+    const h = new Float32Array(this.#criticHidden);
+    const step = (states: Float32Array, hidden: Float32Array, n: number) => {
+      const r = tf.tidy(() => {
+        const out = this.critic.step(tf.tensor2d(states, [n, S]), tf.tensor2d(hidden, [n, Hc]));
+        return [out.values, out.hidden] as const;
+      });
+      const values = Float32Array.from(r[0].dataSync()), next = Float32Array.from(r[1].dataSync());
+      r[0].dispose();
+      r[1].dispose();
+      return { values, next };
+    };
+    for (let t = 0; t < T; t++) {
+      this.#criticHiddenLog.set(h, t * E * Hc);
+      const { values, next } = step(b.states.subarray(t * E * S, (t + 1) * E * S), h, E);
+      b.values.set(toEnv(values), t * E);
+      const truncated: number[] = [];
+      for (let e = 0; e < E; e++) {
+        const i = t * E + e;
+        if (b.ended[i] && !b.terminated[i]) truncated.push(e);
+      }
+      if (truncated.length) {
+        const st = new Float32Array(truncated.length * S),
+          hs = new Float32Array(truncated.length * Hc);
+        truncated.forEach((e, k) => {
+          const i = t * E + e;
+          st.set(b.finalStates.subarray(i * S, (i + 1) * S), k * S);
+          hs.set(next.subarray(e * Hc, (e + 1) * Hc), k * Hc);
+        });
+        const finals = toEnv(step(st, hs, truncated.length).values);
+        truncated.forEach((e, k) => (b.nextValues[t * E + e] = finals[k]));
+      }
+      for (let e = 0; e < E; e++) {
+        const i = t * E + e;
+        if (b.ended[i]) {
+          if (b.terminated[i]) b.nextValues[i] = 0;
+          next.fill(0, e * Hc, (e + 1) * Hc);
+        }
+      }
+      h.set(next);
+    }
+    const bootstrap = toEnv(step(b.bootstrapStates, h, E).values);
+    this.#criticHidden = h;
+    for (let i = 0; i < T * E; i++) {
+      if (b.ended[i]) continue;
+      const t = Math.floor(i / E), e = i % E;
+      b.nextValues[i] = t + 1 < T ? b.values[i + E] : bootstrap[e];
+    }
+    computeGae({
+      rewards: b.rewards,
+      values: b.values,
+      nextValues: b.nextValues,
+      terminated: b.terminated,
+      episodeEnded: b.ended,
+      steps: T,
+      streams: E,
+      gamma: c.gamma,
+      lambda: c.gaeLambda,
+      advantages: b.advantages,
+      returns: b.returns,
+    });
+  }
+
+  /**
+   * "Keep" multipliers of a chunked minibatch (`idx` from {@linkcode chunkSteps}, `chunks` chunks,
+   * `count` rows per step): for step `l > 0` of each chunk, 0 where the previous step ended an episode.
+   */
+  #keepMultipliers(idx: Int32Array, chunks: number, count: number): (tf.Tensor2D | undefined)[] {
+    const L = idx.length / chunks;
+    const keep: (tf.Tensor2D | undefined)[] = [undefined];
+    for (let l = 1; l < L; l++) {
+      const k = new Float32Array(chunks * count);
+      for (let j = 0; j < chunks; j++) {
+        const prev = idx[(l - 1) * chunks + j];
+        k.fill(this.#buffer.ended[prev] ? 0 : 1, j * count, (j + 1) * count);
+      }
+      keep.push(tf.tensor2d(k, [chunks * count, 1]));
+    }
+    return keep;
+  }
+
+  /** BPTT logits of class `ci` over a chunked minibatch (rows step-major, as `classMinibatches` gives). */
+  #unrollActor(
+    ci: number,
+    inputs: tf.Tensor2D,
+    masks: tf.Tensor2D,
+    idx: Int32Array,
+    chunks: number,
+  ): tf.Tensor2D {
+    const actor = this.actors[ci];
+    const count = this.venv.classes[ci].count, H = actor.hiddenStateSize;
+    const L = idx.length / chunks;
+    const h0 = tf.tensor2d(
+      gatherAgentRows(this.actorHiddenLog[ci], H, count, idx.subarray(0, chunks)),
+      [chunks * count, H],
+    );
+    return actor.unroll(
+      tf.split(inputs, L, 0) as tf.Tensor2D[],
+      h0,
+      this.#keepMultipliers(idx, chunks, count),
+      tf.split(masks, L, 0) as tf.Tensor2D[],
+    );
+  }
+
+  /** BPTT critic values over a chunked minibatch (`states` step-major, `[L * chunks, S]`). */
+  #unrollCritic(states: tf.Tensor2D, idx: Int32Array, chunks: number): tf.Tensor1D {
+    const Hc = this.critic.hiddenStateSize;
+    const L = idx.length / chunks;
+    const h0 = tf.tensor2d(
+      gatherAgentRows(this.#criticHiddenLog, Hc, 1, idx.subarray(0, chunks)),
+      [chunks, Hc],
+    );
+    return this.critic.unroll(
+      tf.split(states, L, 0) as tf.Tensor2D[],
+      h0,
+      this.#keepMultipliers(idx, chunks, 1),
+    );
   }
 
   /**
@@ -379,6 +617,11 @@ export class MappoTrainer {
     options: WarmStartOptions,
   ): number {
     const c = this.config;
+    if (c.recurrent) {
+      throw new RangeError(
+        'Invalid warm start: it clones into feed-forward actors, and this run is recurrent (config field "recurrent" is true); switch it off (deno task train --warm-start off)',
+      );
+    }
     const env = makeEnv();
     const controller = controllerFor(env);
     const classes = env.classes;
@@ -625,6 +868,9 @@ export class MappoTrainer {
     this.envSteps = m.envSteps;
     this.venv.reset(deriveSeed(this.config.seed, "resume", this.iteration));
     for (const a of this.#alive) a.fill(1);
+    // Fresh episodes start from zero hidden states.
+    for (const h of this.#actorHidden) h.fill(0);
+    this.#criticHidden.fill(0);
     return m.extra ?? {};
   }
 
@@ -634,4 +880,26 @@ export class MappoTrainer {
       critic: { optimizer: this.#criticOptimizer, variables: this.critic.variables },
     };
   }
+}
+
+/**
+ * The environment steps of recurrent chunks, step-major: chunk `q` of a rollout with `envs` copies covers
+ * copy `q % envs`, steps `floor(q / envs) * L` to `+ L - 1`; entry `l * n + j` is step `l` of the `j`-th
+ * chunk in `chunks` (row `t * envs + e` of the rollout's step arrays).
+ *
+ * @example
+ * ```ts
+ * import { chunkSteps } from "./mappo.ts";
+ * // 2 copies, chunks of 3 steps: chunk 3 is copy 1, steps 3..5 (rows 7, 9, 11).
+ * console.assert(chunkSteps(Int32Array.of(3), 3, 2).join() === "7,9,11");
+ * ```
+ */
+export function chunkSteps(chunks: Int32Array, L: number, envs: number): Int32Array {
+  const n = chunks.length;
+  const idx = new Int32Array(n * L);
+  for (let j = 0; j < n; j++) {
+    const e = chunks[j] % envs, t0 = Math.floor(chunks[j] / envs) * L;
+    for (let l = 0; l < L; l++) idx[l * n + j] = (t0 + l) * envs + e;
+  }
+  return idx;
 }

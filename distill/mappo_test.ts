@@ -191,3 +191,37 @@ function countSteps(env: MatchingEnv): number {
   }
   return n;
 }
+
+Deno.test("MAPPO on MPE steps an MpeBatchEnv, bit for bit the same training as a VectorEnv", async () => {
+  const { SimpleSpreadEnv } = await import("../sim/mpe/simple_spread.ts");
+  const { MpeBatchEnv } = await import("../sim/mpe/batch.ts");
+  const { VectorEnv } = await import("../sim/env/vector.ts");
+  const config = { ...tiny, totalEnvSteps: 2 * 8 * 25, rolloutSteps: 25 };
+  const batched = new MappoTrainer(() => new SimpleSpreadEnv(), config);
+  assert.ok(batched.venv instanceof MpeBatchEnv);
+  // The same environment without its batched form (no makeBatch): a VectorEnv of single copies.
+  const plain = new MappoTrainer(() => {
+    const env = new SimpleSpreadEnv();
+    return {
+      id: env.id,
+      classes: env.classes,
+      agents: env.agents,
+      stateSize: env.stateSize,
+      maxSteps: env.maxSteps,
+      reset: (seed: number) => env.reset(seed),
+      step: (a: readonly Int32Array[]) => env.step(a),
+      state: (out?: Float32Array) => env.state(out),
+    };
+  }, config);
+  assert.ok(plain.venv instanceof VectorEnv);
+  for (let i = 0; i < 2; i++) {
+    const a = batched.iterate(), b = plain.iterate();
+    assert.equal(a.meanReturn, b.meanReturn);
+    assert.equal(a.policyLoss, b.policyLoss);
+  }
+  batched.actors[0].variables.forEach((v, i) =>
+    assert.deepEqual(Array.from(v.dataSync()), Array.from(plain.actors[0].variables[i].dataSync()))
+  );
+  batched.dispose();
+  plain.dispose();
+});

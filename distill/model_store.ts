@@ -76,7 +76,10 @@ export async function readTrainingRecord(dir: string): Promise<TrainingRecord> {
   return parsed.data as TrainingRecord;
 }
 
-/** Saves a trained teacher (actors, critic, value normalisation) to `dir`. */
+/**
+ * Saves a trained teacher (actors, critic, value normalisation) to `dir`. A recurrent critic is not
+ * saved (model files hold feed-forward critics only; it stays in the training checkpoint).
+ */
 export async function saveTeacherModel(
   dir: string,
   trainer: MappoTrainer,
@@ -84,7 +87,7 @@ export async function saveTeacherModel(
 ): Promise<void> {
   await savePolicySet(dir, {
     classes: trainer.venv.classes.map((c, i) => ({ name: c.name, actor: trainer.actors[i] })),
-    critic: trainer.critic,
+    ...(trainer.critic.gru ? {} : { critic: trainer.critic }),
     label: "teacher",
   }, { provenance });
   const record: TrainingRecord = {
@@ -121,6 +124,11 @@ export async function loadTeacher(
     );
   }
   const actors = set.classes.map((c) => {
+    if (c.actor.spec.kind === "gru") {
+      throw new Error(
+        `Cannot load teacher "${dir}": class "${c.name}" has a recurrent ("gru") actor; distillation takes feed-forward teachers only (train with recurrent off)`,
+      );
+    }
     if (!(c.actor instanceof Actor)) {
       throw new InputError(`Cannot load teacher "${dir}": class "${c.name}" is not a tfjs actor`);
     }

@@ -41,10 +41,12 @@ export async function codeVersion(): Promise<string> {
 
 /** Builds a provenance record dated now. */
 export async function provenance(
-  fields: { command: string; seed: number; steps: number },
+  fields: { command: string; seed: number; steps: number; warmStart?: Provenance["warmStart"] },
 ): Promise<TrainingProvenance> {
+  const { warmStart, ...rest } = fields;
   return {
-    ...fields,
+    ...rest,
+    ...(warmStart !== undefined ? { warmStart } : {}),
     date: new Date().toISOString(),
     codeVersion: await codeVersion(),
     deno: Deno.version.deno,

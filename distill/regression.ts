@@ -74,7 +74,9 @@ export function regressionEpisodes(envId: string): number {
  * Measures a scenario's deployable models ({@linkcode deployableModelDir}): returns of students (ideal and
  * deployed), teacher (ideal and deployed), the baseline and random; the students' retention; per-class
  * FLOPs reduction; per class, the deployed deadline-miss rate and inference energy per node-episode of
- * students and teacher; the students' final infos. Returns a flat metric map.
+ * students and teacher; the students' final infos; where the environment reports wins (SMAX), the
+ * teacher's and the baseline's win rates (`teacher.info.won`, `baseline.info.won`). Returns a flat
+ * metric map.
  */
 export async function measureScenario(
   envId: string,
@@ -125,7 +127,11 @@ export async function measureScenario(
     "students.deployedRetention": retention(sDeployed.mean, tIdeal.mean, random.mean),
   };
   const baseline = baselineFor(envId);
-  if (baseline) metrics["baseline.return"] = run(baseline(env)).mean;
+  const base = baseline ? run(baseline(env)) : undefined;
+  if (base) metrics["baseline.return"] = base.mean;
+  // Win rates where the environment reports wins (SMAX): the teacher's quality floors read them.
+  if (tIdeal.wins) metrics["teacher.info.won"] = tIdeal.infos.won;
+  if (base?.wins) metrics["baseline.info.won"] = base.infos.won;
   env.classes.forEach((c, i) => {
     metrics[`flopsReduction.${c.name}`] = actorCost(teacher.classes[i].actor.spec).flops /
       actorCost(students.classes[i].actor.spec).flops;

@@ -21,7 +21,7 @@
  */
 
 import type { AgentClassSpec } from "../sim/env/types.ts";
-import type { VectorEnv } from "../sim/env/vector.ts";
+import type { BatchedEnv } from "../sim/env/vector.ts";
 import type { Rng } from "../sim/rng.ts";
 
 /** Per-class rollout arrays. */
@@ -194,12 +194,14 @@ export interface RolloutEpisodes {
 }
 
 /**
- * Collects one rollout from `venv` (already reset) into `buffer`, choosing actions with `logitsFn` and
- * sampling with `rng` (greedy argmax when `rng` is undefined). `alive` per class tracks which agents are still in play across calls
+ * Collects one rollout from `venv` (any {@linkcode BatchedEnv}: a `VectorEnv`, an `MpeBatchEnv`; already
+ * reset) into `buffer`, choosing actions with `logitsFn` and
+ * sampling with `rng` (greedy argmax when `rng` is undefined); `afterStep(t, dones)`, when given, runs after
+ * each environment step (recurrent trainers zero the hidden states of copies whose episode ended). `alive` per class tracks which agents are still in play across calls
  * (`E * count`, 1 = in play; pass arrays filled with 1 after a reset).
  */
 export function collectRollout(
-  venv: VectorEnv,
+  venv: BatchedEnv,
   buffer: RolloutBuffer,
   logitsFn: LogitsFn,
   rng: Rng | undefined,
@@ -207,6 +209,7 @@ export function collectRollout(
   alive: Float32Array[],
   scratchLogits: Float32Array[],
   actionBuffers: Int32Array[],
+  afterStep?: (t: number, dones: Uint8Array) => void,
 ): RolloutEpisodes {
   const { steps, envs, stateSize } = buffer.sizes;
   const specs = buffer.specs;
@@ -255,6 +258,7 @@ export function collectRollout(
       }
     }
     venv.step(actionBuffers);
+    afterStep?.(t, venv.dones);
     for (let e = 0; e < envs; e++) {
       const i = t * envs + e;
       let total = 0;

@@ -34,6 +34,7 @@
  */
 
 import type { MultiAgentEnv } from "../sim/env/types.ts";
+import type { WarmStartRecord } from "../policies/policy_set.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import type { MappoConfig } from "./config.ts";
 import { writeFileAtomic } from "./checkpoint.ts";
@@ -76,8 +77,12 @@ export interface TeacherRunOptions {
    * does, so the two end bit-identical (the sweep's jobs, `sweep/job_kinds.ts`, rely on it).
    */
   segment?: number;
-  /** Behaviour-cloning warm start from a heuristic before PPO (fresh runs only; see `MappoTrainer.warmStart`). */
-  warmStart?: WarmStartOptions & { controllerFor: (env: MultiAgentEnv) => Controller };
+  /**
+   * Behaviour-cloning warm start from a heuristic before PPO (fresh runs only; see
+   * `MappoTrainer.warmStart`), or `"off"` to record that the preset's was switched off. Its budget (or
+   * `"off"`) goes into the provenance of the model and `summary.json`, and is kept across `--resume`.
+   */
+  warmStart?: (WarmStartOptions & { controllerFor: (env: MultiAgentEnv) => Controller }) | "off";
 }
 
 /** What {@linkcode runTeacherTraining} returns. */
@@ -129,6 +134,15 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const ckptPath = `${outDir}/checkpoint.ckpt`;
   let curves: CurveRow[] = [];
   let stages: TrainingStage[] = [];
+  const ws = options.warmStart;
+  let warmStartRecord: WarmStartRecord | "off" | undefined = ws === "off" || ws === undefined
+    ? ws
+    : {
+      episodes: ws.episodes,
+      epochs: ws.epochs,
+      daggerRounds: ws.daggerRounds ?? 0,
+      daggerEpisodes: ws.daggerRounds ? ws.daggerEpisodes ?? ws.episodes : 0,
+    };
   const command = options.command ?? `train ${options.envId}`;
   if (options.resume) {
     let exists = true;
@@ -140,6 +154,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     if (exists) {
       const extra = await trainer.restoreCheckpoint(ckptPath);
       curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
+      // The warm start ran (or not) in the run's first stage: its record comes from the checkpoint.
+      warmStartRecord = extra.warmStart as WarmStartRecord | "off" | undefined;
       stages = Array.isArray(extra.stages)
         ? extra.stages as TrainingStage[]
         : [await legacyStage(outDir, trainer.envSteps)];
@@ -152,13 +168,13 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       console.error(`train: no checkpoint at ${ckptPath}, starting fresh`);
     }
   }
-  if (options.warmStart && trainer.iteration === 0) {
+  if (ws && ws !== "off" && trainer.iteration === 0) {
     const t0 = performance.now();
     const accuracy = trainer.warmStart(
       options.makeEnv,
-      options.warmStart.controllerFor,
+      ws.controllerFor,
       {
-        ...options.warmStart,
+        ...ws,
         onRound: options.quiet ? undefined : (round, rounds, acc) =>
           console.error(
             `train: warm start ${
@@ -171,8 +187,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
     );
     if (!options.quiet) {
       console.error(
-        `train: warm start from the heuristic: ${options.warmStart.episodes} episodes, ${options.warmStart.epochs} epochs, ${
-          options.warmStart.daggerRounds ?? 0
+        `train: warm start from the heuristic: ${ws.episodes} episodes, ${ws.epochs} epochs, ${
+          ws.daggerRounds ?? 0
         } DAgger rounds, imitation accuracy ${(accuracy * 100).toFixed(1)}%, ${
           ((performance.now() - t0) / 1000).toFixed(1)
         } s`,
@@ -200,7 +216,11 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const checkpoint = async () => {
     stage.toEnvSteps = trainer.envSteps;
     stage.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
-    await trainer.saveCheckpoint(ckptPath, { curves, stages });
+    await trainer.saveCheckpoint(ckptPath, {
+      curves,
+      stages,
+      ...(warmStartRecord !== undefined ? { warmStart: warmStartRecord } : {}),
+    });
     await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
   };
   const segment = options.segment ?? 0;
@@ -244,6 +264,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       command: stagesCommand(stages),
       seed: trainer.config.seed,
       steps: trainer.envSteps,
+      warmStart: warmStartRecord,
     });
     await saveTeacherModel(modelDir, trainer, prov);
     const seconds = (performance.now() - started) / 1000;

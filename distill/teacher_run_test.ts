@@ -125,3 +125,67 @@ Deno.test("runTeacherTraining: with segment it pauses at every multiple, checkpo
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("runTeacherTraining: agentIdFeatures puts a one-hot agent index in the actor input and the model files record it", async () => {
+  const { loadPolicySet } = await import("../policies/model_io.ts");
+  const { PolicyController } = await import("../policies/controller.ts");
+  const { evaluateController } = await import("./evaluate.ts");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const env = new MatchingEnv();
+    const result = await runTeacherTraining({
+      envId: "toy/matching",
+      makeEnv: () => new MatchingEnv(),
+      outDir,
+      config: { ...base, totalEnvSteps: 256, agentIdFeatures: true },
+      quiet: true,
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(`${result.modelDir}/manifest.json`));
+    const count = env.classes[0].count;
+    assert.ok(count > 1);
+    assert.equal(manifest.classes[0].agentIdSize, count);
+    const set = await loadPolicySet(result.modelDir!, {
+      expect: { classes: env.classes },
+      as: "plain",
+    });
+    assert.equal(set.classes[0].actor.spec.agentIdSize, count);
+    assert.equal(set.classes[0].actor.spec.obsSize, env.classes[0].obsSize);
+    // The runtime builds the same input (observation + one-hot id) and plays legal episodes.
+    const report = evaluateController(env, new PolicyController("teacher", set), { episodes: 2 });
+    assert.ok(Number.isFinite(report.mean));
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});
+
+Deno.test("runTeacherTraining smoke (recurrent): GRU actors ship with the model, the runtime carries their state, distillation refuses them", async () => {
+  const { loadPolicySet } = await import("../policies/model_io.ts");
+  const { PolicyController } = await import("../policies/controller.ts");
+  const { evaluateController } = await import("./evaluate.ts");
+  const { loadTeacher } = await import("./model_store.ts");
+  const outDir = await Deno.makeTempDir();
+  try {
+    const env = new MatchingEnv();
+    const result = await runTeacherTraining({
+      envId: "toy/matching",
+      makeEnv: () => new MatchingEnv(),
+      outDir,
+      config: { ...base, totalEnvSteps: 256, recurrent: true, chunkLength: 8 },
+      quiet: true,
+    });
+    const manifest = JSON.parse(await Deno.readTextFile(`${result.modelDir}/manifest.json`));
+    assert.deepEqual(manifest.classes.map((c: { kind: string }) => c.kind), ["gru", "gru"]);
+    assert.equal(manifest.critic, undefined); // the recurrent critic stays in the checkpoint
+    const set = await loadPolicySet(result.modelDir!, { expect: { classes: env.classes } });
+    const report = evaluateController(env, new PolicyController("teacher", set), { episodes: 2 });
+    assert.ok(Number.isFinite(report.mean));
+    await assert.rejects(
+      loadTeacher(result.modelDir!, env.classes, { critic: false }),
+      /class "a" has a recurrent \("gru"\) actor; distillation takes feed-forward teachers only/,
+    );
+    const summary = JSON.parse(await Deno.readTextFile(`${outDir}/summary.json`));
+    assert.equal(summary.config.recurrent, true);
+  } finally {
+    await Deno.remove(outDir, { recursive: true });
+  }
+});

@@ -227,6 +227,46 @@ export class Actor {
     });
   }
 
+  /**
+   * Logits of a sequence for backpropagation through time: `inputs[l]` `[batch, inputSize]` and
+   * `masks[l]` from the hidden state `h0` `[batch, H]`; before step `l > 0` the state is multiplied by
+   * `keep[l]` `[batch, 1]` (0 where an episode began). Returns the logits of every step concatenated in
+   * step order (`[L * batch, numActions]`). A `"mlp"` actor ignores `h0` and `keep`. Does not tidy.
+   *
+   * @example
+   * ```ts
+   * import * as tf from "@tensorflow/tfjs";
+   * import { Actor } from "./actor.ts";
+   * const a = new Actor({ obsSize: 2, agentIdSize: 0, numActions: 3, hiddenSizes: [4], activation: "tanh",
+   *   kind: "gru" }, { seed: 2, name: "unroll_demo" });
+   * const shape = tf.tidy(() => a.unroll([tf.ones([5, 2]), tf.ones([5, 2])] as tf.Tensor2D[],
+   *   tf.zeros([5, 4]) as tf.Tensor2D, [undefined, tf.ones([5, 1]) as tf.Tensor2D],
+   *   [tf.ones([5, 3]), tf.ones([5, 3])] as tf.Tensor2D[]).shape);
+   * console.assert(shape[0] === 10);
+   * a.dispose();
+   * ```
+   */
+  unroll(
+    inputs: tf.Tensor2D[],
+    h0: tf.Tensor2D,
+    keep: (tf.Tensor2D | undefined)[],
+    masks: tf.Tensor2D[],
+  ): tf.Tensor2D {
+    let h = h0;
+    const out: tf.Tensor2D[] = [];
+    inputs.forEach((x, l) => {
+      this.#checkInput(x, masks[l]);
+      if (!this.gru) {
+        out.push(this.#head(x, masks[l]).logits);
+        return;
+      }
+      if (l > 0 && keep[l]) h = tf.mul(h, keep[l]!) as tf.Tensor2D;
+      h = this.gru.step(x, h);
+      out.push(this.#head(h, masks[l]).logits);
+    });
+    return tf.concat(out, 0) as tf.Tensor2D;
+  }
+
   #head(x: tf.Tensor2D, mask?: tf.Tensor2D): { logits: tf.Tensor2D; latent: tf.Tensor2D } {
     const { output, latent } = this.net.apply(x);
     if (!mask) return { logits: output, latent };

@@ -115,6 +115,15 @@ const provenanceSchema = z.object({
   steps: z.number().min(0),
   date: z.string(),
   codeVersion: z.string(),
+  warmStart: z.union([
+    z.literal("off"),
+    z.object({
+      episodes: nonNegInt,
+      epochs: nonNegInt,
+      daggerRounds: nonNegInt,
+      daggerEpisodes: nonNegInt,
+    }),
+  ]).optional(),
 });
 
 /**

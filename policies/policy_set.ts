@@ -33,6 +33,24 @@ export interface Provenance {
   date: string;
   /** Code version, e.g. `git rev-parse HEAD` (the caller passes it in). */
   codeVersion: string;
+  /**
+   * The teacher's behaviour-cloning warm start: its budget (demonstration episodes, epochs, DAgger
+   * rounds and episodes per round), or `"off"` when `--warm-start off` skipped the preset's; absent where
+   * there was none to run.
+   */
+  warmStart?: WarmStartRecord | "off";
+}
+
+/** The budget a warm start ran with (see {@linkcode Provenance.warmStart}). */
+export interface WarmStartRecord {
+  /** Demonstration episodes the heuristic played. */
+  episodes: number;
+  /** Passes over the demonstrations per cloning. */
+  epochs: number;
+  /** DAgger rounds after plain cloning. */
+  daggerRounds: number;
+  /** Episodes the actor played per DAgger round. */
+  daggerEpisodes: number;
 }
 
 /** One agent class's policy. */

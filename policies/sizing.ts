@@ -94,6 +94,12 @@ export interface SizingOptions {
   activation?: Activation;
   /** One-hot agent-id inputs of the student; default 0. */
   agentIdSize?: number;
+  /**
+   * `"mlp"` (default) or `"gru"`: a recurrent student, a GRU cell of the first hidden width then the MLP
+   * head, costed with its cell (`gruCellCost`). Students stay feed-forward unless asked; a budget that
+   * cannot hold even the smallest recurrent candidate is an error naming the budget and the figures.
+   */
+  kind?: "mlp" | "gru";
   /** The teacher, for the FLOPs and parameter ratios. */
   teacher?: ActorSpec;
   /**
@@ -215,8 +221,13 @@ export function sizeStudent(
     agentIdSize: options.agentIdSize ?? 0,
     numActions,
     activation: options.activation ?? "tanh",
-    kind: "mlp",
+    kind: options.kind ?? "mlp",
   } as const;
+  if (base.kind !== "mlp" && base.kind !== "gru") {
+    throw new RangeError(
+      `sizeStudent: field "kind" must be "mlp" or "gru", got ${JSON.stringify(base.kind)}`,
+    );
+  }
   let best: { spec: ActorSpec; cost: CostReport } | undefined;
   const rejected: { spec: ActorSpec; cost: CostReport; why: BindingConstraint[] }[] = [];
   const deadlineLimitMs = budget.deadlineMs * (1 - margin);
@@ -247,7 +258,9 @@ export function sizeStudent(
   if (!best) {
     const s = smallest!;
     throw new RangeError(
-      `No student fits budget "${name}" (flopsPerSecond ${budget.flopsPerSecond}, deadlineMs ${budget.deadlineMs}, overheadMs ${budget.overheadMs}, paramMemoryBytes ${budget.paramMemoryBytes}, margin ${margin}): ` +
+      `No ${
+        base.kind === "gru" ? 'recurrent ("gru") ' : ""
+      }student fits budget "${name}" (flopsPerSecond ${budget.flopsPerSecond}, deadlineMs ${budget.deadlineMs}, overheadMs ${budget.overheadMs}, paramMemoryBytes ${budget.paramMemoryBytes}, margin ${margin}): ` +
         `the smallest candidate ${archLabel(s.spec)} needs ${s.cost.flops} FLOPs = ${
           decisionTimeMs(s.cost.flops, budget).toPrecision(4)
         } ms per decision (limit ${

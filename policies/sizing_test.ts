@@ -126,3 +126,23 @@ Deno.test("sizeStudent: the report names the binding constraint", () => {
     /18-16-5: 0\.7880 ms \(limit 0\.5000\), 1556 parameter bytes \(limit 1000\)/,
   );
 });
+
+Deno.test("sizeStudent: a recurrent student only where the budget holds a GRU cell; otherwise a clear error", () => {
+  // Students are feed-forward unless asked.
+  assert.equal(sizeStudent(roomy, 18, 5).spec.kind, "mlp");
+  const r = sizeStudent(roomy, 18, 5, { kind: "gru" });
+  assert.equal(r.spec.kind, "gru");
+  assert.equal(r.cost.flops, actorCost(r.spec).flops);
+  // 1000 bytes (800 after the margin) hold the MLP 18-4-5 (101 parameters, 404 bytes) but not the
+  // smallest recurrent student, a 4-state GRU cell (3 x (18 + 4 + 1) x 4 = 276 parameters) and its head.
+  const tight: ComputeBudget = { ...roomy, paramMemoryBytes: 1000 };
+  assert.equal(sizeStudent(tight, 18, 5).spec.kind, "mlp");
+  assert.throws(
+    () => sizeStudent(tight, 18, 5, { kind: "gru", budgetName: "mcu-sensor" }),
+    /No recurrent \("gru"\) student fits budget "mcu-sensor" .* parameter bytes \(limit 800\)/,
+  );
+  assert.throws(
+    () => sizeStudent(roomy, 18, 5, { kind: "lstm" as "gru" }),
+    /field "kind" must be "mlp" or "gru", got "lstm"/,
+  );
+});

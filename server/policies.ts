@@ -95,7 +95,7 @@ export const defaultPolicyEntries: readonly PolicyEntry[] = [
   {
     id: "baseline",
     description:
-      "The scenario's heuristic (greedy fleet scheduler; optimal assignment on simple_spread)",
+      "The scenario's heuristic (greedy fleet scheduler; optimal assignment on simple_spread; SMAX: attack the closest enemy in range, else move towards the closest)",
     supports: (scenarioId) => baselineFor(scenarioId) !== undefined,
     make: (env, _seed, scenarioId) => baselineFor(scenarioId)!(env),
   },

@@ -25,6 +25,88 @@ import { presetFor } from "../distill/presets.ts";
 import { modelDigest } from "../distill/model_store.ts";
 import { loadSmaxMapFile } from "../sim/smax/map.ts";
 
+/**
+ * Floors on each shipped teacher's own quality, judged on the regression measurement (seed 0, the
+ * baseline's episodes). The exact figures above are rewritten whenever the models are (`deno task
+ * baseline`); these floors are not, so a retrained teacher that is weaker than the shipped one fails here
+ * even after its baseline is rewritten. They sit at what the shipped teachers achieve now (issue 17),
+ * rounded down, with the issue's target beside each where the teacher does not meet it:
+ *
+ * - `minWin`: the teacher's win rate (`teacher.info.won`); `minWinOverHeuristic`: its win rate minus the
+ *   scripted heuristic's (`baseline.info.won`) on the same episodes;
+ * - `maxGapBelowHeuristic`: (heuristic - teacher) / |heuristic| on the return (MPE);
+ * - `minReturnOverHeuristic`: teacher - heuristic on the return (fleet: greedy).
+ */
+export const TEACHER_FLOORS: Record<string, {
+  minWin?: number;
+  minWinOverHeuristic?: number;
+  maxGapBelowHeuristic?: number;
+  minReturnOverHeuristic?: number;
+  /** Why the floor is where it is, and the issue's target where the teacher misses it. */
+  note: string;
+}> = {
+  // Measured now: 98.5% wins, heuristic 32.5%. Target 99%.
+  "smax/3m": { minWin: 0.98, minWinOverHeuristic: 0.6, note: "target >= 99% wins" },
+  // 90.5%, heuristic 26%. Target 97%.
+  "smax/8m": { minWin: 0.9, minWinOverHeuristic: 0.6, note: "target >= 97% wins" },
+  // 71.5%, heuristic 55%. Target 95%.
+  "smax/2s3z": { minWin: 0.7, minWinOverHeuristic: 0.15, note: "target >= 95% wins" },
+  // WEAK TEACHER: 3% wins against the heuristic's 45.5%. The floor at 3% (and -43 points against the
+  // heuristic) only stops it from getting worse; it passes because it is set there. Target: >= 90% wins
+  // and beating the heuristic by a paired 95% CI above zero.
+  "smax/3s5z": {
+    minWin: 0.03,
+    minWinOverHeuristic: -0.43,
+    note: "weak teacher, floor set at its own 3%; target >= 90% wins and above the heuristic",
+  },
+  // 71%, heuristic 0%. Target 80%.
+  "smax/3s_vs_5z": { minWin: 0.7, minWinOverHeuristic: 0.7, note: "target >= 80% wins" },
+  // -8.00 against the assignment heuristic's -7.32: 9.25% below. Target: within 5%.
+  "mpe/simple_spread": { maxGapBelowHeuristic: 0.093, note: "target within 5% of the heuristic" },
+  // Teacher - greedy on the return: +0.363 (100 episodes), +1.98 (30), +0.041 (1 episode of 5,543 nodes).
+  "fleet/leo-wildfire": { minReturnOverHeuristic: 0.36, note: "beats greedy (target met)" },
+  "fleet/iot-edge-fleet": { minReturnOverHeuristic: 1.9, note: "beats greedy (target met)" },
+  "fleet/mega-shell": { minReturnOverHeuristic: 0.04, note: "beats greedy on its one episode" },
+};
+
+/** Lines naming every teacher floor `metrics` break (empty when all hold). */
+export function teacherFloorFailures(envId: string, metrics: Record<string, number>): string[] {
+  const floor = TEACHER_FLOORS[envId];
+  if (!floor) return [`${envId} ships a teacher but has no quality floor in TEACHER_FLOORS`];
+  const out: string[] = [];
+  const won = metrics["teacher.info.won"], base = metrics["baseline.info.won"];
+  const t = metrics["teacher.return"], h = metrics["baseline.return"];
+  const fmt = (x: number) => (x * 100).toFixed(1) + "%";
+  if (floor.minWin !== undefined && !(won >= floor.minWin)) {
+    out.push(`teacher wins ${fmt(won)}, floor ${fmt(floor.minWin)} (${floor.note})`);
+  }
+  if (floor.minWinOverHeuristic !== undefined && !(won - base >= floor.minWinOverHeuristic)) {
+    out.push(
+      `teacher wins ${fmt(won)} against the heuristic's ${fmt(base)}: ${
+        ((won - base) * 100).toFixed(1)
+      } points, floor ${(floor.minWinOverHeuristic * 100).toFixed(1)} (${floor.note})`,
+    );
+  }
+  if (floor.maxGapBelowHeuristic !== undefined) {
+    const gap = (h - t) / Math.abs(h);
+    if (!(gap <= floor.maxGapBelowHeuristic)) {
+      out.push(
+        `teacher ${t.toFixed(3)} is ${fmt(gap)} below the heuristic's ${h.toFixed(3)}, floor ${
+          fmt(floor.maxGapBelowHeuristic)
+        } (${floor.note})`,
+      );
+    }
+  }
+  if (floor.minReturnOverHeuristic !== undefined && !(t - h >= floor.minReturnOverHeuristic)) {
+    out.push(
+      `teacher ${t.toFixed(3)} - heuristic ${h.toFixed(3)} = ${
+        (t - h).toFixed(3)
+      }, floor +${floor.minReturnOverHeuristic} (${floor.note})`,
+    );
+  }
+  return out;
+}
+
 await initBackend("cpu");
 const shipped = await shippedScenarios();
 const guarded = await regressionScenarios();
@@ -118,6 +200,13 @@ for (const envId of guarded) {
         assert.ok(value >= 20, `${name} = ${value.toFixed(1)}x, bar is 20x`);
       }
     }
+    if (hasOwnModels(envId)) {
+      assert.deepEqual(
+        teacherFloorFailures(envId, metrics),
+        [],
+        `${envId}: teacher below its floor`,
+      );
+    }
     const bar = presetFor(envId).retentionBar;
     if (bar !== undefined) {
       assert.ok(hasOwnModels(envId), `${envId} has a retention bar but no models of its own`);
@@ -152,6 +241,36 @@ Deno.test("scenario regression: a shifted metric is reported with what moved and
   assert.deepEqual(diffs, [
     "students.return moved from 4.2100 to 3.1000 (-1.1100, -26.37%, tolerance ±1.00e-6)",
     "new.metric is measured (1.0000) but not recorded",
+  ]);
+});
+
+Deno.test("teacher floors: a teacher below its floor is reported with the figure, the floor and the target", () => {
+  assert.deepEqual(
+    teacherFloorFailures("smax/3s5z", {
+      "teacher.info.won": 0.02,
+      "baseline.info.won": 0.5,
+      "teacher.return": 14,
+      "baseline.return": 16,
+    }),
+    [
+      "teacher wins 2.0%, floor 3.0% (weak teacher, floor set at its own 3%; target >= 90% wins and above the heuristic)",
+      "teacher wins 2.0% against the heuristic's 50.0%: -48.0 points, floor -43.0 (weak teacher, floor set at its own 3%; target >= 90% wins and above the heuristic)",
+    ],
+  );
+  assert.deepEqual(
+    teacherFloorFailures("mpe/simple_spread", { "teacher.return": -8.2, "baseline.return": -7.32 }),
+    ["teacher -8.200 is 12.0% below the heuristic's -7.320, floor 9.3% (target within 5% of the heuristic)"],
+  );
+  assert.deepEqual(
+    teacherFloorFailures("fleet/leo-wildfire", { "teacher.return": 4.9, "baseline.return": 4.81 }),
+    ["teacher 4.900 - heuristic 4.810 = 0.090, floor +0.36 (beats greedy (target met))"],
+  );
+  assert.deepEqual(
+    teacherFloorFailures("fleet/leo-wildfire", { "teacher.return": 5.17, "baseline.return": 4.81 }),
+    [],
+  );
+  assert.deepEqual(teacherFloorFailures("demo/x", {}), [
+    "demo/x ships a teacher but has no quality floor in TEACHER_FLOORS",
   ]);
 });
 

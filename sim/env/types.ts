@@ -12,7 +12,8 @@
  * - `state()` writes the global state for a centralized critic.
  *
  * Every agent stays in its class batch for the whole episode; an agent that is out of the game (a dead unit)
- * has `terminations[i] = 1` and an action mask that allows only action 0, and its reward is 0.
+ * has `terminations[i] = 1` and an action mask that allows only action 0, and its reward is 0 unless the
+ * environment documents a shared team reward paid to every agent (SMAX's default `"smac"` reward, as SMAC).
  * The episode is over when every agent is terminated or truncated (`StepResult.done`).
  *
  * @example

@@ -44,7 +44,76 @@ export interface EpisodeStats {
 }
 
 /** N environment copies with auto-reset and batched, preallocated results. */
-export class VectorEnv {
+/**
+ * The batched-environment interface rollouts take: `numEnvs` copies of one environment stepped together
+ * with auto-reset, results in preallocated per-class arrays over all copies (copy `e`'s agents at rows
+ * `e * count ...`). {@linkcode VectorEnv} implements it over any `MultiAgentEnv`; `MpeBatchEnv` over MPE
+ * worlds stored as structs of arrays. Copy `e`'s episode `k` is reset with
+ * `VectorEnv.episodeSeed(seed, e, k)` in every implementation, so they are interchangeable bit for bit.
+ */
+export interface BatchedEnv {
+  /** Environment id. */
+  readonly id: string;
+  /** Number of copies. */
+  readonly numEnvs: number;
+  /** Agent classes (identical in every copy). */
+  readonly classes: readonly AgentClassSpec[];
+  /** Global state size of one copy. */
+  readonly stateSize: number;
+  /** Per class: observations, `numEnvs * count * obsSize`. */
+  readonly obs: Float32Array[];
+  /** Per class: action masks, `numEnvs * count * numActions`. */
+  readonly actionMask: Uint8Array[];
+  /** Per class: rewards of the last step, `numEnvs * count`. */
+  readonly rewards: Float32Array[];
+  /** Per class: terminations of the last step (before auto-reset), `numEnvs * count`. */
+  readonly terminations: Uint8Array[];
+  /** Per class: truncations of the last step (before auto-reset), `numEnvs * count`. */
+  readonly truncations: Uint8Array[];
+  /** Per copy: 1 when the last step ended its episode (it has been reset since). */
+  readonly dones: Uint8Array;
+  /** Per copy: 1 when the last step ended its episode by truncation. */
+  readonly truncatedEpisodes: Uint8Array;
+  /** Global states the next actions are chosen in, `numEnvs * stateSize`. */
+  readonly states: Float32Array;
+  /** Terminal global states of copies whose episode ended in the last step, `numEnvs * stateSize`. */
+  readonly finalStates: Float32Array;
+  /** Episodes finished since the caller last emptied this array. */
+  readonly completed: EpisodeStats[];
+  /** Resets every copy (see the interface docs for the seeds). */
+  reset(seed: number): void;
+  /** Steps every copy with `actions[classIndex]` of length `numEnvs * count`, auto-resetting. */
+  step(actions: readonly Int32Array[]): void;
+}
+
+/** An environment that builds its own faster batched form (e.g. `MpeEnv` -> `MpeBatchEnv`). */
+export interface BatchableEnv extends MultiAgentEnv {
+  /** `numEnvs` copies of this environment as one {@linkcode BatchedEnv}, same results as a `VectorEnv`. */
+  makeBatch(numEnvs: number): BatchedEnv;
+}
+
+/**
+ * `numEnvs` copies from `makeEnv` as one batched environment: the environment's own batched form when
+ * it has one ({@linkcode BatchableEnv}), else a {@linkcode VectorEnv} over `numEnvs` instances.
+ *
+ * @example
+ * ```ts
+ * import { batchEnvs } from "./vector.ts";
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * const venv = batchEnvs(() => new MatchingEnv(), 4);
+ * console.assert(venv.numEnvs === 4 && venv.id === "toy/matching");
+ * ```
+ */
+export function batchEnvs(makeEnv: () => MultiAgentEnv, numEnvs: number): BatchedEnv {
+  const first = makeEnv();
+  const batchable = first as Partial<BatchableEnv>;
+  if (typeof batchable.makeBatch === "function") return batchable.makeBatch(numEnvs);
+  return new VectorEnv([first, ...Array.from({ length: numEnvs - 1 }, makeEnv)]);
+}
+
+export class VectorEnv implements BatchedEnv {
+  /** Id of the copies' environment. */
+  readonly id: string;
   /** The copies. */
   readonly envs: readonly MultiAgentEnv[];
   /** Number of copies. */
@@ -106,6 +175,7 @@ export class VectorEnv {
       }
     }
     this.envs = envs;
+    this.id = first.id;
     this.numEnvs = envs.length;
     this.classes = first.classes;
     this.stateSize = first.stateSize;

@@ -19,14 +19,14 @@
  * @module
  */
 
-import { VectorEnv } from "../env/vector.ts";
+import { type BatchedEnv, VectorEnv } from "../env/vector.ts";
 import type { EpisodeStats } from "../env/vector.ts";
 import type { AgentClassSpec, EnvInfos } from "../env/types.ts";
 import type { MpeWorldState, MpeWorldStateInput } from "./core.ts";
 import type { MpeScenario } from "./scenario.ts";
 
 /** `scenario.world.copies` MPE worlds with auto-reset and batched, preallocated results. */
-export class MpeBatchEnv {
+export class MpeBatchEnv implements BatchedEnv {
   /** The scenario (one world copy per environment copy). */
   readonly scenario: MpeScenario;
   /** Environment id. */

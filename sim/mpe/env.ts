@@ -28,15 +28,16 @@ import {
   allocateClassBuffers,
   type ClassBuffers,
   type EnvInfos,
-  type MultiAgentEnv,
   type StepResult,
   validateActions,
 } from "../env/types.ts";
 import { MPE_DT, type MpeWorldState, type MpeWorldStateInput } from "./core.ts";
 import type { MpeScenario } from "./scenario.ts";
+import { MpeBatchEnv } from "./batch.ts";
+import type { BatchableEnv, BatchedEnv } from "../env/vector.ts";
 
 /** One MPE world as a `MultiAgentEnv` (see the module docs). */
-export class MpeEnv implements MultiAgentEnv {
+export class MpeEnv implements BatchableEnv {
   /** Registered id of the scenario. */
   readonly id: string;
   /** Agent classes. */
@@ -57,6 +58,14 @@ export class MpeEnv implements MultiAgentEnv {
   #result: { classes: ClassBuffers[]; done: boolean; infos: EnvInfos };
   #cycle = 0;
   #ready = false;
+
+  /**
+   * `numEnvs` copies of this environment as one {@linkcode MpeBatchEnv} (the same results as a
+   * `VectorEnv` of `MpeEnv`s, bit for bit; faster).
+   */
+  makeBatch(numEnvs: number): BatchedEnv {
+    return new MpeBatchEnv(this.scenario.withCopies(numEnvs));
+  }
 
   /** Wraps `scenario`, which must have exactly one world copy. */
   constructor(scenario: MpeScenario) {

@@ -36,6 +36,8 @@ export interface MpeScenario {
   readonly maxCycles: number;
   /** The worlds. */
   readonly world: MpeWorld;
+  /** The same scenario (same options) with `copies` world copies, for batching. */
+  withCopies(copies: number): MpeScenario;
   /** Draws copy `copy`'s initial state from `seed` alone. */
   resetCopy(copy: number, seed: number): void;
   /** Converts the copy's discrete actions (`actions[c][slot * count + i]`) into world actions. */

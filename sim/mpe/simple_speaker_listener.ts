@@ -134,8 +134,16 @@ export class SimpleSpeakerListenerScenario implements MpeScenario {
   /** Per copy: index of the goal landmark. */
   readonly goal: Int32Array;
 
+  readonly #options: SimpleSpeakerListenerOptions;
+
+  /** The same scenario with `copies` world copies. */
+  withCopies(copies: number): SimpleSpeakerListenerScenario {
+    return new SimpleSpeakerListenerScenario(this.#options, copies);
+  }
+
   /** Builds the scenario with `copies` independent worlds (default 1). */
   constructor(options: SimpleSpeakerListenerOptions = {}, copies = 1) {
+    this.#options = { ...options };
     this.maxCycles = simpleSpeakerListenerOptions(options).maxCycles;
     this.world = new MpeWorld({
       agents: [

@@ -154,8 +154,16 @@ export class SimpleSpreadScenario implements MpeScenario {
   /** Observation length of one agent. */
   readonly obsSize: number;
 
+  readonly #options: SimpleSpreadOptions;
+
+  /** The same scenario with `copies` world copies. */
+  withCopies(copies: number): SimpleSpreadScenario {
+    return new SimpleSpreadScenario(this.#options, copies);
+  }
+
   /** Builds the scenario with `copies` independent worlds (default 1). */
   constructor(options: SimpleSpreadOptions = {}, copies = 1) {
+    this.#options = { ...options };
     const { n, localRatio, maxCycles } = simpleSpreadOptions(options);
     this.n = n;
     this.localRatio = localRatio;

@@ -1,7 +1,8 @@
 /**
  * Registry entries of the shipped SMAX maps (`smax/3m`, `smax/8m`, `smax/2s3z`, `smax/3s5z`,
- * `smax/3s_vs_5z`), for `registerEnv`. Factory options: `maxSteps` (positive integer) and
- * `stateLastAction` (boolean); the map is fixed by the id.
+ * `smax/3s_vs_5z`), for `registerEnv`. Factory options: `maxSteps` (positive integer),
+ * `stateLastAction` (boolean) and `reward` (`"smac"`, the default, or `"survivors"`; see `env.ts`); the map
+ * is fixed by the id.
  *
  * @example
  * ```ts
@@ -15,10 +16,10 @@
  */
 
 import type { EnvEntry, EnvOptions } from "../env/registry.ts";
-import { SmaxEnv, type SmaxEnvOptions } from "./env.ts";
+import { parseSmaxRewardMode, SmaxEnv, type SmaxEnvOptions } from "./env.ts";
 import { SMAX_MAP_NAMES, smaxMap } from "./maps.ts";
 
-const KNOWN_OPTIONS = ["maxSteps", "stateLastAction"];
+const KNOWN_OPTIONS = ["maxSteps", "stateLastAction", "reward"];
 
 /**
  * Checks registry options for a SMAX map and turns them into {@linkcode SmaxEnvOptions}; throws naming the
@@ -38,7 +39,7 @@ export function smaxOptions(id: string, options: EnvOptions = {}): SmaxEnvOption
       );
     }
   }
-  const { maxSteps, stateLastAction } = options;
+  const { maxSteps, stateLastAction, reward } = options;
   if (
     maxSteps !== undefined &&
     !(typeof maxSteps === "number" && Number.isInteger(maxSteps) && maxSteps >= 1)
@@ -56,7 +57,13 @@ export function smaxOptions(id: string, options: EnvOptions = {}): SmaxEnvOption
       }`,
     );
   }
-  return { maxSteps, stateLastAction };
+  return {
+    maxSteps,
+    stateLastAction,
+    reward: reward === undefined
+      ? undefined
+      : parseSmaxRewardMode(reward, `Cannot build "${id}": option "reward"`),
+  };
 }
 
 /**

@@ -27,19 +27,44 @@
  * cooldown, (x - width/2) / width, (y - height/2) / height, [shield / max], [type one-hot]; per enemy
  * health / max, relative x, relative y, [shield / max], [type one-hot]; then every agent's last action one-hot.
  *
- * **Reward**: SMAC's shaped reward (`reward.ts`), the same for every agent alive at the start of the step
- * (an agent dead before it gets 0, as the fleetkd API asks).
+ * **Reward** (option `reward`, default `"smac"`): SMAC's shaped reward (`reward.ts`: damage dealt to the
+ * enemies' hit and shield points, 10 per kill, 200 for the win, no defeat penalty, `reward_only_positive`,
+ * scaled so that a won battle returns 20), one team reward per step. In the default `"smac"` mode every
+ * agent, dead or alive, receives it, as SMAC returns one team reward for all agents (and MAPPO's SMAC wrapper
+ * copies it to every agent, dead ones included; JaxMARL's SMAX does the same "to allow for noble
+ * sacrifice"): the team mean the trainers use is exactly SMAC's reward. `"survivors"` is the reward before
+ * issue 17: an agent dead at the start of the step gets 0, so the team mean is SMAC's reward times the
+ * surviving fraction, which undervalues every kill made after a loss. An unknown mode is an error naming
+ * the option and the value.
  *
  * **Episode end**: all enemies dead (won) or all allies dead (lost; both at once is a draw): every agent
  * terminated. At the episode limit (SMAC's, or `maxSteps`) living agents are truncated.
  * `infos`: `won` (0/1), `alliesAlive`, `enemiesAlive`, `battleStep`.
  *
- * **Divergences from SMAC**: action 0 (no-op) is legal for living agents too (the fleetkd API requires it):
+ * **Divergences from SMAC** (the reward itself is SMAC's, above): action 0 (no-op) is legal for living agents too (the fleetkd API requires it):
  * the unit keeps its current order, as when no command is sent in SC2. Enemy type one-hot bits use the same
  * order as the allies' (SMAC numbers enemy stalkers and zealots the other way round). The state's cooldown is
  * divided by the unit's own cooldown (SMAC divides by a per-type constant, e.g. 15 loops for the marine).
  * Start positions are SMAX's random clusters rather than SMAC's fixed ones. Simplified physics: see
  * `world.ts` (no projectiles, no attack delay, no pathing or terrain, idle units do not chase).
+ * Unit stats are SC2's (`units.ts`): hit points, shields, armour, the armored attribute and bonus damage as
+ * in SC2 4.6.2, which SMAC runs; shields regenerate after 10 game seconds without damage; weapon cooldowns
+ * are rounded to whole game loops and have no random jitter (SC2 adds a small random delay). Targeting:
+ * the scripted enemy's attack-move picks its target as `enemy.ts` describes (closest opponent in sight),
+ * an approximation of SC2's target priorities. SC2's unit collision and pathing are replaced by pushing
+ * overlapping units apart; there is no high ground, fog beyond sight range, or projectile travel time
+ * (stalker shots land at once).
+ *
+ * **Divergences from JaxMARL's SMAX** (`jaxmarl/environments/smax/smax_env.py`): SMAX merges shields
+ * into health (stalker 160, zealot 150) and has no armour, bonus damage or shield regeneration; here they
+ * are SC2's. SMAX's reward is the enemies' lost health fraction averaged over enemies plus a
+ * `won_battle_bonus` of 1 (a won episode returns 2, no kill bonus); here it is SMAC's (20, with kill
+ * bonus). Both pay dead agents the team reward. SMAX's actions are 4 diagonal-rotated moves, stop and
+ * attack (attacks only land within range; a unit never closes in) with a random cooldown jitter; here
+ * they are SMAC's (no-op, stop, 4 moves of 2 map units, attack with closing in, deterministic cooldowns).
+ * SMAX kills units that touch the map edge (`walls_cause_death`); here positions are clamped. SMAX's
+ * observation is its own `unit_list`; here it is SMAC's layout. SMAX uses 1/16 s world steps; here SC2
+ * game loops of 1/22.4 s, 8 per step. Start positions and the enemy's attack-move follow SMAX.
  *
  * @example
  * ```ts
@@ -91,6 +116,39 @@ export interface SmaxEnvOptions {
   maxSteps?: number;
   /** Whether `state()` ends with every agent's last action one-hot (default true, as SMAC). */
   stateLastAction?: boolean;
+  /**
+   * How SMAC's team reward is paid to the agents (default `"smac"`, see {@linkcode SMAX_REWARD_MODES}):
+   * `"smac"` pays it to every agent, dead or alive, so the team mean is SMAC's reward; `"survivors"` (the
+   * reward before issue 17) pays it only to agents alive at the step's start, so the team mean is SMAC's
+   * reward scaled by the surviving fraction.
+   */
+  reward?: SmaxRewardMode;
+}
+
+/** The reward modes of {@linkcode SmaxEnvOptions.reward}; the first is the default. */
+export const SMAX_REWARD_MODES = ["smac", "survivors"] as const;
+
+/** A reward mode: `"smac"` (shared team reward, the default) or `"survivors"` (the old reward). */
+export type SmaxRewardMode = typeof SMAX_REWARD_MODES[number];
+
+/**
+ * Checks a reward mode; throws naming `where` (the option or field), the value and the modes.
+ *
+ * @example
+ * ```ts
+ * import { parseSmaxRewardMode } from "./env.ts";
+ * console.assert(parseSmaxRewardMode("survivors", 'option "reward"') === "survivors");
+ * ```
+ */
+export function parseSmaxRewardMode(value: unknown, where: string): SmaxRewardMode {
+  if (typeof value === "string" && (SMAX_REWARD_MODES as readonly string[]).includes(value)) {
+    return value as SmaxRewardMode;
+  }
+  throw new RangeError(
+    `${where} must be one of ${SMAX_REWARD_MODES.map((m) => `"${m}"`).join(", ")}, got ${
+      JSON.stringify(value)
+    }`,
+  );
 }
 
 /** Number of actions before the attack actions. */
@@ -136,6 +194,8 @@ export class SmaxEnv implements MultiAgentEnv {
   readonly #buffers: ClassBuffers[];
   readonly #result: { classes: ClassBuffers[]; done: boolean; infos: Record<string, number> };
   readonly #stateLastAction: boolean;
+  /** The reward mode (see {@linkcode SmaxEnvOptions.reward}). */
+  readonly rewardMode: SmaxRewardMode;
   readonly #allyClass: Int32Array;
   readonly #allyIndex: Int32Array;
   readonly #typeBit: Int32Array;
@@ -167,6 +227,9 @@ export class SmaxEnv implements MultiAgentEnv {
     }
     this.maxSteps = maxSteps;
     this.#stateLastAction = options.stateLastAction ?? true;
+    this.rewardMode = options.reward === undefined
+      ? "smac"
+      : parseSmaxRewardMode(options.reward, `Cannot build "${this.id}": option "reward"`);
 
     // Allies sorted by catalogue type (SMAC sorts by unit type), enemies in map order.
     const rank = (t: string) => UNIT_TYPE_NAMES.indexOf(t as typeof UNIT_TYPE_NAMES[number]);
@@ -343,10 +406,11 @@ export class SmaxEnv implements MultiAgentEnv {
       won,
       this.#maxReward,
     );
+    const shared = this.rewardMode === "smac";
     for (let u = 0; u < nA; u++) {
       const b = this.#buffers[this.#allyClass[u]];
       const i = this.#allyIndex[u];
-      b.rewards[i] = this.#allyAliveBefore[u] ? reward : 0;
+      b.rewards[i] = shared || this.#allyAliveBefore[u] ? reward : 0;
       b.terminations[i] = ended || !w.alive[u] ? 1 : 0;
       b.truncations[i] = timeUp && w.alive[u] ? 1 : 0;
     }

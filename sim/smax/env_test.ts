@@ -14,6 +14,7 @@ function arena(
   allies: [string, number, number][],
   enemies: [string, number, number][],
   episodeLimit = 60,
+  reward?: "smac" | "survivors",
 ) {
   const groups = (gs: [string, number, number][]) =>
     gs.map(([type, x, y]) => ({ type, count: 1, spawn: { x, y } }));
@@ -29,6 +30,7 @@ function arena(
       allies: groups(allies),
       enemies: groups(enemies),
     },
+    reward,
   });
 }
 
@@ -171,11 +173,13 @@ Deno.test("env: a won battle pays SMAC's reward, 20 in total, to every agent", (
   close(rewards.reduce((s, v) => s + v, 0) / 12.75, 20, "return");
 });
 
-Deno.test("env: a lost battle; a dead agent keeps only no-op, zero observation, no later reward", () => {
+Deno.test("env: a lost battle (survivors reward); a dead agent keeps only no-op, zero observation, no later reward", () => {
   // Ally 0 faces two marines; ally 1 waits 12 away, out of everyone's sight.
   const env = arena(
     [["marine", 10, 16], ["marine", 2, 16]],
     [["marine", 14, 15], ["marine", 14, 17]],
+    60,
+    "survivors",
   );
   let r = env.reset(0);
   for (let s = 0; s < 6; s++) r = env.step([Int32Array.of(0, 1)]);
@@ -217,4 +221,82 @@ Deno.test("env: the episode limit truncates living agents", () => {
   assert.ok(r.done);
   assert.deepEqual([r.classes[0].terminations[0], r.classes[0].truncations[0]], [0, 1]);
   assert.throws(() => env.step([Int32Array.of(0)]), /episode is over/);
+});
+
+/** Plays no-ops to the end; returns each step's rewards of every agent, in SMAC reward units. */
+function playNoops(env: SmaxEnv): number[][] {
+  let r = env.step(noops(env));
+  const steps: number[][] = [];
+  const scale = env.maxReward / 20;
+  for (;;) {
+    steps.push(r.classes.flatMap((b) => [...b.rewards].map((v) => v * scale)));
+    if (r.done) return steps;
+    r = env.step(noops(env));
+  }
+}
+
+Deno.test("reward (smac): a kill, then a loss, by hand: damage + 10 per kill, no defeat penalty", () => {
+  // One marine against two; the closer enemy has 6 hit points left and dies to the first shot.
+  const env = arena([["marine", 10, 16]], [["marine", 13.5, 15], ["marine", 14, 17]]);
+  env.reset(0);
+  env.world.health[1] = 6;
+  const steps = playNoops(env);
+  // Loop 0: the kill (6 + 10) while both enemies hit the ally (45 -> 33); then one enemy and the ally
+  // trade 6 every 14 loops (14, 28, ..., 84) until the ally dies at loop 84, its last shot landing.
+  const expected = [16, 6, 0, 6, 0, 6, 0, 6, 6, 0, 6];
+  assert.equal(steps.length, expected.length);
+  steps.forEach((s, i) => close(s[0], expected[i], `step ${i + 1}`));
+  assert.deepEqual([env.world.alive[0], env.world.health[2]], [0, 45 - 36]);
+  close(
+    steps.reduce((t, s) => t + s[0], 0) / (env.maxReward / 20),
+    52 / 15.5,
+    "return (max reward 2 * 10 + 200 + 90 = 310)",
+  );
+});
+
+Deno.test("reward (smac): a win after a loss pays the dead ally too, 20 for the team; survivors pays less", () => {
+  const build = (mode?: "smac" | "survivors") => {
+    // Ally 0 (6 hit points left) is the enemy's closest target and dies at loop 0; ally 1 finishes it.
+    const env = arena([["marine", 10, 16], ["marine", 9, 18]], [["marine", 14, 16]], 60, mode);
+    env.reset(0);
+    env.world.health[0] = 6;
+    return env;
+  };
+  const smac = build();
+  assert.equal(smac.rewardMode, "smac");
+  const steps = playNoops(smac);
+  // Loop 0: both allies hit (12); then ally 1 alone every 14 loops; the enemy dies at loop 84 with 3 left.
+  const expected = [12, 6, 0, 6, 0, 6, 0, 6, 6, 0, 3 + 10 + 200];
+  assert.equal(steps.length, expected.length);
+  steps.forEach((s, i) => {
+    close(s[0], expected[i], `ally 0, step ${i + 1}`);
+    close(s[1], expected[i], `ally 1, step ${i + 1}`);
+  });
+  assert.deepEqual([smac.world.alive[0], smac.world.alive[1]], [0, 1]);
+  const teamReturn = (ss: number[][], env: SmaxEnv) =>
+    ss.reduce((t, s) => t + (s[0] + s[1]) / 2, 0) / (env.maxReward / 20);
+  close(teamReturn(steps, smac), 20, "team return (smac)");
+
+  const survivors = build("survivors");
+  const old = playNoops(survivors);
+  old.forEach((s, i) => {
+    close(s[0], i === 0 ? 12 : 0, `survivors: ally 0, step ${i + 1}`);
+    close(s[1], expected[i], `survivors: ally 1, step ${i + 1}`);
+  });
+  close(teamReturn(old, survivors), (12 / 12.75 + 20) / 2, "team return (survivors)");
+});
+
+Deno.test("reward: an unknown reward mode is an error naming the option and the value", () => {
+  assert.throws(
+    () => new SmaxEnv({ map: "3m", reward: "dense" as "smac" }),
+    /Cannot build "smax\/3m": option "reward" must be one of "smac", "survivors", got "dense"/,
+  );
+  assert.throws(
+    () => smaxEnvEntries[0].make({ reward: 3 }),
+    /option "reward" must be one of "smac", "survivors", got 3/,
+  );
+  assert.equal(
+    (smaxEnvEntries[0].make({ reward: "survivors" }) as SmaxEnv).rewardMode,
+    "survivors",
+  );
 });

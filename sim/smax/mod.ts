@@ -1,6 +1,6 @@
 /**
  * A SMAC-style StarCraft II micromanagement environment in the manner of JaxMARL's SMAX: unit types with
- * SC2 figures, SC2 game-loop combat, SMAC's scripted enemy, observations, state and reward, the maps 3m, 8m,
+ * SC2 figures, SC2 game-loop combat, SMAC's scripted enemy, observations, state and reward, the scripted heuristic baseline, the maps 3m, 8m,
  * 2s3z, 3s5z and 3s_vs_5z, and their registry entries.
  *
  * @example
@@ -23,3 +23,4 @@ export * from "./enemy.ts";
 export * from "./reward.ts";
 export * from "./env.ts";
 export * from "./entries.ts";
+export * from "./heuristic.ts";
