@@ -18,6 +18,7 @@
  */
 
 import type { Activation } from "../policies/mlp.ts";
+import { InputError } from "../sim/input_error.ts";
 
 /** The MAPPO trainer's configuration. */
 export interface MappoConfig {
@@ -203,7 +204,8 @@ export type ConfigFailure = (field: string, rule: string, value: unknown) => nev
 /** A {@linkcode ConfigFailure} throwing `Invalid <what> config: field "x" must be <rule>, got <value>`. */
 export function configFailure(what: string): ConfigFailure {
   return (field, rule, value) => {
-    throw new RangeError(
+    // An input error: a bad config from flags or files is the user's to fix (CLI exit code 2).
+    throw new InputError(
       `Invalid ${what} config: field "${field}" must be ${rule}, got ${JSON.stringify(value)}`,
     );
   };
