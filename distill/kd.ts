@@ -164,6 +164,9 @@ export class KdTrainer {
   #teamRng = new Rng(0);
 
   /**
+   * Builds the students (one per class, `studentHidden` wide) and their optimisers next to the frozen
+   * teacher, over `config.numEnvs` copies from `makeEnv`.
+   *
    * @param makeEnv Builds one environment copy.
    * @param teacher The frozen teacher (its actors' classes must match the environment's).
    * @param studentHidden Hidden layer widths of each class's student (from the budget sizer).

@@ -25,6 +25,7 @@
 
 import { z } from "zod";
 import { InputError } from "../sim/input_error.ts";
+import type { SameType } from "../sim/same_type.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import { actorCost } from "../policies/cost.ts";
@@ -51,8 +52,7 @@ export interface ScenarioBaseline {
   metrics: Record<string, { value: number; tolerance: number }>;
 }
 
-/** zod schema of `baseline.json`. */
-export const baselineSchema = z.object({
+const baselineZod = z.object({
   envId: z.string(),
   episodes: z.number().int().positive(),
   seed: z.number().int().min(0),
@@ -60,6 +60,18 @@ export const baselineSchema = z.object({
   codeVersion: z.string(),
   metrics: z.record(z.string(), z.object({ value: z.number(), tolerance: z.number().min(0) })),
 });
+const _baselineSame: SameType<z.output<typeof baselineZod>, ScenarioBaseline> = true;
+
+/**
+ * zod schema of `baseline.json`.
+ *
+ * @example
+ * ```ts
+ * import { baselineSchema } from "./regression.ts";
+ * console.assert(!baselineSchema.safeParse({ envId: "toy/matching", episodes: 0 }).success);
+ * ```
+ */
+export const baselineSchema: z.ZodType<ScenarioBaseline> = baselineZod;
 
 /**
  * Episodes of a scenario's regression measurement: the preset's `regressionEpisodes`, else its
@@ -81,7 +93,7 @@ export function regressionEpisodes(envId: string): number {
 export async function measureScenario(
   envId: string,
   makeEnv: () => MultiAgentEnv,
-  episodes = regressionEpisodes(envId),
+  episodes: number = regressionEpisodes(envId),
   seed = 0,
 ): Promise<Record<string, number>> {
   const env = makeEnv();

@@ -44,6 +44,7 @@
 import { z } from "zod";
 import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
+import type { SameType } from "../sim/same_type.ts";
 import { sizeStudent } from "../policies/sizing.ts";
 import { DEFAULT_KD_CONFIG, type KdWeights } from "./kd_config.ts";
 import { budgetsFor, presetFor } from "./presets.ts";
@@ -161,7 +162,35 @@ const planSchema = z.object({
 }).strict();
 
 /** A plan group (see module docs). */
-export type StudyGroup = z.infer<typeof groupSchema>;
+export interface StudyGroup {
+  /** Scenario names or environment ids (resolved to ids in a validated plan). */
+  scenarios: string[];
+  /** Method names (see {@linkcode STUDY_METHODS}). */
+  methods: string[];
+  /** Training seeds per cell (taken from the training range, `seeds.ts`). */
+  seeds: number;
+  /** Env-step budgets; every method of the group gets the same. */
+  steps: number[];
+  /** Hidden widths of the retention-vs-FLOPs sweep (default: the largest student the budget allows). */
+  widths?: number[];
+  /** Compute budget for every node class (default: the scenario's own). */
+  budget?: ComputeBudget;
+}
+
+/** Rollout settings applied to every method of a study (for smoke tests and small machines). */
+export interface StudyOverrides {
+  /** Environment copies per rollout. */
+  numEnvs?: number;
+  /** Steps per copy per rollout. */
+  rolloutSteps?: number;
+  /** Passes over each rollout. */
+  epochs?: number;
+  /** Minibatches per pass. */
+  minibatches?: number;
+}
+
+const _groupSame: SameType<z.output<typeof groupSchema>, StudyGroup> = true;
+const _overridesSame: SameType<z.output<typeof overridesSchema>, StudyOverrides> = true;
 
 /** A validated plan, defaults filled in. */
 export interface StudyPlan {
@@ -182,7 +211,7 @@ export interface StudyPlan {
   /** Teacher folder per scenario (default the shipped teacher). */
   teachers: Record<string, string>;
   /** Rollout settings applied to every method. */
-  overrides: z.infer<typeof overridesSchema>;
+  overrides: StudyOverrides;
   /** The groups, scenario names resolved to ids. */
   groups: StudyGroup[];
   /** The file it came from, for messages. */

@@ -74,6 +74,8 @@ export const M4_FLAGS = [
 /** A target's toolchain is missing or a build step failed. */
 export class ToolchainError extends Error {
   /**
+   * Builds the error with its full message (the target, the tool and what failed).
+   *
    * @example
    * ```ts
    * import { ToolchainError } from "./toolchain.ts";

@@ -31,6 +31,7 @@
 import { z } from "zod";
 import type { ActorSpec } from "./actor.ts";
 import type { PolicySet } from "./policy_set.ts";
+import type { SameType } from "../sim/same_type.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -277,16 +278,7 @@ export class CompiledActor {
  */
 export const EXPORT_FORMAT = "fleetkd-export";
 
-/**
- * What the compiled backend reads of an export manifest (the exporter writes more).
- *
- * @example
- * ```ts
- * import { exportManifestSchema } from "./compiled.ts";
- * console.assert(!exportManifestSchema.safeParse({ format: "fleetkd-export" }).success);
- * ```
- */
-export const exportManifestSchema = z.object({
+const exportManifestZod = z.object({
   format: z.literal(EXPORT_FORMAT),
   version: z.literal(1),
   classes: z.array(
@@ -304,6 +296,50 @@ export const exportManifestSchema = z.object({
     }).passthrough(),
   ).min(1),
 }).passthrough();
+
+/** One class of an export manifest as the compiled backend reads it (the exporter writes more). */
+export interface CompiledManifestClass {
+  /** Agent class name. */
+  name: string;
+  /** The exported network's shape (an MLP). */
+  spec: {
+    obsSize: number;
+    agentIdSize: number;
+    numActions: number;
+    hiddenSizes: number[];
+    activation: "relu" | "tanh";
+    kind: "mlp";
+  };
+  /** The class's WASM modules (float32 and int8), relative to the export folder, when exported. */
+  wasm?: { f32: string; i8: string };
+  /** Further fields the exporter writes. */
+  [field: string]: unknown;
+}
+
+/** What the compiled backend reads of an export folder's `manifest.json` (the exporter writes more). */
+export interface CompiledManifest {
+  /** Always {@linkcode EXPORT_FORMAT}. */
+  format: typeof EXPORT_FORMAT;
+  /** Manifest version (1). */
+  version: 1;
+  /** One entry per agent class. */
+  classes: CompiledManifestClass[];
+  /** Further fields the exporter writes. */
+  [field: string]: unknown;
+}
+
+const _exportManifestSame: SameType<z.output<typeof exportManifestZod>, CompiledManifest> = true;
+
+/**
+ * What the compiled backend reads of an export manifest (the exporter writes more).
+ *
+ * @example
+ * ```ts
+ * import { exportManifestSchema } from "./compiled.ts";
+ * console.assert(!exportManifestSchema.safeParse({ format: "fleetkd-export" }).success);
+ * ```
+ */
+export const exportManifestSchema: z.ZodType<CompiledManifest> = exportManifestZod;
 
 /**
  * Loads every class of an export folder as {@linkcode CompiledActor}s of `precision` (the folder must have

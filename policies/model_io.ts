@@ -44,8 +44,10 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { formatPath, valueAt } from "../sim/field_path.ts";
 import { InputError } from "../sim/input_error.ts";
+import type { SameType } from "../sim/same_type.ts";
+import type { Activation } from "./mlp.ts";
 import { Actor, type ActorSpec } from "./actor.ts";
-import { actorCost, criticCost } from "./cost.ts";
+import { actorCost, type CostReport, criticCost } from "./cost.ts";
 import { Critic, type CriticSpec } from "./critic.ts";
 import { PlainActor } from "./plain.ts";
 import { CompiledActor } from "./compiled.ts";
@@ -97,7 +99,7 @@ const costSchema = z.object({
   peakActivationBytes: nonNegInt,
 });
 
-const classSchema = z.object({
+const classZod = z.object({
   name: z.string().regex(CLASS_NAME),
   path: z.string().regex(FILE_NAME),
   obsSize: posInt,
@@ -109,7 +111,7 @@ const classSchema = z.object({
   cost: costSchema,
 });
 
-const provenanceSchema = z.object({
+const provenanceZod = z.object({
   command: z.string(),
   seed: z.number(),
   steps: z.number().min(0),
@@ -126,6 +128,80 @@ const provenanceSchema = z.object({
   ]).optional(),
 });
 
+const manifestZod = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  version: z.literal(MANIFEST_VERSION),
+  label: z.string().optional(),
+  savedAt: z.string(),
+  classes: z.array(classZod).min(1),
+  critic: z.object({
+    path: z.string().regex(FILE_NAME),
+    stateSize: posInt,
+    hiddenSizes: z.array(posInt),
+    activation: activationSchema,
+    cost: costSchema,
+  }).optional(),
+  provenance: provenanceZod.optional(),
+});
+
+/** One class entry of the manifest. */
+export interface ManifestClass {
+  /** Agent class name. */
+  name: string;
+  /** Folder of the class's tfjs model, relative to the manifest. */
+  path: string;
+  /** Observation size. */
+  obsSize: number;
+  /** Size of the agent-id one-hot appended to the observation (0: none). */
+  agentIdSize: number;
+  /** Number of discrete actions. */
+  numActions: number;
+  /** Hidden layer widths. */
+  hiddenSizes: number[];
+  /** Hidden activation. */
+  activation: Activation;
+  /** Feed-forward (`mlp`) or recurrent (`gru`). */
+  kind: "mlp" | "gru";
+  /** Cost figures per decision. */
+  cost: CostReport;
+}
+
+/** The critic entry of the manifest. */
+export interface ManifestCritic {
+  /** Folder of the critic's tfjs model, relative to the manifest. */
+  path: string;
+  /** Global state size. */
+  stateSize: number;
+  /** Hidden layer widths. */
+  hiddenSizes: number[];
+  /** Hidden activation. */
+  activation: Activation;
+  /** Cost figures per evaluation. */
+  cost: CostReport;
+}
+
+/** The contents of `manifest.json`. */
+export interface PolicyManifest {
+  /** Always {@linkcode MANIFEST_FORMAT}. */
+  format: typeof MANIFEST_FORMAT;
+  /** Always {@linkcode MANIFEST_VERSION}. */
+  version: typeof MANIFEST_VERSION;
+  /** Free-text label of the set. */
+  label?: string;
+  /** ISO time it was saved. */
+  savedAt: string;
+  /** One entry per agent class, in environment order. */
+  classes: ManifestClass[];
+  /** The centralized critic, when saved. */
+  critic?: ManifestCritic;
+  /** How it was trained. */
+  provenance?: Provenance;
+}
+
+const _classSame: SameType<z.output<typeof classZod>, ManifestClass> = true;
+const _provenanceSame: SameType<z.output<typeof provenanceZod>, Provenance> = true;
+const _manifestSame: SameType<z.output<typeof manifestZod>, PolicyManifest> = true;
+
 /**
  * zod schema of `manifest.json`.
  *
@@ -135,26 +211,7 @@ const provenanceSchema = z.object({
  * console.assert(!manifestSchema.safeParse({ format: "other" }).success);
  * ```
  */
-export const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  version: z.literal(MANIFEST_VERSION),
-  label: z.string().optional(),
-  savedAt: z.string(),
-  classes: z.array(classSchema).min(1),
-  critic: z.object({
-    path: z.string().regex(FILE_NAME),
-    stateSize: posInt,
-    hiddenSizes: z.array(posInt),
-    activation: activationSchema,
-    cost: costSchema,
-  }).optional(),
-  provenance: provenanceSchema.optional(),
-});
-
-/** The contents of `manifest.json`. */
-export type PolicyManifest = z.infer<typeof manifestSchema>;
-/** One class entry of the manifest. */
-export type ManifestClass = z.infer<typeof classSchema>;
+export const manifestSchema: z.ZodType<PolicyManifest> = manifestZod;
 
 const modelJsonSchema = z.object({
   modelTopology: z.object({

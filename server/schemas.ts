@@ -20,13 +20,37 @@
 
 import { z } from "zod";
 import { formatPath, valueAt } from "../sim/field_path.ts";
+import type { SameType } from "../sim/same_type.ts";
 import { BadRequestError } from "./errors.ts";
 
 const MAX_SEED = 2 ** 31 - 1;
 const SPEED = 'must be a real-time multiple in (0, 10000] or "max"';
 
-/** Body of `POST /api/runs`. */
-export const startRunSchema = z.strictObject({
+/** A validated `POST /api/runs` body (defaults filled in). */
+export interface StartRunBody {
+  /** Scenario (environment) id. */
+  scenario: string;
+  /** Policy id (default `"random"`). */
+  policy: string;
+  /** Root seed (default 0). */
+  seed: number;
+  /** Real-time multiple, or `"max"` for as fast as possible (default 1). */
+  speed: number | "max";
+  /** Episodes to run (default: until stopped). */
+  episodes?: number;
+  /** Ticks to run (default: until stopped). */
+  ticks?: number;
+}
+
+/** A validated query of `GET /api/runs/:id/events`. */
+export interface EventsQuery {
+  /** First sequence number to return (default 1). */
+  from: number;
+  /** Most events to return (default 200, at most 1000). */
+  limit: number;
+}
+
+const startRunZod = z.strictObject({
   scenario: z.string({ error: "must be a scenario id (a string)" }).min(1, {
     error: "must be a non-empty scenario id",
   }),
@@ -47,9 +71,18 @@ export const startRunSchema = z.strictObject({
   ticks: z.int({ error: "must be an integer >= 1" }).min(1, { error: "must be an integer >= 1" })
     .optional(),
 });
+const _startRunSame: SameType<z.output<typeof startRunZod>, StartRunBody> = true;
 
-/** A validated `POST /api/runs` body. */
-export type StartRunBody = z.infer<typeof startRunSchema>;
+/**
+ * Body of `POST /api/runs`.
+ *
+ * @example
+ * ```ts
+ * import { startRunSchema } from "./schemas.ts";
+ * console.assert(startRunSchema.parse({ scenario: "toy/matching" }).speed === 1);
+ * ```
+ */
+export const startRunSchema: z.ZodType<StartRunBody> = startRunZod;
 
 /** Non-negative integer given as a string (query parameters, headers). */
 const intString = (min: number, max: number) =>
@@ -61,14 +94,33 @@ const intString = (min: number, max: number) =>
       }),
     );
 
-/** Query of `GET /api/runs/:id/events`. */
-export const eventsQuerySchema = z.object({
+const eventsQueryZod = z.object({
   from: intString(1, Number.MAX_SAFE_INTEGER).default(1),
   limit: intString(1, 1000).default(200),
 });
+const _eventsQuerySame: SameType<z.output<typeof eventsQueryZod>, EventsQuery> = true;
 
-/** A `Last-Event-ID` header or `lastEventId` query parameter: the last seq the client has. */
-export const lastEventIdSchema = intString(0, Number.MAX_SAFE_INTEGER);
+/**
+ * Query of `GET /api/runs/:id/events` (the values are strings, as in a URL).
+ *
+ * @example
+ * ```ts
+ * import { eventsQuerySchema } from "./schemas.ts";
+ * console.assert(eventsQuerySchema.parse({ from: "5" }).limit === 200);
+ * ```
+ */
+export const eventsQuerySchema: z.ZodType<EventsQuery> = eventsQueryZod;
+
+/**
+ * A `Last-Event-ID` header or `lastEventId` query parameter: the last seq the client has, as a string.
+ *
+ * @example
+ * ```ts
+ * import { lastEventIdSchema } from "./schemas.ts";
+ * console.assert(lastEventIdSchema.parse("42") === 42 && !lastEventIdSchema.safeParse("-1").success);
+ * ```
+ */
+export const lastEventIdSchema: z.ZodType<number> = intString(0, Number.MAX_SAFE_INTEGER);
 
 function shown(value: unknown): string {
   const text = JSON.stringify(value);
@@ -114,7 +166,7 @@ export function describeZodError(error: z.ZodError, input: unknown, kind: string
  * ```ts
  * import { eventsQuerySchema, parseOrThrow } from "./schemas.ts";
  * const q = parseOrThrow(eventsQuerySchema, { from: "5" }, "query parameter");
- * console.assert(q.from === 5 && q.limit === 1000);
+ * console.assert(q.from === 5 && q.limit === 200);
  * ```
  */
 export function parseOrThrow<S extends z.ZodType>(

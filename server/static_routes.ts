@@ -28,7 +28,7 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 /** The policy every dashboard file is served with. */
-export const CONTENT_SECURITY_POLICY =
+export const CONTENT_SECURITY_POLICY: string =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 

@@ -21,12 +21,26 @@
 
 import { z } from "zod";
 import { writeFileAtomic } from "../distill/checkpoint.ts";
+import type { SameType } from "../sim/same_type.ts";
 import { initBackend } from "../policies/backend.ts";
 import { jobKind, listJobKinds } from "./job_kinds.ts";
 import { confinedPath, PathOutsideError } from "./paths.ts";
 
 /** The message a worker receives: the same through the queue and the local pool. */
-export const jobMessageSchema = z.strictObject({
+export interface JobMessage {
+  /** Message format version. */
+  v: 1;
+  /** Sweep name. */
+  sweep: string;
+  /** The job's key in the sweep. */
+  key: string;
+  /** Job kind. */
+  kind: string;
+  /** The kind's payload. */
+  payload: unknown;
+}
+
+const jobMessageZod = z.strictObject({
   /** Message format version. */
   v: z.literal(1),
   /** Sweep name. */
@@ -38,9 +52,18 @@ export const jobMessageSchema = z.strictObject({
   /** The kind's payload. */
   payload: z.unknown(),
 });
+const _jobMessageSame: SameType<z.output<typeof jobMessageZod>, JobMessage> = true;
 
-/** A job message. */
-export type JobMessage = z.infer<typeof jobMessageSchema>;
+/**
+ * The schema of a {@linkcode JobMessage} (sweep and key at most 200 and 500 characters).
+ *
+ * @example
+ * ```ts
+ * import { jobMessageSchema } from "./execute.ts";
+ * console.assert(!jobMessageSchema.safeParse({ v: 2, sweep: "s", key: "k", kind: "train" }).success);
+ * ```
+ */
+export const jobMessageSchema: z.ZodType<JobMessage> = jobMessageZod;
 
 /** What a finished job reports (and `result.json` holds). */
 export interface JobResult {

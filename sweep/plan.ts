@@ -51,6 +51,7 @@ import { listEnvs, resolveEnvId } from "../sim/env/registry.ts";
 import { isConfined } from "./paths.ts";
 import { InputError } from "../sim/input_error.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
+import type { SameType } from "../sim/same_type.ts";
 
 /**
  * A plan that cannot be used, naming the file, the field, the value and what was expected.
@@ -96,8 +97,59 @@ export const METHODS: Readonly<Record<string, Partial<KdWeights>>> = Object.free
   "no-role": { role: 0 },
 });
 
-/** The plan file's schema. */
-export const planSchema = z.strictObject({
+/** A scenario of a plan: an environment id or scenario name, or one with an existing teacher. */
+export type PlanScenario = string | {
+  /** Environment id or scenario name. */
+  id: string;
+  /** Folder of an existing teacher to distill from instead of training one. */
+  teacher?: string;
+};
+
+/** A method of a plan: a name of {@linkcode METHODS}, or a named set of loss weights. */
+export type PlanMethod = string | {
+  /** Method name (its folder and job keys). */
+  name: string;
+  /** Loss weights over the preset's. */
+  weights: Partial<KdWeights>;
+};
+
+/** A training budget of a plan. */
+export interface PlanBudget {
+  /** Budget name (its folder and job keys). */
+  name: string;
+  /** Environment steps of the teacher. */
+  teacherSteps: number;
+  /** Environment steps of each student. */
+  studentSteps: number;
+  /** Evaluation episodes. */
+  episodes: number;
+}
+
+/** A validated plan (defaults filled in; see {@linkcode planSchema} for the fields' meaning). */
+export interface Plan {
+  /** Sweep name: its folder and queue prefix. */
+  name: string;
+  /** Environment ids or scenario names; an object names an existing teacher instead of training one. */
+  scenarios: PlanScenario[];
+  /** Distillation methods (default `["kd-marl"]`). */
+  methods: PlanMethod[];
+  /** Root seeds of training and distillation. */
+  seeds: number[];
+  /** Training budgets: environment steps of teacher and students, evaluation episodes. */
+  budgets: PlanBudget[];
+  /** Student sizes as compression targets R: each student has at most 1/R of the teacher's FLOPs. */
+  studentSizes: number[];
+  /** Iterations per checkpoint (default 5): a killed job repeats at most this many. */
+  checkpointEvery: number;
+  /** Tries per job before it counts as failed (default 3). */
+  maxAttempts: number;
+  /** First seed of the evaluation episodes (default 0). */
+  evaluationSeed: number;
+  /** The sweep's folder inside the artifact directory (default: `name`). */
+  out?: string;
+}
+
+const planZod = z.strictObject({
   /** Sweep name: its folder and queue prefix. */
   name: nameSchema,
   /** Environment ids or scenario names; an object names an existing teacher instead of training one. */
@@ -129,9 +181,18 @@ export const planSchema = z.strictObject({
   /** The sweep's folder inside the artifact directory (default: `name`). */
   out: z.string().optional(),
 });
+const _planSame: SameType<z.output<typeof planZod>, Plan> = true;
 
-/** A validated plan. */
-export type Plan = z.infer<typeof planSchema>;
+/**
+ * The plan file's schema ({@linkcode parsePlan} wraps it with errors that name the file and field).
+ *
+ * @example
+ * ```ts
+ * import { planSchema } from "./plan.ts";
+ * console.assert(!planSchema.safeParse({ name: "s" }).success);
+ * ```
+ */
+export const planSchema: z.ZodType<Plan> = planZod;
 
 /** The job kinds the plan expands into (see `job_kinds.ts` for the registry of all kinds). */
 export type PlanJobKind = "train" | "distill" | "evaluate";
@@ -172,7 +233,7 @@ function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
     return issue.keys.map((k) =>
       `field "${base === "(root)" ? k : `${base}.${k}`}" is not a known field`
     )
-      .join("; ") + ` (known: ${Object.keys(planSchema.shape).join(", ")} at the top level)`;
+      .join("; ") + ` (known: ${Object.keys(planZod.shape).join(", ")} at the top level)`;
   }
   const got = show(valueAt(input, issue.path));
   let rule = issue.message;

@@ -203,7 +203,7 @@ export interface RedisExecutorOptions {
  */
 export class RedisExecutor implements Executor {
   /** A queue takes every ready job. */
-  readonly slots = Number.POSITIVE_INFINITY;
+  readonly slots: number = Number.POSITIVE_INFINITY;
   readonly #queue: Queue;
   readonly #events: QueueEvents;
   readonly #clients: Redis[];

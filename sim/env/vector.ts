@@ -111,6 +111,19 @@ export function batchEnvs(makeEnv: () => MultiAgentEnv, numEnvs: number): Batche
   return new VectorEnv([first, ...Array.from({ length: numEnvs - 1 }, makeEnv)]);
 }
 
+/**
+ * Copies of one environment stepped together, each auto-reset when its episode ends: the generic
+ * {@linkcode BatchedEnv} (see the interface docs for the array layouts and the seeds).
+ *
+ * @example
+ * ```ts
+ * import { VectorEnv } from "./vector.ts";
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * const venv = new VectorEnv([new MatchingEnv(), new MatchingEnv()]);
+ * venv.reset(1);
+ * console.assert(venv.numEnvs === 2 && venv.states.length === 2 * venv.stateSize);
+ * ```
+ */
 export class VectorEnv implements BatchedEnv {
   /** Id of the copies' environment. */
   readonly id: string;

@@ -25,6 +25,7 @@
 import { z } from "zod";
 import { formatPath, valueAt } from "../field_path.ts";
 import { InputError } from "../input_error.ts";
+import type { SameType } from "../same_type.ts";
 import { UNIT_TYPE_NAMES, type UnitTypeName } from "./units.ts";
 
 const point = z.strictObject({ x: z.number(), y: z.number() });
@@ -38,16 +39,7 @@ const group = z.strictObject({
   spawn: point.optional(),
 });
 
-/**
- * The schema of a map file (input shape; see {@linkcode SmaxMap} for the parsed shape with defaults).
- *
- * @example
- * ```ts
- * import { smaxMapSchema } from "./map.ts";
- * console.assert(!smaxMapSchema.safeParse({ name: "x" }).success);
- * ```
- */
-export const smaxMapSchema = z.strictObject({
+const smaxMapZod = z.strictObject({
   /** Map name, e.g. `"3s5z"`; the environment id is `smax/<name>`. */
   name: z.string().regex(/^[A-Za-z0-9_]+$/, "must be letters, digits and '_'"),
   /** One line describing the battle. */
@@ -108,7 +100,7 @@ export const smaxMapSchema = z.strictObject({
       });
     }
   }
-});
+}).transform((m) => ({ ...m, attackPoint: m.attackPoint ?? m.allySpawn }));
 
 /** A group of units of one type. */
 export interface SmaxGroup {
@@ -147,6 +139,22 @@ export interface SmaxMap {
   /** The scripted enemy's army. */
   readonly enemies: readonly SmaxGroup[];
 }
+
+// SmaxMap is read-only (its arrays too), so only the keys are compared; the annotation below checks the rest.
+const _smaxMapSame: SameType<keyof z.output<typeof smaxMapZod>, keyof SmaxMap> = true;
+
+/**
+ * The schema of a map file: parses a map file's JSON into a {@linkcode SmaxMap} (defaults filled in,
+ * `attackPoint` defaulting to `allySpawn`). {@linkcode parseSmaxMap} wraps it with errors that name the
+ * file, the field and the value.
+ *
+ * @example
+ * ```ts
+ * import { smaxMapSchema } from "./map.ts";
+ * console.assert(!smaxMapSchema.safeParse({ name: "x" }).success);
+ * ```
+ */
+export const smaxMapSchema: z.ZodType<SmaxMap> = smaxMapZod;
 
 /** A map that cannot be loaded; the message names the file, the field and the value. */
 export class SmaxMapError extends InputError {
@@ -224,8 +232,7 @@ export function parseSmaxMap(value: unknown, source: string): SmaxMap {
     const more = r.error.issues.length > 4 ? ` (and ${r.error.issues.length - 4} more)` : "";
     throw new SmaxMapError(source, shown.join("; ") + more);
   }
-  const m = r.data;
-  return { ...m, attackPoint: m.attackPoint ?? m.allySpawn };
+  return r.data;
 }
 
 /**
