@@ -80,24 +80,37 @@ export interface ExportOptions {
 
 /** Figures of one class in the manifest. */
 export interface ExportedClass {
+  /** Agent class name. */
   name: string;
+  /** C identifier of the class (prefix of its generated functions). */
   ident: string;
+  /** The exported network's shape. */
   spec: Network["spec"];
+  /** Layer widths, input to output, e.g. `"12-32-32-5"`. */
   arch: string;
+  /** Trainable parameters. */
   params: number;
+  /** Floating-point operations per decision. */
   flops: number;
+  /** Multiply-accumulates per decision. */
   macs: number;
+  /** Generated C sources and headers (float32 and int8), relative to the export folder. */
   files: { f32: { c: string; h: string }; i8: { c: string; h: string } };
+  /** WASM SIMD modules (float32 and int8), relative to the export folder (target `wasm`). */
   wasm?: { f32: string; i8: string };
+  /** The class's parameter memory budget, bytes. */
   budget: { paramMemoryBytes: number };
   /** Generator's own estimate: constant tables (flash) and activation buffers (RAM), bytes. */
   estimate: { f32: { flash: number; ram: number }; i8: { flash: number; ram: number } };
+  /** Recorded observations the int8 activation scales were calibrated on. */
   calibrationRows: number;
+  /** Host (gcc) build checked against the tfjs-free reference on held-out observations (target `host`). */
   host?: {
     rows: number;
     float32: { maxAbsLogitDiff: number; argmaxAgreement: number; maskedActionAgreement: number };
     int8: { actionAgreementWithFloat32: number; maxAbsLogitDiff: number };
   };
+  /** Cortex-M4 build: sizes, and the QEMU run against the host (target `cortex-m4`). */
   cortexM4?: {
     /** arm-none-eabi-size of each model object alone (text includes the constant weights). */
     f32: M4Size;
@@ -111,13 +124,17 @@ export interface ExportedClass {
     };
     elfBytes: { text: number; data: number; bss: number };
   };
+  /** WASM modules checked against the host build (target `wasm`). */
   wasmCheck?: { rows: number; sameActionsAsHost: boolean };
 }
 
 /** Flash/RAM of one model object on the Cortex-M4. */
 export interface M4Size {
+  /** Code and constant data (the weights), bytes. */
   text: number;
+  /** Initialised data, bytes. */
   data: number;
+  /** Zero-initialised data (activation buffers), bytes. */
   bss: number;
   /** Worst stack of a decision (`act` and what it calls, from `-fstack-usage`). */
   stack: number;
@@ -125,22 +142,35 @@ export interface M4Size {
   flash: number;
   /** data + bss + stack. */
   ram: number;
+  /** `flash` fits the class's parameter memory budget. */
   fitsFlash: boolean;
+  /** `ram` fits the class's parameter memory budget. */
   fitsRam: boolean;
 }
 
 /** The export manifest. */
 export interface ExportManifest {
+  /** Always {@linkcode EXPORT_FORMAT}. */
   format: typeof EXPORT_FORMAT;
+  /** Manifest version. */
   version: 1;
+  /** Environment id. */
   envId: string;
+  /** The policy set that was exported. */
   modelsDir: string;
+  /** ISO time of the export. */
   exportedAt: string;
+  /** Targets built. */
   targets: Target[];
+  /** Compiler version per target. */
   compilers: Record<string, string>;
+  /** Where the calibration observations came from, and how many per class. */
   calibration: Recording["provenance"] & { rowsPerClass: Record<string, number> };
+  /** Where the held-out verification observations came from, and how many per class. */
   verification: Recording["provenance"] & { rowsPerClass: Record<string, number> };
+  /** One entry per agent class. */
   classes: ExportedClass[];
+  /** Held-out episodes' returns of the float32 and int8 WASM students, paired. */
   int8Return?: {
     episodes: number;
     seed: number;
@@ -149,6 +179,7 @@ export interface ExportManifest {
     pairedDiff: number;
     pairedCi95: number;
   };
+  /** Caveats of this export, in words. */
   notes: string[];
 }
 

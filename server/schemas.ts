@@ -169,11 +169,7 @@ export function describeZodError(error: z.ZodError, input: unknown, kind: string
  * console.assert(q.from === 5 && q.limit === 200);
  * ```
  */
-export function parseOrThrow<S extends z.ZodType>(
-  schema: S,
-  input: unknown,
-  kind: string,
-): z.output<S> {
+export function parseOrThrow<T>(schema: z.ZodType<T>, input: unknown, kind: string): T {
   const r = schema.safeParse(input);
   if (!r.success) throw new BadRequestError(describeZodError(r.error, input, kind));
   return r.data;

@@ -18,7 +18,8 @@
  * @module
  */
 
-import type { FleetEnv } from "../sim/fleet/env.ts";
+import { FleetEnv } from "../sim/fleet/env.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { propagate } from "../sim/orbit/propagate.ts";
 import { gmst, temeToGeodetic, WGS84_A_KM } from "../sim/orbit/frames.ts";
 import type { FleetMapData, MapLink } from "./world_map.ts";
@@ -39,8 +40,26 @@ function centralAngle(lat1: number, lon1: number, lat2: number, lon2: number): n
   return 2 * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-/** The map data of `env` at its current step (see the module docs). */
-export function fleetMapData(env: FleetEnv, title: string): FleetMapData {
+/**
+ * The map data of `env` at its current step (see the module docs). `env` must be a fleet environment
+ * (a `FleetEnv`, e.g. from `makeEnv("fleet/leo-wildfire")`); any other environment is a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * import { makeEnv } from "../sim/env/registry.ts";
+ * import "../sim/builtin_envs.ts";
+ * import { fleetMapData } from "./fleet_map_data.ts";
+ * const env = makeEnv("fleet/leo-wildfire");
+ * env.reset(3);
+ * console.assert(fleetMapData(env, "start").sensors.length === 24);
+ * ```
+ */
+export function fleetMapData(env: MultiAgentEnv, title: string): FleetMapData {
+  if (!(env instanceof FleetEnv)) {
+    throw new TypeError(
+      `fleetMapData: environment "${env.id}" is not a fleet environment; build one with makeEnv("fleet/<scenario>")`,
+    );
+  }
   const snap = env.snapshot();
   const world = env.world;
   const minElDeg = world.stationSinMinEl.length ? Math.asin(world.stationSinMinEl[0]) / DEG : 10;

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { FleetEnv } from "../sim/fleet/env.ts";
+import { makeEnv } from "../sim/env/registry.ts";
+import "../sim/builtin_envs.ts";
 import { fleetMap, type FleetMapData } from "./world_map.ts";
 import { fleetMapData, footprintRadiusDeg } from "./fleet_map_data.ts";
 
@@ -43,6 +45,17 @@ Deno.test("footprintRadiusDeg: hand-computed cases", () => {
   // Horizon (0 deg) at 550 km: acos(Re / (Re + h)) = 22.98 deg.
   assert.ok(Math.abs(footprintRadiusDeg(550, 0) - 22.98) < 0.01);
   assert.ok(footprintRadiusDeg(1200, 10) > footprintRadiusDeg(550, 10));
+});
+
+Deno.test("fleetMapData: takes a fleet env from makeEnv, rejects any other env naming it", () => {
+  const env = makeEnv("fleet/leo-wildfire");
+  env.reset(2);
+  assert.equal(fleetMapData(env, "t").sensors.length, 24);
+  assert.throws(
+    () => fleetMapData(makeEnv("toy/matching"), "t"),
+    (e: unknown) =>
+      e instanceof TypeError && /environment "toy\/matching" is not a fleet/.test(e.message),
+  );
 });
 
 Deno.test("fleetMapData: one orbit of ground track per satellite, ending at the satellite", () => {
