@@ -96,7 +96,7 @@ function diagnostics(text: string): Diagnostic[] {
 
 /**
  * Types of npm dependencies that fleetkd's public API takes or returns (tensors, Hono apps and
- * handlers, zod schemas and errors). `deno doc --lint` reports every such reference as
+ * handlers, zod schemas and errors, the prom-client registry of the server's metrics). `deno doc --lint` reports every such reference as
  * `private-type-ref`: its visibility analysis only counts symbols exported from the documented entry
  * points as public, and Deno reads npm types from files in its cache (`file:` URLs), so they look like
  * this package's own unexported types (denoland/deno#27364: other packages' types should not be
@@ -119,6 +119,7 @@ const NPM_TYPES: Record<string, string> = {
   MiddlewareHandler: "hono",
   ZodType: "zod",
   ZodError: "zod",
+  Registry: "prom-client",
 };
 
 function npmTypeRef(d: Diagnostic): string | undefined {
