@@ -1,9 +1,14 @@
 /**
- * End-to-end test of the dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core):
- * the server runs on an ephemeral loopback port with the toy environment, the test starts runs through the
- * page's controls, waits for ticks to render and checks that the numbers shown equal the ones in the
- * run's SSE stream for the same sequence id. Skipped (with a printed reason) when /usr/bin/chromium is
- * absent; `.ci/run` installs it.
+ * End-to-end test of the dashboard in headless Chromium (Debian's `chromium`, driven by playwright-core)
+ * at a 1440 x 900 viewport: the server runs on an ephemeral loopback port with the toy environment, the
+ * test starts runs through the page's controls, waits for ticks to render and checks that the numbers
+ * shown equal the ones in the run's SSE stream for the same sequence id; that the map draws the basemap's
+ * land with ground tracks and links; that the chart axes have nice ticks (no "-0.00"), misses from 0 and
+ * latency on a log axis with each class's deadline as a labelled dashed line; that the map and charts are
+ * in view without scrolling; that the form shows the watched run's settings; and that an ended run
+ * replays from its log with the time slider (mouse and keyboard). A screenshot is written to
+ * `out/dashboard_e2e.png` (or `$FLEETKD_E2E_SCREENSHOT_DIR`). Skipped (with a printed reason) when
+ * /usr/bin/chromium is absent; `.ci/run` installs it.
  *
  * @module
  */
@@ -18,7 +23,12 @@ import type { TickEvent } from "./telemetry.ts";
 const CHROMIUM = "/usr/bin/chromium";
 
 // Browser globals used inside `page.evaluate`/`waitForFunction` callbacks (they run in the page).
-declare const document: { getElementById(id: string): { textContent: string | null } | null };
+declare const document: {
+  getElementById(id: string): { textContent: string | null } | null;
+  body: { dataset: Record<string, string | undefined> };
+};
+declare const window: { scrollY: number; innerHeight: number };
+declare function getComputedStyle(el: unknown): { strokeDasharray: string };
 declare function requestAnimationFrame(callback: () => void): number;
 
 function chromiumMissing(): string | undefined {
@@ -44,6 +54,8 @@ function fakeSnapshotSource() {
         latDeg: [10, -20, 45],
         lonDeg: [lon(0), lon(1), lon(2)],
         altKm: [550, 550, 550],
+        islNeighbours: [[1], [0], []],
+        stationInView: [1, 0, 0],
       },
       stations: { name: ["Svalbard"], latDeg: [78.2], lonDeg: [15.4] },
     };
@@ -70,6 +82,36 @@ async function allStreamEvents(base: string, runId: string): Promise<TickEvent[]
   reader.releaseLock();
   assert.equal(events.at(-1)?.event, "end");
   return events.filter((e) => e.event === "tick").map((e) => JSON.parse(e.data));
+}
+
+/** The text of every `selector` element (e.g. a chart's y tick labels). */
+function texts(page: Page, selector: string): Promise<string[]> {
+  return page.$$eval(selector, (ts) => ts.map((t) => t.textContent ?? ""));
+}
+
+/** The screen positions of the map's satellites, as `[cx, cy]`. */
+function satellitesOnMap(page: Page): Promise<number[][]> {
+  return page.$$eval(
+    "#map circle.sat",
+    (cs) => cs.map((c) => [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))]),
+  );
+}
+
+/** Where the dashboard's equirectangular 720 x 360 map puts a snapshot's satellites. */
+function expectedSatellites(event: TickEvent): number[][] {
+  const snap = event.snapshot as { satellites: { latDeg: number[]; lonDeg: number[] } };
+  return snap.satellites.lonDeg.map((lon, i) => [
+    Number(((lon + 180) / 360 * 720).toFixed(1)),
+    Number(((90 - snap.satellites.latDeg[i]) / 180 * 360).toFixed(1)),
+  ]);
+}
+
+/** Waits until the replay shows tick `tick`. */
+async function replayShows(page: Page, tick: number) {
+  await page.waitForFunction(
+    (t) => document.body.dataset.replayTick === String(t),
+    tick,
+  );
 }
 
 /** The numeric panel, read in one synchronous step (all fields from the same event). */
@@ -140,6 +182,7 @@ Deno.test({
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
+      viewport: { width: 1440, height: 900 },
       args: [
         "--headless",
         "--no-sandbox",
@@ -182,19 +225,34 @@ Deno.test({
       const points = await page.getAttribute("#chart-reward path.series", "data-points");
       assert.equal(Number(points), ticks.length);
       // The map shows the last event's satellites where the snapshot puts them.
-      const sats = await page.$$eval(
-        "#map circle.sat",
-        (cs) => cs.map((c) => [Number(c.getAttribute("cx")), Number(c.getAttribute("cy"))]),
-      );
-      const snap = last.snapshot as { satellites: { latDeg: number[]; lonDeg: number[] } };
-      assert.deepEqual(
-        sats,
-        snap.satellites.lonDeg.map((lon, i) => [
-          Number(((lon + 180) / 360 * 720).toFixed(1)),
-          Number(((90 - snap.satellites.latDeg[i]) / 180 * 360).toFixed(1)),
-        ]),
-      );
+      assert.deepEqual(await satellitesOnMap(page), expectedSatellites(last));
       assert.equal(await page.locator("#map rect.station").count(), 1);
+      // Real land under them (the basemap's Natural Earth polygons), ground tracks and links.
+      assert.equal(await page.getAttribute("#map", "data-basemap"), "loaded");
+      const land = (await page.getAttribute("#map path.land", "d")) ?? "";
+      assert.ok((land.match(/M/g) ?? []).length > 100, "the map draws the land polygons");
+      assert.equal(
+        await page.locator("#map path.track").count(),
+        3,
+        "one ground track per satellite",
+      );
+      // Links are straight lines on the map, so one that would cross the antimeridian is left out.
+      const lons = (last.snapshot as { satellites: { lonDeg: number[] } }).satellites.lonDeg;
+      const drawn = (a: number, b: number) => Math.abs(a - b) <= 180 ? 1 : 0;
+      assert.equal(await page.locator("#map line.isl").count(), drawn(lons[0], lons[1]));
+      assert.equal(await page.locator("#map line.downlink").count(), drawn(lons[0], 15.4));
+      // The reward axis: nice ticks, never a signed zero.
+      const rewardLabels = await texts(page, "#chart-reward text.y-tick");
+      assert.ok(rewardLabels.length >= 3, `reward ticks ${rewardLabels}`);
+      for (const label of rewardLabels) assert.doesNotMatch(label, /^-0(\.0*)?$/);
+      const rewards = ticks.map((t) => t.teamReward);
+      const yMin = Number(await page.getAttribute("#chart-reward", "data-y-min"));
+      const yMax = Number(await page.getAttribute("#chart-reward", "data-y-max"));
+      assert.ok(yMin <= Math.min(...rewards) && yMax >= Math.max(...rewards));
+      assert.deepEqual(
+        rewardLabels.map(Number),
+        [...rewardLabels.map(Number)].sort((a, b) => a - b),
+      );
 
       // Run 2: a policy with a latency model; the per-class table and misses follow the stream.
       await startFromUi(page, "timed-random", 3, "20");
@@ -222,6 +280,99 @@ Deno.test({
         await page.locator("#chart-latency path.series").count(),
         last2.timings!.length,
       );
+      // Latency on a log axis, decade labels, one dashed deadline line per class, labelled.
+      assert.equal(await page.getAttribute("#chart-latency", "data-scale"), "log");
+      assert.deepEqual(await texts(page, "#chart-latency text.y-tick"), ["1", "10"]);
+      const deadlines = await page.$$eval("#chart-latency line.deadline", (ls) =>
+        ls.map((l) => ({
+          cls: l.getAttribute("data-class"),
+          value: Number(l.getAttribute("data-value")),
+          dash: getComputedStyle(l).strokeDasharray,
+        })));
+      assert.deepEqual(
+        deadlines.map((d) => [d.cls, d.value]),
+        last2.timings!.map((t) => [t.className, t.deadlineMs]),
+      );
+      for (const d of deadlines) assert.notEqual(d.dash, "none", "deadlines are dashed");
+      assert.deepEqual(await texts(page, "#chart-latency text.rule-label"), [
+        "deadline 3.0 ms (a, b)",
+      ]);
+      // Classes with different latencies are different lines.
+      const latencyPaths = await page.$$eval(
+        "#chart-latency path.series",
+        (ps) => ps.map((p) => p.getAttribute("d")),
+      );
+      assert.notEqual(latencyPaths[0], latencyPaths[1]);
+      // Misses from 0 (the misses of this run are 0 or the class size).
+      assert.equal(await page.getAttribute("#chart-misses", "data-y-min"), "0");
+      const missLabels = (await texts(page, "#chart-misses text.y-tick")).map(Number);
+      assert.equal(missLabels[0], 0);
+      assert.ok(missLabels.every((v) => v >= 0));
+      assert.ok(missLabels.at(-1)! >= Math.max(...last2.timings!.map((t) => t.missed)));
+
+      // Map and charts are in view at 1440 x 900, without scrolling.
+      assert.equal(await page.evaluate(() => window.scrollY), 0);
+      for (const id of ["#map", "#chart-reward", "#chart-misses", "#chart-latency", "#replay"]) {
+        const box = (await page.locator(id).boundingBox())!;
+        assert.ok(
+          box.y >= 0 && box.y + box.height <= 900 && box.x + box.width <= 1440,
+          `${id} at ${JSON.stringify(box)} is not within 1440 x 900`,
+        );
+      }
+
+      // Watching run 1 again: the form shows its settings, and its log replays.
+      await page.selectOption("#runs", live.runId);
+      await page.waitForFunction(
+        (id) =>
+          document.getElementById("run-id")!.textContent === id &&
+          document.getElementById("connection")!.textContent === "replay" &&
+          document.body.dataset.replayTick !== "" &&
+          document.body.dataset.replayTick !== undefined,
+        live.runId,
+      );
+      assert.equal(await page.inputValue("#scenario"), "toy/matching");
+      assert.equal(await page.inputValue("#policy"), "random");
+      assert.equal(await page.inputValue("#seed"), "7");
+      assert.equal(await page.inputValue("#speed"), "20");
+      expectPanelMatches(await readPanel(page), last);
+
+      // Run 2 again; drag the slider to its start (tick 1), then step to tick 3 with the keyboard.
+      await page.selectOption("#runs", panel2.runId);
+      await page.waitForFunction(
+        (id) => document.getElementById("run-id")!.textContent === id,
+        panel2.runId,
+      );
+      await replayShows(page, last2.tick);
+      assert.equal(await page.inputValue("#policy"), "timed-random");
+      assert.equal(await page.inputValue("#seed"), "3");
+      const ticks2 = await allStreamEvents(base, panel2.runId);
+      const slider = (await page.locator("#replay").boundingBox())!;
+      await page.mouse.move(slider.x + slider.width - 4, slider.y + slider.height / 2);
+      await page.mouse.down();
+      await page.mouse.move(slider.x + slider.width / 2, slider.y + slider.height / 2, {
+        steps: 5,
+      });
+      await page.mouse.move(slider.x - 20, slider.y + slider.height / 2, { steps: 5 });
+      await page.mouse.up();
+      await replayShows(page, 1);
+      expectPanelMatches(await readPanel(page), ticks2[0]);
+      assert.equal(await page.getAttribute("#chart-reward path.series", "data-points"), "1");
+      await page.focus("#replay");
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowRight");
+      await replayShows(page, 3);
+      const at3 = ticks2.find((t) => t.tick === 3)!;
+      expectPanelMatches(await readPanel(page), at3);
+      assert.equal(await page.textContent("#replay-label"), `tick 3 / ${last2.tick}`);
+      assert.equal(await page.getAttribute("#chart-reward path.series", "data-points"), "3");
+      assert.deepEqual(await satellitesOnMap(page), expectedSatellites(at3));
+      const rows3 = await texts(page, "#latency-table tbody tr td:nth-child(2)");
+      assert.deepEqual(rows3, at3.timings!.map((t) => t.latencyMs.toFixed(3)));
+
+      const shots = Deno.env.get("FLEETKD_E2E_SCREENSHOT_DIR") ??
+        new URL("../out/", import.meta.url).pathname;
+      await Deno.mkdir(shots, { recursive: true });
+      await page.screenshot({ path: `${shots}/dashboard_e2e.png` });
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(external, [], "the dashboard loads nothing from elsewhere");
     } finally {
