@@ -84,6 +84,46 @@ async function allStreamEvents(base: string, runId: string): Promise<TickEvent[]
   return events.filter((e) => e.event === "tick").map((e) => JSON.parse(e.data));
 }
 
+/** Headless Chromium at 1440 x 900 with the flags that work on this machine. */
+function launch(profile: string) {
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+}
+
+/** Where screenshots go: `$FLEETKD_E2E_SCREENSHOT_DIR`, else `out/` (git-ignored). */
+async function screenshotPath(name: string): Promise<string> {
+  const dir = Deno.env.get("FLEETKD_E2E_SCREENSHOT_DIR") ??
+    new URL("../out/", import.meta.url).pathname;
+  await Deno.mkdir(dir, { recursive: true });
+  return `${dir.replace(/\/$/, "")}/${name}`;
+}
+
+/** Asserts that the map and the charts lie within the 1440 x 900 viewport, page not scrolled. */
+async function expectInView(page: Page) {
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  for (const id of ["#map", "#chart-reward", "#chart-misses", "#chart-latency", "#replay"]) {
+    const box = (await page.locator(id).boundingBox())!;
+    assert.ok(
+      box.y >= 0 && box.y + box.height <= 900 && box.x + box.width <= 1440,
+      `${id} at ${JSON.stringify(box)} is not within 1440 x 900`,
+    );
+  }
+}
+
 /** The text of every `selector` element (e.g. a chart's y tick labels). */
 function texts(page: Page, selector: string): Promise<string[]> {
   return page.$$eval(selector, (ts) => ts.map((t) => t.textContent ?? ""));
@@ -179,22 +219,7 @@ Deno.test({
     });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1440, height: 900 },
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-      ],
-    });
+    const context = await launch(profile);
     try {
       const page = context.pages()[0] ?? await context.newPage();
       page.setDefaultTimeout(15_000);
@@ -311,14 +336,7 @@ Deno.test({
       assert.ok(missLabels.at(-1)! >= Math.max(...last2.timings!.map((t) => t.missed)));
 
       // Map and charts are in view at 1440 x 900, without scrolling.
-      assert.equal(await page.evaluate(() => window.scrollY), 0);
-      for (const id of ["#map", "#chart-reward", "#chart-misses", "#chart-latency", "#replay"]) {
-        const box = (await page.locator(id).boundingBox())!;
-        assert.ok(
-          box.y >= 0 && box.y + box.height <= 900 && box.x + box.width <= 1440,
-          `${id} at ${JSON.stringify(box)} is not within 1440 x 900`,
-        );
-      }
+      await expectInView(page);
 
       // Watching run 1 again: the form shows its settings, and its log replays.
       await page.selectOption("#runs", live.runId);
@@ -369,12 +387,115 @@ Deno.test({
       const rows3 = await texts(page, "#latency-table tbody tr td:nth-child(2)");
       assert.deepEqual(rows3, at3.timings!.map((t) => t.latencyMs.toFixed(3)));
 
-      const shots = Deno.env.get("FLEETKD_E2E_SCREENSHOT_DIR") ??
-        new URL("../out/", import.meta.url).pathname;
-      await Deno.mkdir(shots, { recursive: true });
-      await page.screenshot({ path: `${shots}/dashboard_e2e.png` });
+      await page.screenshot({ path: await screenshotPath("dashboard_e2e.png") });
       assert.deepEqual(pageErrors, []);
       assert.deepEqual(external, [], "the dashboard loads nothing from elsewhere");
+    } finally {
+      await context.close();
+      await app.close();
+      await server.shutdown();
+      await Deno.remove(runsDir, { recursive: true });
+      await Deno.remove(profile, { recursive: true }).catch(() => {});
+    }
+  },
+});
+
+Deno.test({
+  name: "dashboard e2e: a finished leo-wildfire run of the shipped students replays on real land",
+  ignore: missing !== undefined,
+  async fn() {
+    const runsDir = await Deno.makeTempDir({ prefix: "fleetkd-e2e-runs-" });
+    const profile = await Deno.makeTempDir({ prefix: "fleetkd-e2e-chromium-" });
+    // The default catalog and the fleet's own snapshot: what `deno task serve` runs.
+    const app = createApp({ runsDir });
+    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+    const base = `http://127.0.0.1:${server.addr.port}`;
+    const context = await launch(profile);
+    try {
+      const res = await fetch(`${base}/api/runs`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({
+          scenario: "fleet/leo-wildfire",
+          policy: "students",
+          seed: 5,
+          speed: "max",
+          ticks: 120,
+        }),
+      });
+      assert.equal(res.status, 201);
+      const { id } = await res.json();
+      await app.manager.get(id).done;
+      const ticks = await allStreamEvents(base, id);
+      assert.equal(ticks.length, 120);
+      const page = context.pages()[0] ?? await context.newPage();
+      page.setDefaultTimeout(20_000);
+      const pageErrors: string[] = [];
+      page.on("pageerror", (e) => pageErrors.push(e.message));
+      page.on("console", (m) => {
+        if (m.type() === "error") pageErrors.push(m.text());
+      });
+      await page.goto(base);
+      await page.waitForSelector("body[data-ready=true]");
+      // No run is live: the form shows the catalog's first entries until a run is picked.
+      await page.selectOption("#runs", id);
+      await replayShows(page, 120);
+      assert.equal(await page.inputValue("#scenario"), "fleet/leo-wildfire");
+      assert.equal(await page.inputValue("#policy"), "students");
+      assert.equal(await page.inputValue("#seed"), "5");
+      assert.equal(await page.inputValue("#speed"), "max");
+      expectPanelMatches(await readPanel(page), ticks.at(-1)!);
+      // 16 satellites with a ground track each, 24 sensors, the stations, all on the basemap.
+      const snap = ticks.at(-1)!.snapshot as {
+        satellites: { latDeg: number[] };
+        sensors: { latDeg: number[] };
+        stations: { latDeg: number[] };
+      };
+      assert.equal(await page.locator("#map circle.sat").count(), snap.satellites.latDeg.length);
+      assert.equal(await page.locator("#map path.track").count(), snap.satellites.latDeg.length);
+      assert.equal(await page.locator("#map circle.sensor").count(), 24);
+      assert.equal(await page.locator("#map rect.station").count(), snap.stations.latDeg.length);
+      assert.equal(await page.getAttribute("#map", "data-basemap"), "loaded");
+      // The reward axis around this run's small negative rewards: nice ticks, no "-0.00".
+      const rewards = ticks.map((t) => t.teamReward);
+      const rewardLabels = await texts(page, "#chart-reward text.y-tick");
+      for (const label of rewardLabels) assert.doesNotMatch(label, /^-0(\.0*)?$/);
+      assert.ok(
+        Number(await page.getAttribute("#chart-reward", "data-y-min")) <= Math.min(...rewards),
+      );
+      assert.ok(
+        Number(await page.getAttribute("#chart-reward", "data-y-max")) >= Math.max(...rewards),
+      );
+      // Sub-millisecond latencies and 3 ms / 300 ms deadlines on one log axis, in whole decades.
+      const timings = ticks.flatMap((t) => t.timings!);
+      const yMin = Number(await page.getAttribute("#chart-latency", "data-y-min"));
+      const yMax = Number(await page.getAttribute("#chart-latency", "data-y-max"));
+      assert.equal(await page.getAttribute("#chart-latency", "data-scale"), "log");
+      assert.ok(yMin <= Math.min(...timings.map((t) => t.latencyMs)));
+      assert.ok(yMax >= Math.max(...timings.map((t) => t.deadlineMs)));
+      assert.ok(Number.isInteger(Math.log10(yMin)), `${yMin} is a decade`);
+      assert.ok(Number.isInteger(Math.log10(yMax)), `${yMax} is a decade`);
+      const classes = ticks[0].timings!.map((t) => t.className);
+      assert.equal(await page.locator("#chart-latency path.series").count(), classes.length);
+      assert.equal(await page.locator("#chart-latency line.deadline").count(), classes.length);
+      const labels = await texts(page, "#chart-latency text.rule-label");
+      const deadlines = [...new Set(ticks[0].timings!.map((t) => t.deadlineMs))];
+      assert.equal(labels.length, deadlines.length);
+      for (const t of ticks[0].timings!) {
+        assert.ok(labels.some((l) => l.includes(t.className)), `${t.className} deadline labelled`);
+      }
+      assert.equal(await page.getAttribute("#chart-misses", "data-y-min"), "0");
+      await expectInView(page);
+      // Back to tick 60 with the keyboard (Home, then 59 steps).
+      await page.focus("#replay");
+      await page.keyboard.press("Home");
+      await replayShows(page, 1);
+      for (let i = 0; i < 59; i++) await page.keyboard.press("ArrowRight");
+      await replayShows(page, 60);
+      expectPanelMatches(await readPanel(page), ticks.find((t) => t.tick === 60)!);
+      assert.equal(await page.getAttribute("#chart-reward path.series", "data-points"), "60");
+      await page.screenshot({ path: await screenshotPath("dashboard_fleet.png") });
+      assert.deepEqual(pageErrors, []);
     } finally {
       await context.close();
       await app.close();

@@ -363,7 +363,13 @@ function ingest(ev) {
   }
   const sats = ev.snapshot?.satellites;
   if (sats && Array.isArray(sats.latDeg) && Array.isArray(sats.lonDeg)) {
-    push(state.tracks, { episode: ev.episode, lat: sats.latDeg, lon: sats.lonDeg });
+    push(state.tracks, {
+      tick: ev.tick,
+      episode: ev.episode,
+      lat: sats.latDeg,
+      lon: sats.lonDeg,
+      alt: Array.isArray(sats.altKm) ? sats.altKm : undefined,
+    });
   }
 }
 
@@ -652,6 +658,13 @@ function trackPath(points) {
   return d;
 }
 
+/** Period of a circular orbit at `altKm` above the Earth's equatorial radius, seconds. */
+function orbitPeriodS(altKm) {
+  if (!Number.isFinite(altKm) || altKm <= 0) return undefined;
+  const a = 6378.137 + altKm;
+  return 2 * Math.PI * Math.sqrt(a * a * a / 398600.4418);
+}
+
 /** Great-circle angle between two points, degrees. */
 function angleDeg(lat1, lon1, lat2, lon2) {
   const r = Math.PI / 180;
@@ -660,7 +673,10 @@ function angleDeg(lat1, lon1, lat2, lon2) {
   return Math.acos(Math.min(1, Math.max(-1, c))) / r;
 }
 
-/** Ground tracks of the ticks shown (this episode), ISL and downlink links of the current tick. */
+/**
+ * Ground tracks over the last orbit of each satellite (of the ticks shown, this episode), and the ISL and
+ * downlink links of the current tick.
+ */
 function drawTracksAndLinks(snapshot) {
   const tracks = $("map-tracks");
   const links = $("map-links");
@@ -669,8 +685,13 @@ function drawTracksAndLinks(snapshot) {
   const paths = [];
   if (last) {
     const episode = state.tracks.filter((t) => t.episode === last.episode);
+    const dtS = state.status?.dtS;
     for (let i = 0; i < last.lat.length; i++) {
-      const d = trackPath(episode.map((t) => [t.lon[i], t.lat[i]]));
+      // The last orbit: a circular orbit's period at the satellite's altitude, in ticks of dtS.
+      const period = orbitPeriodS(last.alt?.[i]);
+      const since = period && dtS ? last.tick - Math.ceil(period / dtS) : -Infinity;
+      const points = episode.filter((t) => t.tick >= since).map((t) => [t.lon[i], t.lat[i]]);
+      const d = trackPath(points);
       if (d.includes("L")) paths.push(el("path", { d, class: "track", "data-sat": i }));
     }
   }
