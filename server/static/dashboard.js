@@ -526,7 +526,7 @@ function drawChart(svg, series, options = {}) {
     el(
       "text",
       { x: (L + W - R) / 2, y: H - 3, "text-anchor": "middle", class: "axis-label" },
-      "tick",
+      state.status?.dtS ? `tick (${state.status.dtS} s each)` : "tick",
     ),
     el("text", {
       x: 0,
