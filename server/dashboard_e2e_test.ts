@@ -173,15 +173,24 @@ function readPanel(page: Page) {
   });
 }
 
+/** A number as the panel shows it: 3 decimals, zero without a sign. */
+function fixed3(x: number): string {
+  const text = x.toFixed(3);
+  return Number(text) === 0 ? "0.000" : text;
+}
+
 function expectPanelMatches(panel: Awaited<ReturnType<typeof readPanel>>, event: TickEvent) {
   assert.equal(panel.runId, event.runId);
   assert.equal(panel.seq, event.seq);
   assert.equal(panel.tick, String(event.tick));
   assert.equal(panel.episode, String(event.episode));
   assert.equal(panel.step, String(event.step));
-  assert.equal(panel.teamReward, event.teamReward.toFixed(3));
-  assert.equal(panel.episodeReward, event.episodeReward.toFixed(3));
-  assert.equal(panel.cumulativeReward, event.cumulativeReward.toFixed(3));
+  assert.equal(panel.teamReward, fixed3(event.teamReward));
+  assert.equal(panel.episodeReward, fixed3(event.episodeReward));
+  assert.equal(panel.cumulativeReward, fixed3(event.cumulativeReward));
+  for (const shown of [panel.teamReward, panel.episodeReward, panel.cumulativeReward]) {
+    assert.notEqual(shown, "-0.000");
+  }
 }
 
 async function startFromUi(page: Page, policy: string, seed: number, speed: string) {
@@ -296,8 +305,8 @@ Deno.test({
         rows,
         last2.timings!.map((t) => [
           t.className,
-          t.latencyMs.toFixed(3),
-          t.deadlineMs.toFixed(3),
+          fixed3(t.latencyMs),
+          fixed3(t.deadlineMs),
           String(t.missed),
         ]),
       );
@@ -385,7 +394,7 @@ Deno.test({
       assert.equal(await page.getAttribute("#chart-reward path.series", "data-points"), "3");
       assert.deepEqual(await satellitesOnMap(page), expectedSatellites(at3));
       const rows3 = await texts(page, "#latency-table tbody tr td:nth-child(2)");
-      assert.deepEqual(rows3, at3.timings!.map((t) => t.latencyMs.toFixed(3)));
+      assert.deepEqual(rows3, at3.timings!.map((t) => fixed3(t.latencyMs)));
 
       await page.screenshot({ path: await screenshotPath("dashboard_e2e.png") });
       assert.deepEqual(pageErrors, []);
@@ -490,7 +499,14 @@ Deno.test({
       await page.focus("#replay");
       await page.keyboard.press("Home");
       await replayShows(page, 1);
-      for (let i = 0; i < 59; i++) await page.keyboard.press("ArrowRight");
+      // Tick 3's team reward is a small negative number: the panel shows it as 0.000, unsigned.
+      await page.keyboard.press("ArrowRight");
+      await page.keyboard.press("ArrowRight");
+      await replayShows(page, 3);
+      const at3 = ticks.find((t) => t.tick === 3)!;
+      assert.ok(at3.teamReward < 0 && at3.teamReward > -0.0005, `tick 3 reward ${at3.teamReward}`);
+      assert.equal((await readPanel(page)).teamReward, "0.000");
+      for (let i = 0; i < 57; i++) await page.keyboard.press("ArrowRight");
       await replayShows(page, 60);
       expectPanelMatches(await readPanel(page), ticks.find((t) => t.tick === 60)!);
       assert.equal(await page.getAttribute("#chart-reward path.series", "data-points"), "60");

@@ -36,9 +36,9 @@ const state = {
 
 // ---- formatting (the e2e test formats the stream's numbers the same way) ----
 
-/** A reward or other real number as shown: 3 decimals. */
+/** A reward or other real number as shown: 3 decimals, zero unsigned ("0.000", never "-0.000"). */
 export function fmtReal(x) {
-  return typeof x === "number" && Number.isFinite(x) ? x.toFixed(3) : "–";
+  return typeof x === "number" && Number.isFinite(x) ? formatTick(x, 3) : "–";
 }
 
 function fmtInt(x) {
