@@ -316,7 +316,7 @@ Deno.test({
       );
       // Latency on a log axis, decade labels, one dashed deadline line per class, labelled.
       assert.equal(await page.getAttribute("#chart-latency", "data-scale"), "log");
-      assert.deepEqual(await texts(page, "#chart-latency text.y-tick"), ["1", "10"]);
+      assert.deepEqual(await texts(page, "#chart-latency text.y-tick"), ["1", "2", "5", "10"]);
       const deadlines = await page.$$eval("#chart-latency line.deadline", (ls) =>
         ls.map((l) => ({
           cls: l.getAttribute("data-class"),

@@ -93,13 +93,15 @@ export function formatTick(v, digits) {
 /**
  * A log10 axis over the positive values `[min, max]`, widened to whole decades (at least one):
  * `{lo, hi, ticks, labels, minor}` with a labelled tick per decade and minor ticks at 2 and 5 times each
- * decade. Non-positive bounds are ignored (a log axis cannot show them).
+ * decade (labelled too when the axis spans at most two decades). Non-positive bounds are ignored (a log
+ * axis cannot show them).
  *
  * @example
  * ```js
  * import { logAxis } from "./chart_scale.js";
  * const a = logAxis(0.25, 100);
  * console.assert(a.lo === 0.1 && a.hi === 100 && a.labels.join(" ") === "0.1 1 10 100");
+ * console.assert(logAxis(2, 5).labels.join(" ") === "1 2 5 10");
  * ```
  * @param {number} min
  * @param {number} max
@@ -119,13 +121,22 @@ export function logAxis(min, max) {
   const ticks = [];
   const labels = [];
   const minor = [];
+  // Up to two decades the 2 and 5 of each decade are labelled too, else they are minor ticks.
+  const few = e1 - e0 <= 2;
   for (let e = e0; e <= e1; e++) {
     const v = Number(Math.pow(10, e).toPrecision(1));
     if ((e - e0) % stride === 0) {
       ticks.push(v);
       labels.push(formatTick(v, Math.max(0, -e)));
     }
-    if (e < e1) minor.push(2 * v, 5 * v);
+    if (e === e1) break;
+    for (const k of [2, 5]) {
+      const m = Number((k * v).toPrecision(1));
+      if (few) {
+        ticks.push(m);
+        labels.push(formatTick(m, Math.max(0, -e)));
+      } else minor.push(m);
+    }
   }
   return { lo: ticks[0], hi: ticks[ticks.length - 1], ticks, labels, minor };
 }

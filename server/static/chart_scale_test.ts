@@ -74,13 +74,19 @@ Deno.test("logAxis: whole decades around 0.25-100 ms, labels per decade, minor 2
   assert.deepEqual(a.ticks, [0.1, 1, 10, 100]);
   assert.deepEqual(a.labels, ["0.1", "1", "10", "100"]);
   assert.deepEqual(a.minor, [0.2, 0.5, 2, 5, 20, 50]);
+  // One or two decades: 1, 2 and 5 of each are labelled, nothing is minor.
   const narrow = logAxis(2, 4);
   assert.equal(narrow.lo, 1);
   assert.equal(narrow.hi, 10);
+  assert.deepEqual(narrow.labels, ["1", "2", "5", "10"]);
+  assert.deepEqual(narrow.minor, []);
+  assert.deepEqual(logAxis(0.03, 0.4).labels, ["0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1"]);
+  // Three decades and more: labels per decade only.
+  assert.deepEqual(logAxis(0.03, 4).labels, ["0.01", "0.1", "1", "10"]);
   const exact = logAxis(1, 10);
-  assert.deepEqual(exact.ticks, [1, 10]);
+  assert.deepEqual(exact.ticks, [1, 2, 5, 10]);
   // Non-positive values cannot be on a log axis and are ignored.
-  assert.deepEqual(logAxis(0, 5).ticks, [1, 10]);
+  assert.deepEqual(logAxis(0, 5).ticks, [1, 2, 5, 10]);
   const wide = logAxis(0.001, 1e6);
   assert.ok(wide.lo <= 0.001 && wide.hi >= 1e6 && wide.ticks.length <= 7);
 });
