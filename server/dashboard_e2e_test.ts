@@ -249,6 +249,23 @@ Deno.test({
       const live = await readPanel(page);
       assert.equal(live.state, "running");
       expectPanelMatches(live, await streamEvent(base, live.runId, live.seq));
+      // A second tab opened now attaches to the live run, and its form shows that run's settings.
+      const other = await context.newPage();
+      other.on("pageerror", (e) => pageErrors.push(e.message));
+      await other.goto(base);
+      await other.waitForSelector("body[data-ready=true]");
+      await other.waitForFunction(
+        (id) =>
+          document.getElementById("run-id")!.textContent === id &&
+          document.getElementById("connection")!.textContent === "live",
+        live.runId,
+      );
+      assert.equal(await other.inputValue("#scenario"), "toy/matching");
+      assert.equal(await other.inputValue("#policy"), "random");
+      assert.equal(await other.inputValue("#seed"), "7");
+      assert.equal(await other.inputValue("#speed"), "20");
+      assert.ok(await other.isDisabled("#replay"), "no replay while the run is live");
+      await other.close();
       await stopFromUi(page);
       const ticks = await allStreamEvents(base, live.runId);
       const last = ticks.at(-1)!;
