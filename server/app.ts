@@ -4,7 +4,7 @@
  * metrics and resolved dependencies, and `close()` (stop every run, flush every log) for shutdown.
  *
  * Routes:
- * - `GET /` dashboard, `GET /static/*` its files
+ * - `GET /` dashboard, `GET /static/*` its files, `GET /basemap` its world map (see `basemap_routes.ts`)
  * - `GET /healthz`, `GET /metrics` (Prometheus text)
  * - `GET /api/scenarios`, `GET /api/policies?scenario=`
  * - `POST /api/runs`, `GET /api/runs`, `GET /api/runs/:id`, `DELETE /api/runs/:id`
@@ -38,6 +38,7 @@
 
 import { Hono } from "hono";
 import { accessGuard } from "./auth.ts";
+import { basemapRoutes } from "./basemap_routes.ts";
 import { catalogRoutes } from "./catalog_routes.ts";
 import { resolveDeps, type ServerDeps } from "./deps.ts";
 import { errorHandler, NotFoundError } from "./errors.ts";
@@ -107,6 +108,7 @@ export function createApp(deps: Partial<ServerDeps> = {}): FleetApp {
   );
   app.route("/", sweepRoutes({ dir: resolved.sweepsDir }));
   app.route("/", staticRoutes());
+  app.route("/", basemapRoutes());
   app.notFound((c) => {
     throw new NotFoundError(`No route ${c.req.method} ${c.req.path}`);
   });

@@ -1,9 +1,12 @@
-// fleetkd telemetry dashboard: run controls, a live numeric panel, a world map of the nodes and live
-// charts, fed by the run's Server-Sent Events stream (EventSource resumes with Last-Event-ID by itself).
-// Plain ES module, no dependencies, nothing loaded from elsewhere.
+// fleetkd telemetry dashboard: run controls, a live numeric panel, a world map of the nodes on real land
+// and charts, fed by the run's Server-Sent Events stream (EventSource resumes with Last-Event-ID by
+// itself). A run that has ended is replayed from its log (`/api/runs/:id/events`) with a time slider.
+// Plain ES modules, nothing loaded from elsewhere.
+
+import { formatTick, linearAxis, logAxis, niceStep } from "./chart_scale.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-/** Points kept per chart series. */
+/** Points kept per chart series (and ticks of ground track on the map). */
 const WINDOW = 300;
 const PALETTE = ["#4e9af1", "#f26b5b", "#5cc98a", "#f2b441", "#b07cf2", "#3cc7d6", "#e378c2"];
 
@@ -11,23 +14,31 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   runId: "",
+  /** The watched run's status. */
+  status: null,
   source: null,
   /** Last tick event shown. */
   last: null,
   reward: [],
-  cumulative: [],
   misses: new Map(),
   latency: new Map(),
   deadlines: new Map(),
+  /** Per tick shown: {episode, lat, lon} of the satellites, for ground tracks. */
+  tracks: [],
   wallTimes: [],
   renderPending: false,
+  /** Bumped by every attach and seek, so late answers of an earlier one are dropped. */
+  generation: 0,
+  seekTimer: 0,
+  /** The scenario catalog (`/api/scenarios`). */
+  scenarios: [],
 };
 
 // ---- formatting (the e2e test formats the stream's numbers the same way) ----
 
-/** A reward or other real number as shown: 3 decimals. */
+/** A reward or other real number as shown: 3 decimals, zero unsigned ("0.000", never "-0.000"). */
 export function fmtReal(x) {
-  return typeof x === "number" && Number.isFinite(x) ? x.toFixed(3) : "–";
+  return typeof x === "number" && Number.isFinite(x) ? formatTick(x, 3) : "–";
 }
 
 function fmtInt(x) {
@@ -70,25 +81,24 @@ async function api(path, init = {}) {
   return body;
 }
 
+function fillPolicies() {
+  const s = state.scenarios.find((x) => x.id === $("scenario").value);
+  $("policy").replaceChildren(...(s?.policies ?? []).map((p) => {
+    const o = new Option(p.id, p.id);
+    o.title = p.description;
+    return o;
+  }));
+}
+
 async function loadScenarios() {
-  const scenarios = await api("/api/scenarios");
-  const select = $("scenario");
-  select.replaceChildren(...scenarios.map((s) => {
+  state.scenarios = await api("/api/scenarios");
+  $("scenario").replaceChildren(...state.scenarios.map((s) => {
     const o = new Option(s.id, s.id);
     o.title = s.description;
     return o;
   }));
-  const fill = () => {
-    const s = scenarios.find((x) => x.id === select.value);
-    $("policy").replaceChildren(...(s?.policies ?? []).map((p) => {
-      const o = new Option(p.id, p.id);
-      o.title = p.description;
-      return o;
-    }));
-  };
-  select.addEventListener("change", fill);
-  fill();
-  document.body.dataset.ready = "true";
+  $("scenario").addEventListener("change", fillPolicies);
+  fillPolicies();
 }
 
 async function loadRuns(selectId) {
@@ -102,6 +112,22 @@ async function loadRuns(selectId) {
   );
   if (selectId) select.value = selectId;
   return runs;
+}
+
+/** Sets `select` to `value`, adding the option when the catalog does not offer it (any more). */
+function selectValue(select, value) {
+  if (![...select.options].some((o) => o.value === value)) select.append(new Option(value, value));
+  select.value = value;
+}
+
+/** The form shows the watched run's settings (scenario, policy, seed, speed, episodes). */
+function reflectRun(status) {
+  selectValue($("scenario"), status.scenario);
+  fillPolicies();
+  selectValue($("policy"), status.policy);
+  $("seed").value = String(status.seed);
+  selectValue($("speed"), String(status.speed));
+  $("episodes").value = status.episodes == null ? "" : String(status.episodes);
 }
 
 async function startRun(event) {
@@ -122,7 +148,7 @@ async function startRun(event) {
     });
     message(`Started ${status.id}`);
     await loadRuns(status.id);
-    attach(status, 0);
+    attach(status);
   } catch (e) {
     message(`Cannot start: ${e.message}`, true);
   }
@@ -147,10 +173,10 @@ async function stopRun() {
 function resetSeries() {
   state.last = null;
   state.reward = [];
-  state.cumulative = [];
   state.misses = new Map();
   state.latency = new Map();
   state.deadlines = new Map();
+  state.tracks = [];
   state.wallTimes = [];
   for (
     const id of [
@@ -167,21 +193,37 @@ function resetSeries() {
     ]
   ) setText(id, "–");
   $("latency-table").tBodies[0].replaceChildren();
-  drawMapPoints(undefined);
+  drawMapLayers(undefined);
 }
 
 function showStatus(status) {
+  state.status = status;
   setText("run-id", status.id);
   setText("state", status.state + (status.error ? `: ${status.error}` : ""));
   $("stop").disabled = status.state !== "running";
 }
 
-/** Follows run `status.id`'s stream from the event after `fromSeq`. */
-function attach(status, fromSeq) {
+/** Watches run `status.id`: a running run live from its stream, an ended one as a replay of its log. */
+function attach(status) {
   state.source?.close();
+  state.source = null;
+  state.generation++;
   state.runId = status.id;
   resetSeries();
   showStatus(status);
+  reflectRun(status);
+  if (status.state === "running") {
+    setReplay(undefined);
+    follow(status, Math.max(0, status.lastSeq - WINDOW));
+  } else {
+    connection("replay", "");
+    setReplay(status.tick);
+    seek(status.tick);
+  }
+}
+
+/** Follows run `status.id`'s stream from the event after `fromSeq`. */
+function follow(status, fromSeq) {
   // EventSource cannot send headers: the token goes in the query.
   const token = $("token").value.trim();
   const url = `/api/runs/${encodeURIComponent(status.id)}/stream?lastEventId=${fromSeq}` +
@@ -203,9 +245,14 @@ function attach(status, fromSeq) {
   });
   source.addEventListener("end", async () => {
     source.close();
+    if (state.source === source) state.source = null;
     connection("ended", "");
     try {
-      showStatus(await api(`/api/runs/${encodeURIComponent(status.id)}`));
+      const ended = await api(`/api/runs/${encodeURIComponent(status.id)}`);
+      if (state.runId !== status.id) return;
+      showStatus(ended);
+      // The run is in its log now: the slider replays it.
+      setReplay(ended.tick, state.last?.tick ?? ended.tick);
       await loadRuns(status.id);
     } catch (e) {
       message(e.message, true);
@@ -213,13 +260,85 @@ function attach(status, fromSeq) {
   });
 }
 
+// ---- replay ----
+
+/** Shows the time slider over ticks 1..`maxTick` at `value` (default the end), or hides it. */
+function setReplay(maxTick, value = maxTick) {
+  const slider = $("replay");
+  const on = typeof maxTick === "number" && maxTick >= 1;
+  slider.disabled = !on;
+  $("replay-panel").classList.toggle("off", !on);
+  if (!on) {
+    setText("replay-label", "live");
+    return;
+  }
+  slider.min = "1";
+  slider.max = String(maxTick);
+  slider.value = String(Math.min(maxTick, Math.max(1, value)));
+  setText("replay-label", `tick ${slider.value} / ${maxTick}`);
+}
+
+/** Reads one `/events` page of the watched run from `from` (at most `limit` events). */
+function eventsPage(runId, from, limit) {
+  return api(`/api/runs/${encodeURIComponent(runId)}/events?from=${from}&limit=${limit}`);
+}
+
+/**
+ * Shows the state at tick `target` of an ended run: its last `WINDOW` ticks up to `target` are read
+ * from the run's log and fed through the same path as live ticks (map, charts, numbers).
+ */
+async function seek(target) {
+  const generation = ++state.generation;
+  const runId = state.runId;
+  const status = state.status;
+  if (!status || target < 1) return;
+  // A tick's seq is its tick + 1 (the run's first event is its "running" status); the events read
+  // are checked by their tick, so a gap in the log only shifts the window.
+  let from = Math.max(1, target + 1 - WINDOW + 1);
+  let ticks = [];
+  try {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      ticks = [];
+      let next = from;
+      while (next <= status.lastSeq) {
+        const page = await eventsPage(runId, next, Math.min(1000, WINDOW + 2));
+        if (generation !== state.generation) return;
+        for (const ev of page.events) if (ev.type === "tick") ticks.push(ev);
+        if (page.next <= next || ticks.some((t) => t.tick >= target)) break;
+        next = page.next;
+      }
+      const first = ticks[0]?.tick;
+      if (first === undefined || first <= Math.max(1, target - WINDOW + 1) || from === 1) break;
+      from = Math.max(1, from - (first - (target - WINDOW + 1)));
+    }
+  } catch (e) {
+    message(`Cannot replay: ${e.message}`, true);
+    return;
+  }
+  resetSeries();
+  for (const ev of ticks) if (ev.tick <= target) ingest(ev);
+  if (state.last) render();
+  setText("replay-label", `tick ${state.last?.tick ?? target} / ${$("replay").max}`);
+  document.body.dataset.replayTick = String(state.last?.tick ?? "");
+}
+
+function onSlider() {
+  const target = Number($("replay").value);
+  setText("replay-label", `tick ${target} / ${$("replay").max}`);
+  clearTimeout(state.seekTimer);
+  // Dragging fires many inputs: read the log once the thumb rests for a moment.
+  state.seekTimer = setTimeout(() => seek(target), 60);
+}
+
+// ---- ticks ----
+
 function push(list, point) {
   list.push(point);
   if (list.length > WINDOW) list.shift();
 }
 
-function onTick(ev) {
-  if (ev.runId !== state.runId) return;
+/** Adds tick `ev` to the series and the numeric panel (live and replay alike). */
+function ingest(ev) {
   state.last = ev;
   // The numeric panel updates synchronously, all fields from the same event.
   setText("seq", fmtInt(ev.seq));
@@ -232,7 +351,6 @@ function onTick(ev) {
   setText("misses", ev.timings ? fmtInt(ev.cumulativeMisses) : "n/a");
   setText("energy", ev.timings ? `${ev.cumulativeEnergyJ.toFixed(4)} J` : "n/a");
   push(state.reward, [ev.tick, ev.teamReward]);
-  push(state.cumulative, [ev.tick, ev.cumulativeReward]);
   push(state.wallTimes, ev.wallMs);
   for (const t of ev.timings ?? []) {
     if (!state.misses.has(t.className)) {
@@ -243,6 +361,21 @@ function onTick(ev) {
     push(state.latency.get(t.className), [ev.tick, t.latencyMs]);
     state.deadlines.set(t.className, t.deadlineMs);
   }
+  const sats = ev.snapshot?.satellites;
+  if (sats && Array.isArray(sats.latDeg) && Array.isArray(sats.lonDeg)) {
+    push(state.tracks, {
+      tick: ev.tick,
+      episode: ev.episode,
+      lat: sats.latDeg,
+      lon: sats.lonDeg,
+      alt: Array.isArray(sats.altKm) ? sats.altKm : undefined,
+    });
+  }
+}
+
+function onTick(ev) {
+  if (ev.runId !== state.runId) return;
+  ingest(ev);
   if (!state.renderPending) {
     state.renderPending = true;
     requestAnimationFrame(render);
@@ -263,26 +396,32 @@ function render() {
   const ev = state.last;
   if (!ev) return;
   const w = state.wallTimes;
-  if (w.length > 1 && w[w.length - 1] > w[0]) {
+  if (state.source && w.length > 1 && w[w.length - 1] > w[0]) {
     setText("tick-rate", ((w.length - 1) / ((w[w.length - 1] - w[0]) / 1000)).toFixed(1));
   }
   drawChart($("chart-reward"), [
     { name: "team reward", points: state.reward, color: PALETTE[0] },
-  ]);
+  ], { yLabel: "reward / agent" });
   const classes = [...state.misses.keys()];
+  const color = (i) => PALETTE[i % PALETTE.length];
   drawChart(
     $("chart-misses"),
-    classes.map((c, i) => ({ name: c, points: state.misses.get(c), color: PALETTE[i % 7] })),
-    "no latency model for this policy",
+    classes.map((c, i) => ({ name: c, points: state.misses.get(c), color: color(i) })),
+    { emptyText: "no latency model for this policy", floorZero: true, yLabel: "missed decisions" },
   );
   drawChart(
     $("chart-latency"),
-    classes.map((c, i) => ({ name: c, points: state.latency.get(c), color: PALETTE[i % 7] })),
-    "no latency model for this policy",
-    classes.map((c, i) => ({ y: state.deadlines.get(c), color: PALETTE[i % 7] })),
+    classes.map((c, i) => ({ name: c, points: state.latency.get(c), color: color(i) })),
+    {
+      emptyText: "no latency model for this policy",
+      log: true,
+      yLabel: "ms (log)",
+      unit: " ms",
+      rules: classes.map((c, i) => ({ y: state.deadlines.get(c), color: color(i), name: c })),
+    },
   );
   drawLatencyTable(ev.timings ?? []);
-  drawMapPoints(ev.snapshot);
+  drawMapLayers(ev.snapshot);
 }
 
 function drawLatencyTable(timings) {
@@ -300,14 +439,31 @@ function drawLatencyTable(timings) {
   $("latency-table").tBodies[0].replaceChildren(...rows);
 }
 
-/** Line chart of `series` ({name, points: [x, y][], color}) into `svg`, with optional horizontal rules. */
-function drawChart(svg, series, emptyText = "waiting for data", rules = []) {
-  const W = 480;
-  const H = 200;
-  const L = 48;
-  const R = 8;
-  const T = 10;
-  const B = 24;
+const CHART_W = 480;
+const CHART_H = 200;
+
+/** Integer x ticks (simulation ticks) in nice steps inside `[x0, x1]`. */
+function tickAxis(x0, x1) {
+  const step = Math.max(1, niceStep(x1 - x0, 5));
+  const out = [];
+  for (let v = Math.ceil(x0 / step) * step; v <= x1; v += step) out.push(v);
+  return out;
+}
+
+/**
+ * Line chart of `series` ({name, points: [x, y][], color}) into `svg`: a y axis with nice ticks (linear,
+ * or log10 with `log`; from 0 with `floorZero`), a tick axis, and `rules` ({y, color, name}) drawn as
+ * labelled dashed lines (the latency chart's deadlines).
+ */
+function drawChart(svg, series, options = {}) {
+  const { emptyText = "waiting for data", rules = [], log = false, floorZero = false } = options;
+  const W = CHART_W;
+  const H = CHART_H;
+  const L = 52;
+  const R = 10;
+  const T = 8;
+  const B = 30;
+  const usable = (y) => Number.isFinite(y) && (!log || y > 0);
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) {
     svg.replaceChildren(
@@ -319,47 +475,115 @@ function drawChart(svg, series, emptyText = "waiting for data", rules = []) {
   for (const [x, y] of all) {
     if (x < x0) x0 = x;
     if (x > x1) x1 = x;
-    if (Number.isFinite(y) && y < y0) y0 = y;
-    if (Number.isFinite(y) && y > y1) y1 = y;
+    if (usable(y) && y < y0) y0 = y;
+    if (usable(y) && y > y1) y1 = y;
   }
   for (const r of rules) {
-    if (Number.isFinite(r.y)) {
+    if (usable(r.y)) {
       y0 = Math.min(y0, r.y);
       y1 = Math.max(y1, r.y);
     }
   }
-  if (y0 === y1) {
-    y0 -= 1;
-    y1 += 1;
-  }
   if (x0 === x1) x1 = x0 + 1;
+  const axis = log ? logAxis(y0, y1) : linearAxis(y0, y1, 4, { floorZero });
+  const f = log ? Math.log10 : (v) => v;
+  const fy0 = f(axis.lo);
+  const fy1 = f(axis.hi);
   const sx = (x) => L + (x - x0) / (x1 - x0) * (W - L - R);
-  const sy = (y) => T + (y1 - y) / (y1 - y0) * (H - T - B);
-  const nodes = [
+  const sy = (y) => T + (fy1 - f(y)) / (fy1 - fy0) * (H - T - B);
+  svg.dataset.scale = log ? "log" : "linear";
+  svg.dataset.yMin = String(axis.lo);
+  svg.dataset.yMax = String(axis.hi);
+  const nodes = [];
+  for (const v of axis.minor ?? []) {
+    if (v > axis.lo && v < axis.hi) {
+      nodes.push(el("line", { x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: "grid minor" }));
+    }
+  }
+  axis.ticks.forEach((v, i) => {
+    nodes.push(
+      el("line", { x1: L, x2: W - R, y1: sy(v), y2: sy(v), class: "grid" }),
+      el(
+        "text",
+        { x: L - 4, y: sy(v) + 3.5, "text-anchor": "end", class: "tick y-tick" },
+        axis.labels[i],
+      ),
+    );
+  });
+  for (const v of tickAxis(x0, x1)) {
+    nodes.push(
+      el("line", { x1: sx(v), x2: sx(v), y1: H - B, y2: H - B + 3, class: "axis" }),
+      el(
+        "text",
+        { x: sx(v), y: H - B + 13, "text-anchor": "middle", class: "tick x-tick" },
+        String(v),
+      ),
+    );
+  }
+  nodes.push(
     el("line", { x1: L, y1: H - B, x2: W - R, y2: H - B, class: "axis" }),
     el("line", { x1: L, y1: T, x2: L, y2: H - B, class: "axis" }),
-    el("text", { x: L - 4, y: T + 4, "text-anchor": "end", class: "tick" }, fmtAxis(y1)),
-    el("text", { x: L - 4, y: H - B, "text-anchor": "end", class: "tick" }, fmtAxis(y0)),
-    el("text", { x: L, y: H - 6, class: "tick" }, `tick ${x0}`),
-    el("text", { x: W - R, y: H - 6, "text-anchor": "end", class: "tick" }, `${x1}`),
-  ];
+    el(
+      "text",
+      { x: (L + W - R) / 2, y: H - 3, "text-anchor": "middle", class: "axis-label" },
+      state.status?.dtS ? `tick (${state.status.dtS} s each)` : "tick",
+    ),
+    el("text", {
+      x: 0,
+      y: 0,
+      transform: `translate(11 ${(T + H - B) / 2}) rotate(-90)`,
+      "text-anchor": "middle",
+      class: "axis-label",
+    }, options.yLabel ?? ""),
+  );
+  // Deadlines: one dashed line per class; one label per distinct value, spread so none overlap.
+  const byValue = new Map();
   for (const r of rules) {
-    if (!Number.isFinite(r.y)) continue;
+    if (!usable(r.y)) continue;
+    nodes.push(el("line", {
+      x1: L,
+      x2: W - R,
+      y1: sy(r.y),
+      y2: sy(r.y),
+      stroke: r.color,
+      class: "rule deadline",
+      "data-class": r.name,
+      "data-value": r.y,
+    }));
+    if (!byValue.has(r.y)) byValue.set(r.y, []);
+    byValue.get(r.y).push(r);
+  }
+  let lastY = -Infinity;
+  for (const [y, rs] of [...byValue].sort((a, b) => b[0] - a[0])) {
+    const ly = Math.max(sy(y) - 3, lastY + 11);
+    lastY = ly;
+    const value = formatTick(y, y >= 10 ? 0 : y >= 1 ? 1 : 2);
     nodes.push(
-      el("line", { x1: L, x2: W - R, y1: sy(r.y), y2: sy(r.y), stroke: r.color, class: "rule" }),
+      el("text", {
+        x: L + 4,
+        y: ly,
+        fill: rs.length === 1 ? rs[0].color : "currentColor",
+        class: "rule-label",
+      }, `deadline ${value}${options.unit ?? ""} (${rs.map((r) => r.name).join(", ")})`),
     );
   }
   series.forEach((s, i) => {
     let d = "";
     for (const [x, y] of s.points) {
-      if (!Number.isFinite(y)) continue;
+      if (!usable(y)) continue;
       d += `${d ? "L" : "M"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`;
     }
-    nodes.push(el("path", { d, stroke: s.color, class: "series", "data-points": s.points.length }));
+    nodes.push(el("path", {
+      d,
+      stroke: s.color,
+      class: "series",
+      "data-points": s.points.length,
+      "data-name": s.name,
+    }));
     nodes.push(
       el("text", {
-        x: W - R,
-        y: T + 12 + 12 * i,
+        x: W - R - 2,
+        y: T + 11 + 12 * i,
         "text-anchor": "end",
         fill: s.color,
         class: "legend-label",
@@ -369,52 +593,30 @@ function drawChart(svg, series, emptyText = "waiting for data", rules = []) {
   svg.replaceChildren(...nodes);
 }
 
-function fmtAxis(v) {
-  const a = Math.abs(v);
-  if (a >= 1000) return v.toFixed(0);
-  if (a >= 10) return v.toFixed(1);
-  return v.toFixed(2);
-}
-
-// ---- world map (equirectangular) ----
+// ---- world map (equirectangular, on the Natural Earth basemap from GET /basemap) ----
 
 const MAP_W = 720;
 const MAP_H = 360;
 const mx = (lon) => (lon + 180) / 360 * MAP_W;
 const my = (lat) => (90 - lat) / 180 * MAP_H;
 
-function drawGraticule() {
+function drawMapFrame() {
   const svg = $("map");
-  const nodes = [el("rect", { x: 0, y: 0, width: MAP_W, height: MAP_H, class: "ocean" })];
-  for (let lon = -180; lon <= 180; lon += 30) {
-    nodes.push(
-      el("line", {
-        x1: mx(lon),
-        x2: mx(lon),
-        y1: 0,
-        y2: MAP_H,
-        class: lon === 0 ? "grid major" : "grid",
-      }),
-    );
-  }
-  for (let lat = -90; lat <= 90; lat += 30) {
-    nodes.push(
-      el("line", {
-        x1: 0,
-        x2: MAP_W,
-        y1: my(lat),
-        y2: my(lat),
-        class: lat === 0 ? "grid major" : "grid",
-      }),
-    );
-  }
+  const nodes = [
+    el("rect", { x: 0, y: 0, width: MAP_W, height: MAP_H, class: "ocean" }),
+    el("g", { id: "map-base" }),
+  ];
   for (let lon = -150; lon <= 150; lon += 60) {
     nodes.push(el("text", { x: mx(lon) + 2, y: MAP_H - 4, class: "tick" }, `${lon}°`));
   }
   for (let lat = -60; lat <= 60; lat += 30) {
     nodes.push(el("text", { x: 2, y: my(lat) - 2, class: "tick" }, `${lat}°`));
   }
-  nodes.push(el("g", { id: "map-points" }));
+  nodes.push(
+    el("g", { id: "map-tracks" }),
+    el("g", { id: "map-links" }),
+    el("g", { id: "map-points" }),
+  );
   nodes.push(
     el("text", {
       id: "map-empty",
@@ -427,10 +629,109 @@ function drawGraticule() {
   svg.replaceChildren(...nodes);
 }
 
+/** Land, borders and graticule from the server (computed there once from world-atlas). */
+async function loadBasemap() {
+  const res = await fetch("/basemap");
+  if (!res.ok) throw new Error(`GET /basemap: HTTP ${res.status}`);
+  const b = await res.json();
+  $("map-base").replaceChildren(
+    el("path", { d: b.graticule, class: "graticule" }),
+    el("path", { d: b.land, class: "land" }),
+    el("path", { d: b.borders, class: "borders" }),
+  );
+  $("map").dataset.basemap = "loaded";
+}
+
+/** A polyline through `[lon, lat]` points, broken where it crosses the antimeridian. */
+function trackPath(points) {
+  let d = "";
+  let prev;
+  for (const [lon, lat] of points) {
+    if (!Number.isFinite(lon) || !Number.isFinite(lat)) {
+      prev = undefined;
+      continue;
+    }
+    const jump = prev === undefined || Math.abs(lon - prev) > 180;
+    d += `${jump ? "M" : "L"}${mx(lon).toFixed(1)},${my(lat).toFixed(1)}`;
+    prev = lon;
+  }
+  return d;
+}
+
+/** Period of a circular orbit at `altKm` above the Earth's equatorial radius, seconds. */
+function orbitPeriodS(altKm) {
+  if (!Number.isFinite(altKm) || altKm <= 0) return undefined;
+  const a = 6378.137 + altKm;
+  return 2 * Math.PI * Math.sqrt(a * a * a / 398600.4418);
+}
+
+/** Great-circle angle between two points, degrees. */
+function angleDeg(lat1, lon1, lat2, lon2) {
+  const r = Math.PI / 180;
+  const c = Math.sin(lat1 * r) * Math.sin(lat2 * r) +
+    Math.cos(lat1 * r) * Math.cos(lat2 * r) * Math.cos((lon2 - lon1) * r);
+  return Math.acos(Math.min(1, Math.max(-1, c))) / r;
+}
+
+/**
+ * Ground tracks over the last orbit of each satellite (of the ticks shown, this episode), and the ISL and
+ * downlink links of the current tick.
+ */
+function drawTracksAndLinks(snapshot) {
+  const tracks = $("map-tracks");
+  const links = $("map-links");
+  if (!tracks || !links) return;
+  const last = state.tracks.at(-1);
+  const paths = [];
+  if (last) {
+    const episode = state.tracks.filter((t) => t.episode === last.episode);
+    const dtS = state.status?.dtS;
+    for (let i = 0; i < last.lat.length; i++) {
+      // The last orbit: a circular orbit's period at the satellite's altitude, in ticks of dtS.
+      const period = orbitPeriodS(last.alt?.[i]);
+      const since = period && dtS ? last.tick - Math.ceil(period / dtS) : -Infinity;
+      const points = episode.filter((t) => t.tick >= since).map((t) => [t.lon[i], t.lat[i]]);
+      const d = trackPath(points);
+      if (d.includes("L")) paths.push(el("path", { d, class: "track", "data-sat": i }));
+    }
+  }
+  tracks.replaceChildren(...paths);
+  const lines = [];
+  const sats = snapshot?.satellites;
+  const stations = snapshot?.stations;
+  const seg = (lon1, lat1, lon2, lat2, cls) => {
+    if (![lon1, lat1, lon2, lat2].every(Number.isFinite) || Math.abs(lon1 - lon2) > 180) return;
+    lines.push(
+      el("line", { x1: mx(lon1), y1: my(lat1), x2: mx(lon2), y2: my(lat2), class: cls }),
+    );
+  };
+  if (sats && Array.isArray(sats.latDeg)) {
+    (sats.islNeighbours ?? []).forEach((ns, i) => {
+      for (const j of Array.isArray(ns) ? ns : []) {
+        if (j > i) seg(sats.lonDeg[i], sats.latDeg[i], sats.lonDeg[j], sats.latDeg[j], "isl");
+      }
+    });
+    const st = Array.isArray(stations?.latDeg) ? stations : undefined;
+    (sats.stationInView ?? []).forEach((v, i) => {
+      if (!v || !st || st.latDeg.length === 0) return;
+      // The snapshot says a station is in view, not which: the nearest one is drawn.
+      let best = 0;
+      let bestAngle = Infinity;
+      st.latDeg.forEach((lat, k) => {
+        const a = angleDeg(sats.latDeg[i], sats.lonDeg[i], lat, st.lonDeg[k]);
+        if (a < bestAngle) [best, bestAngle] = [k, a];
+      });
+      seg(sats.lonDeg[i], sats.latDeg[i], st.lonDeg[best], st.latDeg[best], "downlink");
+    });
+  }
+  links.replaceChildren(...lines);
+}
+
 /** Draws a snapshot's columnar groups: {satellites, sensors, stations, events} with latDeg/lonDeg arrays. */
-function drawMapPoints(snapshot) {
+function drawMapLayers(snapshot) {
   const layer = $("map-points");
   if (!layer) return;
+  drawTracksAndLinks(snapshot);
   const groups = [
     ["stations", "station", 4],
     ["events", "event", 3],
@@ -466,33 +767,37 @@ function drawMapPoints(snapshot) {
 // ---- start-up ----
 
 async function main() {
-  drawGraticule();
+  drawMapFrame();
   drawChart($("chart-reward"), []);
   drawChart($("chart-misses"), []);
   drawChart($("chart-latency"), []);
+  setReplay(undefined);
   $("controls").addEventListener("submit", startRun);
   $("stop").addEventListener("click", stopRun);
+  $("replay").addEventListener("input", onSlider);
   $("runs").addEventListener("change", async () => {
     const id = $("runs").value;
     if (!id) return;
     try {
-      const status = await api(`/api/runs/${encodeURIComponent(id)}`);
-      attach(status, Math.max(0, status.lastSeq - WINDOW));
+      attach(await api(`/api/runs/${encodeURIComponent(id)}`));
     } catch (e) {
       message(e.message, true);
     }
   });
+  const basemap = loadBasemap().catch((e) => message(`No basemap: ${e.message}`, true));
   try {
     await loadScenarios();
     const runs = await loadRuns();
     const live = runs.filter((r) => r.state === "running").at(-1);
     if (live) {
       $("runs").value = live.id;
-      attach(live, Math.max(0, live.lastSeq - WINDOW));
+      attach(live);
     }
   } catch (e) {
     message(`Cannot reach the server: ${e.message}`, true);
   }
+  await basemap;
+  document.body.dataset.ready = "true";
 }
 
 main();
