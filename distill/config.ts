@@ -204,10 +204,10 @@ export type ConfigFailure = (field: string, rule: string, value: unknown) => nev
 /** A {@linkcode ConfigFailure} throwing `Invalid <what> config: field "x" must be <rule>, got <value>`. */
 export function configFailure(what: string): ConfigFailure {
   return (field, rule, value) => {
-    // An input error: a bad config from flags or files is the user's to fix (CLI exit code 2).
-    throw new InputError(
-      `Invalid ${what} config: field "${field}" must be ${rule}, got ${JSON.stringify(value)}`,
-    );
+    // An input error: a bad config from flags or files is the user's to fix (CLI exit code 2). Numbers are
+    // shown as themselves: JSON.stringify would show NaN and Infinity as null.
+    const shown = typeof value === "number" ? String(value) : JSON.stringify(value);
+    throw new InputError(`Invalid ${what} config: field "${field}" must be ${rule}, got ${shown}`);
   };
 }
 

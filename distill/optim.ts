@@ -58,9 +58,15 @@ export class ScheduledAdam extends tf.AdamOptimizer {
     tf.dispose(zeros);
   }
 
-  /** Restores saved weights given as name/tensor pairs (iterations first, as `getWeights` returns them). */
+  /**
+   * Restores saved weights given as name/tensor pairs (iterations first, as `getWeights` returns them).
+   * Moments the optimiser already held are disposed (tfjs's `setWeights` drops them without disposing).
+   */
   async restoreWeights(weights: { name: string; tensor: tf.Tensor }[]): Promise<void> {
+    const previous = await this.getWeights();
+    previous[0].tensor.dispose(); // getWeights makes a fresh iteration scalar
     await this.setWeights(weights as unknown as Parameters<tf.AdamOptimizer["setWeights"]>[0]);
+    for (const w of previous.slice(1)) w.tensor.dispose();
   }
 
   /** The learning rate in use. */

@@ -37,3 +37,30 @@ Deno.test("ScheduledAdam: a variable missing from one step's gradients keeps eve
   adam.dispose();
   tf.dispose([a, b]);
 });
+
+Deno.test("ScheduledAdam.restoreWeights: replaces the moments it held and disposes them", async () => {
+  const v = tf.variable(tf.ones([3]), true, "optim_test_restore");
+  const source = new ScheduledAdam(0.1), target = new ScheduledAdam(0.1);
+  const step = (adam: ScheduledAdam) =>
+    adam.minimize(() => tf.sum(tf.square(v)) as tf.Scalar, false, [v]);
+  step(source);
+  step(source);
+  step(target); // target holds moments of its own
+  const saved = await source.getWeights();
+  const copies = saved.map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
+  saved[0].tensor.dispose(); // getWeights' fresh iteration scalar
+  const before = tf.memory().numTensors;
+  await target.restoreWeights(copies);
+  assert.equal(tf.memory().numTensors, before, "old moments disposed, new ones in their place");
+  const restored = await target.getWeights();
+  assert.equal(restored[0].tensor.dataSync()[0], 2);
+  restored[0].tensor.dispose();
+  assert.deepEqual(
+    restored.slice(1).map((w) => Array.from(w.tensor.dataSync())),
+    copies.slice(1).map((w) => Array.from(w.tensor.dataSync())),
+  );
+  tf.dispose(copies.map((w) => w.tensor));
+  source.dispose();
+  target.dispose();
+  v.dispose();
+});
