@@ -18,7 +18,7 @@ import {
   regressionEpisodes,
   type ScenarioBaseline,
 } from "../distill/regression.ts";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { codeVersion } from "../distill/provenance.ts";
 import { regressionScenarios, shippedModelDir } from "../distill/shipped.ts";
 import { CliError, runCli, scenarioListFlag } from "./cli_util.ts";

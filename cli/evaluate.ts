@@ -20,7 +20,7 @@ import { parseArgs } from "node:util";
 import "../sim/builtin_envs.ts";
 import { initBackend } from "../policies/backend.ts";
 import { deploymentMarkdown, evaluateDeployment, type PolicyEntry } from "../distill/deployment.ts";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { baselineFor } from "../distill/baselines.ts";
 import { presetFor } from "../distill/presets.ts";
 import {

@@ -23,7 +23,7 @@ import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { RandomController } from "../sim/env/controller.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import { initBackend } from "../policies/backend.ts";
-import { loadPolicySet } from "../policies/model_io.ts";
+import { disposePolicySet, loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import {
@@ -36,7 +36,7 @@ import { evaluateController, type EvaluationReport } from "../distill/evaluate.t
 import { baselineFor } from "../distill/baselines.ts";
 import { actionModeFor, budgetsFor } from "../distill/presets.ts";
 import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { fleetMap } from "../viz/world_map.ts";
 import { fleetMapData } from "../viz/fleet_map_data.ts";
 import { FleetEnv } from "../sim/fleet/env.ts";
@@ -130,6 +130,7 @@ async function runPolicy(
     energyJ: stats.reduce((a, s) => a + s.energyJ, 0) / episodes,
   };
   releasePolicySet(set);
+  disposePolicySet(set);
   return row;
 }
 

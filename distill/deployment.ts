@@ -25,12 +25,27 @@
  * @example
  * ```ts
  * import { deploymentMarkdown, evaluateDeployment } from "./deployment.ts";
+ * import { Actor } from "../policies/actor.ts";
+ * import { initBackend } from "../policies/backend.ts";
+ * import { savePolicySet } from "../policies/model_io.ts";
  * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * await initBackend("cpu");
+ * // Two untrained policy sets saved as model folders: a 32-32 "teacher" and 4-unit "students".
+ * const root = await Deno.makeTempDir();
+ * const provenance = { command: "example", seed: 0, steps: 0, date: "2026-01-01", codeVersion: "x" };
+ * for (const [name, hidden] of [["teacher", [32, 32]], ["students", [4]]] as const) {
+ *   const classes = new MatchingEnv().classes.map((c, i) => ({ name: c.name, actor: new Actor(
+ *     { obsSize: c.obsSize, agentIdSize: 0, numActions: c.numActions, hiddenSizes: [...hidden],
+ *       activation: "tanh", kind: "mlp" }, { seed: i, name: `${name}_${c.name}` }) }));
+ *   await savePolicySet(`${root}/${name}`, { classes }, { provenance });
+ *   for (const c of classes) c.actor.dispose();
+ * }
  * const report = await evaluateDeployment({
- *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: "runs/toy/matching/teacher/model",
- *   students: [{ name: "students", dir: "runs/toy/matching/students/model" }], episodes: 20,
+ *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: `${root}/teacher`,
+ *   students: [{ name: "students", dir: `${root}/students` }], episodes: 20, skipTiming: true,
  * });
  * console.log(deploymentMarkdown(report));
+ * await Deno.remove(root, { recursive: true });
  * ```
  *
  * @module
@@ -40,7 +55,7 @@ import { Actor } from "../policies/actor.ts";
 import { type ActionMode, PolicyController } from "../policies/controller.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import { actorCost, archLabel } from "../policies/cost.ts";
-import { loadPolicySet } from "../policies/model_io.ts";
+import { disposePolicySet, loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
 import type { GateStats } from "../policies/latency.ts";
@@ -387,6 +402,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
       ...(weakNodes ? { weakNodes } : {}),
     });
     releasePolicySet(tfSet);
+    disposePolicySet(tfSet);
   }
   teacherFigures.deployedRetention = retention(
     teacherDeployed.report.mean,
@@ -401,6 +417,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
   }
   policies.push({ name: "random", kind: "random", ideal: random, retention: 0 });
   releasePolicySet(teacherTf);
+  disposePolicySet(teacherTf);
   return {
     envId: options.envId,
     episodes,

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { Actor } from "../policies/actor.ts";
 import { initBackend } from "../policies/backend.ts";
@@ -66,6 +67,7 @@ async function withModels(
 
 Deno.test("evaluateDeployment: students on the weak class only, the teacher elsewhere", async () => {
   await withModels(async (dirs) => {
+    const tensorsBefore = tf.memory().numTensors;
     const report = await evaluateDeployment({
       envId: "toy/matching",
       makeEnv: () => new MatchingEnv(),
@@ -76,6 +78,8 @@ Deno.test("evaluateDeployment: students on the weak class only, the teacher else
       episodes: 30,
       skipTiming: true,
     });
+    // Every tfjs network it loaded (teacher and students) is disposed again.
+    assert.equal(tf.memory().numTensors, tensorsBefore);
     const [teacher, students, mixed] = report.policies;
     assert.deepEqual(teacher.classes!.map((c) => c.missRate > 0), [true, false]);
     assert.deepEqual(students.classes!.map((c) => c.missRate), [0, 0]);

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "./checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { StopSignal } from "./stop_signal.ts";
 import {
   type CellResult,

@@ -30,7 +30,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../policies/atomic_write.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { Broadcaster } from "./broadcaster.ts";
 import type { ServerDeps } from "./deps.ts";
 import {

@@ -17,6 +17,7 @@ export * from "./rng.ts";
 export * from "./scheduler.ts";
 export * from "./budget.ts";
 export * from "./field_path.ts";
+export * from "./atomic_write.ts";
 export * from "./env/mod.ts";
 export * as orbit from "./orbit/mod.ts";
 export * as fleet from "./fleet/mod.ts";

@@ -20,7 +20,7 @@
  */
 
 import { z } from "zod";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { initBackend } from "../policies/backend.ts";
 import { jobKind, listJobKinds } from "./job_kinds.ts";
 import { confinedPath, PathOutsideError } from "./paths.ts";

@@ -29,7 +29,7 @@ import { runStudentDistillation } from "../distill/student_run.ts";
 import { evaluateDeployment } from "../distill/deployment.ts";
 import { deploymentMarkdown } from "../distill/deployment.ts";
 import { createHash } from "node:crypto";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
 
 /** What a job hands to its kind besides the payload. */

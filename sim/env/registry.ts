@@ -33,10 +33,10 @@ const registry = new Map<string, EnvEntry>();
  *
  * @example
  * ```ts
- * import { registerEnv } from "./registry.ts";
- * import type { MultiAgentEnv } from "./types.ts";
- * declare const makeMyEnv: () => MultiAgentEnv;
- * registerEnv({ id: "demo/mine", description: "my environment", make: makeMyEnv });
+ * import { makeEnv, registerEnv } from "./registry.ts";
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * registerEnv({ id: "demo/mine", description: "my environment", make: () => new MatchingEnv() });
+ * console.assert(makeEnv("demo/mine").classes.length === 2);
  * ```
  */
 export function registerEnv(entry: EnvEntry): void {

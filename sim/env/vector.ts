@@ -10,9 +10,8 @@
  * @example
  * ```ts
  * import { VectorEnv } from "./vector.ts";
- * import type { MultiAgentEnv } from "./types.ts";
- * declare const makeEnv: () => MultiAgentEnv;
- * const venv = new VectorEnv(Array.from({ length: 8 }, makeEnv));
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * const venv = new VectorEnv(Array.from({ length: 8 }, () => new MatchingEnv()));
  * venv.reset(1);
  * const actions = venv.classes.map((c) => new Int32Array(venv.numEnvs * c.count));
  * venv.step(actions);
