@@ -55,7 +55,8 @@ import { type CurveRow, writeCurves } from "./curves.ts";
 import { type KdIterationStats, KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG, type KdConfig } from "./kd_config.ts";
 import { loadTeacher, modelDigest, saveStudentModel } from "./model_store.ts";
-import { budgetsFor } from "./presets.ts";
+import { presetFor, type TrainingPreset } from "./presets.ts";
+import { budgetsOf } from "./scenario.ts";
 import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
 import { provenance } from "./provenance.ts";
@@ -68,6 +69,8 @@ export interface StudentRunOptions {
   envId: string;
   /** Builds one environment copy. */
   makeEnv: () => MultiAgentEnv;
+  /** The scenario's preset, for its deployment platforms (default: `presetFor(envId)`). */
+  preset?: TrainingPreset;
   /** Folder of the trained teacher model (with its critic). */
   teacherDir: string;
   /**
@@ -188,7 +191,8 @@ export async function runStudentDistillation(
       `distill: teacher transferred from "${teacher.record.envId}": actors only, policy-gradient term off`,
     );
   }
-  const budgets = options.budgets ?? budgetsFor(options.envId, probe);
+  const budgets = options.budgets ??
+    budgetsOf({ id: options.envId, preset: options.preset ?? presetFor(options.envId) }, probe);
   const reduction = options.minFlopsReduction;
   if (reduction !== undefined && !(reduction >= 1)) {
     throw new RangeError(`Cannot distill: minFlopsReduction must be >= 1, got ${reduction}`);

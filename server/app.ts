@@ -40,6 +40,7 @@ import { Hono } from "hono";
 import { accessGuard } from "./auth.ts";
 import { catalogRoutes } from "./catalog_routes.ts";
 import { resolveDeps, type ServerDeps } from "./deps.ts";
+import type { ScenarioCatalog } from "../catalog/mod.ts";
 import { errorHandler, NotFoundError } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
@@ -75,7 +76,9 @@ export type FleetApp = Hono & {
  * await app.close();
  * ```
  */
-export function createApp(deps: Partial<ServerDeps> = {}): FleetApp {
+export function createApp(
+  deps: Partial<ServerDeps> & { catalog?: ScenarioCatalog } = {},
+): FleetApp {
   const resolved = resolveDeps(deps);
   const metrics = new Metrics();
   const manager = new RunManager(resolved, metrics);
