@@ -5,7 +5,9 @@
  *
  * - `sim`: kernel (RNG streams, scheduler, orbital mechanics) and environments (fleet, MPE, SMAX-style);
  * - `policies`: networks, cost accounting, budget sizing, runtime, latency model, model files;
- * - `distill`: teacher and student trainers, evaluation;
+ * - `distill`: teacher and student trainers, evaluation, regression, the study;
+ * - `catalog`: the scenario catalog (one entry per scenario) and the policy deployment simulate and the
+ *   server share;
  * - `server`: the telemetry server;
  * - `sweep`: study plans run as train -> distill -> evaluate jobs on a local pool or BullMQ workers;
  * - `viz`: SVG charts and maps;
@@ -13,8 +15,8 @@
  *
  * @example
  * ```ts
- * import { makeEnv, RandomController, evaluateController } from "./mod.ts";
- * const env = makeEnv("mpe/simple_spread");
+ * import { defaultCatalog, evaluateController, RandomController } from "./mod.ts";
+ * const env = defaultCatalog().makeEnv("mpe/simple_spread");
  * const report = evaluateController(env, new RandomController(env.classes, 1), { episodes: 10 });
  * console.log(report.mean.toFixed(2), "±", report.ci95.toFixed(2));
  * ```
@@ -24,6 +26,7 @@
 export * from "./sim/mod.ts";
 export * from "./policies/mod.ts";
 export * from "./distill/mod.ts";
+export * from "./catalog/mod.ts";
 export * as server from "./server/mod.ts";
 export * as sweep from "./sweep/mod.ts";
 export * from "./viz/mod.ts";

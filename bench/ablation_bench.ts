@@ -7,17 +7,15 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import { runStudentDistillation } from "../distill/student_run.ts";
 import { evaluateDeployment } from "../distill/deployment.ts";
 import { DEFAULT_KD_CONFIG, type KdWeights } from "../distill/kd_config.ts";
-import { presetFor } from "../distill/presets.ts";
-import { shippedModelDir } from "../distill/shipped.ts";
 import type { BenchRow } from "./report.ts";
 
 const ENV_ID = "smax/3m";
+const SCENARIO = defaultCatalog().get(ENV_ID);
 const STEPS = 150_000;
 
 /** The variants: name and loss weights. */
@@ -38,18 +36,19 @@ export const ABLATIONS: readonly { name: string; weights: KdWeights }[] = (() =>
 /** Runs the suite. */
 export async function run(): Promise<BenchRow[]> {
   await initBackend("wasm");
-  const teacherDir = `${shippedModelDir(ENV_ID)}/teacher`;
+  const teacherDir = `${SCENARIO.modelsDir}/teacher`;
   const out = await Deno.makeTempDir({ prefix: "fleetkd-ablation-" });
   const students = [];
   for (const a of ABLATIONS) {
     console.error(`bench ablation: distilling "${a.name}" (${STEPS} env steps)`);
     const result = await runStudentDistillation({
       envId: ENV_ID,
-      makeEnv: () => makeEnv(ENV_ID),
+      makeEnv: () => SCENARIO.make(),
+      preset: SCENARIO.preset,
       teacherDir,
       outDir: `${out}/${a.name}`,
       config: {
-        ...presetFor(ENV_ID).students,
+        ...SCENARIO.preset.students,
         totalEnvSteps: STEPS,
         weights: a.weights,
         checkpointEvery: 0,
@@ -62,8 +61,7 @@ export async function run(): Promise<BenchRow[]> {
     students.push({ name: a.name, dir: result.modelDir! });
   }
   const report = await evaluateDeployment({
-    envId: ENV_ID,
-    makeEnv: () => makeEnv(ENV_ID),
+    scenario: SCENARIO,
     teacherDir,
     students,
     episodes: 200,

@@ -24,8 +24,7 @@
 import * as tf from "@tensorflow/tfjs";
 import * as ort from "onnxruntime-node";
 import onnxProto from "onnx-proto";
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { Actor } from "../policies/actor.ts";
 import { initBackend } from "../policies/backend.ts";
 import { CompiledActor } from "../policies/compiled.ts";
@@ -167,7 +166,7 @@ async function subject(
   envId: string,
   build: string,
 ): Promise<Subject> {
-  const env = makeEnv(envId);
+  const env = defaultCatalog().makeEnv(envId);
   const set = await loadPolicySet(dir, { as: "plain", expect: { classes: env.classes } });
   const c = set.classes.findIndex((k) => k.name === className);
   const plain = set.classes[c].actor as PlainActor;

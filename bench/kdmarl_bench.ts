@@ -9,14 +9,10 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import { evaluateDeployment } from "../distill/deployment.ts";
-import { baselineFor } from "../distill/baselines.ts";
 import { type EvaluationReport, pairedDifference, retention } from "../distill/evaluate.ts";
-import { presetFor } from "../distill/presets.ts";
-import { shippedModelDir, shippedScenarios } from "../distill/shipped.ts";
 import type { BenchRow } from "./report.ts";
 
 async function trainSummary(dir: string): Promise<{ envSteps?: number; seconds?: number }> {
@@ -46,9 +42,10 @@ function beats(a: EvaluationReport, b: EvaluationReport): boolean {
 export async function run(): Promise<BenchRow[]> {
   await initBackend("wasm");
   const rows: BenchRow[] = [];
-  for (const envId of await shippedScenarios()) {
-    const dir = shippedModelDir(envId);
-    const preset = presetFor(envId);
+  for (const entry of await defaultCatalog().shipped()) {
+    const envId = entry.id;
+    const dir = entry.modelsDir;
+    const preset = entry.preset;
     // 100 episodes (200 on MPE), except where an episode takes many seconds (mega-shell's 5,543
     // nodes, which also measure fewer regression episodes): the preset's evaluation count there.
     const episodes = preset.regressionEpisodes !== undefined
@@ -57,11 +54,9 @@ export async function run(): Promise<BenchRow[]> {
       ? 200
       : 100;
     const report = await evaluateDeployment({
-      envId,
-      makeEnv: () => makeEnv(envId),
+      scenario: entry,
       teacherDir: `${dir}/teacher`,
       students: [{ name: "students", dir: `${dir}/students` }],
-      baseline: baselineFor(envId),
       episodes,
       onProgress: (m) => console.error(`bench kdmarl ${envId}: ${m}`),
     });

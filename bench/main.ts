@@ -7,7 +7,7 @@
  */
 
 import { type BenchRow, toMarkdownTable } from "./report.ts";
-import { writeFileAtomic } from "../policies/atomic_write.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 
 /** The suites, in the order they appear in RESULTS.md. */
 const SUITES: Record<string, string> = {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import { runStudy } from "../distill/study.ts";
 import { loadPlan } from "../distill/study_plan.ts";
@@ -19,10 +19,10 @@ import type { BenchRow } from "./report.ts";
 /** Runs the suite. */
 export async function run(): Promise<BenchRow[]> {
   const file = Deno.env.get("FLEETKD_STUDY_PLAN") ?? "study/plan-2core.json";
-  const plan = await loadPlan(file);
+  const plan = await loadPlan(file, defaultCatalog());
   await initBackend("wasm");
   const outDir = `study/results/${plan.name}`;
-  const outcome = await runStudy(plan, { outDir });
+  const outcome = await runStudy(plan, { outDir, scenarios: defaultCatalog() });
   const rows: BenchRow[] = [];
   const beatsBoth = new Set<string>();
   const f = (x: number) => x.toFixed(3);

@@ -15,20 +15,17 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
-import { baselineFor } from "../distill/baselines.ts";
 import {
   evaluateController,
   pairedDifference,
   pairedWinDifference,
   winRate,
 } from "../distill/evaluate.ts";
-import { actionModeFor } from "../distill/presets.ts";
-import { deployableModelDir } from "../distill/shipped.ts";
+import { actionModeOf, deployableModelsDir } from "../distill/scenario.ts";
 import type { BenchRow } from "./report.ts";
 
 const SUITE = "teachers";
@@ -51,8 +48,9 @@ export async function run(): Promise<BenchRow[]> {
   await initBackend("cpu");
   const rows: BenchRow[] = [];
   for (const envId of [...Object.keys(SMAX_TARGETS), "mpe/simple_spread"]) {
-    const env = makeEnv(envId);
-    const dir = deployableModelDir(envId)!;
+    const entry = defaultCatalog().get(envId);
+    const env = entry.make();
+    const dir = deployableModelsDir(entry)!;
     const teacher = await loadPolicySet(`${dir}/teacher`, {
       expect: { classes: env.classes },
       as: "plain",
@@ -60,10 +58,10 @@ export async function run(): Promise<BenchRow[]> {
     const opts = { episodes: EPISODES, seed: SEED };
     const t = evaluateController(
       env,
-      new PolicyController("teacher", teacher, { actions: actionModeFor(envId) }),
+      new PolicyController("teacher", teacher, { actions: actionModeOf(entry) }),
       opts,
     );
-    const h = evaluateController(env, baselineFor(envId)!(env), opts);
+    const h = evaluateController(env, entry.heuristic!.make(env), opts);
     if (envId.startsWith("smax/")) {
       const hw = winRate(h), tw = winRate(t), d = pairedWinDifference(t, h);
       const target = SMAX_TARGETS[envId];

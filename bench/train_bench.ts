@@ -16,12 +16,10 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { initBackend } from "../policies/backend.ts";
 import { MappoTrainer } from "../distill/mappo.ts";
-import { presetFor } from "../distill/presets.ts";
 import type { BenchRow } from "./report.ts";
 
 const SUITE = "train";
@@ -33,7 +31,7 @@ export const TRAIN_SCENARIOS = ["smax/3m", "smax/3s5z", "mpe/simple_spread", "fl
 /** The same environment without a batched form of its own, so the trainer wraps it in a VectorEnv. */
 function unbatched(envId: string): () => MultiAgentEnv {
   return () => {
-    const env = makeEnv(envId);
+    const env = defaultCatalog().makeEnv(envId);
     return {
       id: env.id,
       classes: env.classes,
@@ -48,7 +46,10 @@ function unbatched(envId: string): () => MultiAgentEnv {
 }
 
 function stepsPerSecond(make: () => MultiAgentEnv, envId: string): number {
-  const trainer = new MappoTrainer(make, { ...presetFor(envId).teacher, checkpointEvery: 0 });
+  const trainer = new MappoTrainer(make, {
+    ...defaultCatalog().get(envId).preset.teacher,
+    checkpointEvery: 0,
+  });
   trainer.iterate();
   let seconds = 0;
   let steps = 0;
@@ -66,12 +67,12 @@ export async function run(): Promise<BenchRow[]> {
   await initBackend("wasm");
   const rows: BenchRow[] = [];
   for (const envId of TRAIN_SCENARIOS) {
-    const c = presetFor(envId).teacher;
+    const c = defaultCatalog().get(envId).preset.teacher;
     const note =
       `${c.numEnvs} copies x ${c.rolloutSteps} steps, ${c.epochs} epochs x ${c.minibatches} minibatches; 1 worker`;
     if (envId === "mpe/simple_spread") {
       const vector = stepsPerSecond(unbatched(envId), envId);
-      const batched = stepsPerSecond(() => makeEnv(envId), envId);
+      const batched = stepsPerSecond(() => defaultCatalog().makeEnv(envId), envId);
       rows.push({
         suite: SUITE,
         name: `${envId} env steps/s (MpeBatchEnv)`,
@@ -85,7 +86,7 @@ export async function run(): Promise<BenchRow[]> {
       });
       continue;
     }
-    const v = stepsPerSecond(() => makeEnv(envId), envId);
+    const v = stepsPerSecond(() => defaultCatalog().makeEnv(envId), envId);
     rows.push({
       suite: SUITE,
       name: `${envId} env steps/s`,

@@ -6,8 +6,7 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import {
   baselinePath,
@@ -18,9 +17,8 @@ import {
   regressionEpisodes,
   type ScenarioBaseline,
 } from "../distill/regression.ts";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { codeVersion } from "../distill/provenance.ts";
-import { regressionScenarios, shippedModelDir } from "../distill/shipped.ts";
 import { CliError, runCli, scenarioListFlag } from "./cli_util.ts";
 
 /** The `--help` text. */
@@ -34,22 +32,24 @@ Measures each scenario's shipped models on fixed seeds and rewrites scenarios/<n
 `;
 
 async function main(args: string[]): Promise<void> {
-  const measurable = await regressionScenarios();
+  const catalog = defaultCatalog();
+  const measurable = catalog.deployable().map((e) => e.id);
   const ids = scenarioListFlag(args) ?? measurable;
   for (const id of ids) {
     if (!measurable.includes(id)) {
       throw new CliError(
         `flag --scenario: "${id}" has no shipped models to measure (none in ${
-          shippedModelDir(id)
+          catalog.get(id).modelsDir
         }/); the scenarios with models: ${measurable.join(", ")}`,
       );
     }
   }
   await initBackend("cpu");
   for (const envId of ids) {
-    const episodes = regressionEpisodes(envId);
-    const metrics = await measureScenario(envId, () => makeEnv(envId), episodes);
-    const path = baselinePath(envId);
+    const entry = catalog.get(envId);
+    const episodes = regressionEpisodes(entry);
+    const metrics = await measureScenario(entry, episodes);
+    const path = baselinePath(entry);
     const old = await readBaseline(path).catch(() => undefined);
     const baseline: ScenarioBaseline = {
       envId,

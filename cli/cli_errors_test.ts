@@ -15,7 +15,6 @@ import { ScenarioError } from "../sim/fleet/scenario.ts";
 import { OrbitDataError } from "../sim/orbit/errors.ts";
 import { CheckpointError } from "../distill/checkpoint.ts";
 import { ModelFileError } from "../policies/model_io.ts";
-import "../sim/builtin_envs.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 

@@ -20,12 +20,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { listEnvs, makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import type { EnvOptions } from "../sim/env/registry.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { InputError } from "../sim/input_error.ts";
-import { FleetEnv } from "../sim/fleet/env.ts";
 import { loadScenarioFile, SCENARIOS_DIR } from "../sim/fleet/scenario.ts";
+import type { ScenarioEntry } from "../distill/scenario.ts";
+import { defaultCatalog, scenarioFileEntry } from "../catalog/mod.ts";
 
 export { InputError };
 
@@ -194,13 +194,15 @@ export function numberFlag(
   return v;
 }
 
-/** What `--scenario` names: the env id to train, evaluate or simulate, and a factory for it. */
+/** What `--scenario` names: the env id to train, evaluate or simulate, its catalog entry and a factory. */
 export interface ScenarioChoice {
-  /** The env id: a registered one, or `fleet/<name>` for a scenario file. */
+  /** The env id: a catalog one, or `fleet/<name>` for a scenario file. */
   envId: string;
+  /** Its catalog entry (for a scenario file, an entry made from the file). */
+  entry: ScenarioEntry;
   /** The scenario file, when `--scenario` was a path. */
   file?: string;
-  /** Builds a fresh env (options as for the registry's `makeEnv`). */
+  /** Builds a fresh env (options as for the entry's `make`). */
   make: (options?: EnvOptions) => MultiAgentEnv;
 }
 
@@ -213,52 +215,52 @@ function samePath(a: string, b: string): boolean {
 }
 
 /**
- * Resolves `--scenario`: a registered id or its short name (`leo-wildfire`, `mpe/simple_spread`), or the
+ * Resolves `--scenario` in the scenario catalog: an id or its short name (`leo-wildfire`, `mpe/simple_spread`), or the
  * path of a fleet scenario file ending in `.json` (its env id is `fleet/<name>`; a file that reuses a
  * shipped scenario's name is refused unless it is that shipped file). Unknown names and bad files are
  * {@linkcode InputError}s.
  *
  * @example
  * ```ts
- * import "../sim/builtin_envs.ts";
  * import { scenarioFlag } from "./cli_util.ts";
  * console.assert(scenarioFlag("matching").envId === "toy/matching");
  * console.assert(scenarioFlag("scenarios/leo-wildfire.json").envId === "fleet/leo-wildfire");
  * ```
  */
 export function scenarioFlag(text: string, flag = "scenario"): ScenarioChoice {
+  const catalog = defaultCatalog();
+  const choice = (entry: ScenarioEntry): ScenarioChoice => ({
+    envId: entry.id,
+    entry,
+    ...(entry.file !== undefined ? { file: entry.file } : {}),
+    make: (options) => entry.make(options),
+  });
   if (text.toLowerCase().endsWith(".json")) {
     const scenario = loadScenarioFile(text);
     const envId = `fleet/${scenario.name}`;
-    if (listEnvs().some((e) => e.id === envId)) {
+    if (catalog.list().some((e) => e.id === envId)) {
       if (samePath(text, `${SCENARIOS_DIR}${scenario.name}.json`)) {
-        return { envId, make: (options) => makeEnv(envId, options) };
+        return choice(catalog.get(envId));
       }
       throw new CliError(
         `flag --${flag}: "${text}" names its scenario "${scenario.name}" (field "name"), the name of a shipped scenario; rename it so its runs and models are not mistaken for the shipped one's`,
       );
     }
-    return {
-      envId,
-      file: text,
-      make: (options) => new FleetEnv({ ...options, scenario }),
-    };
+    return choice(scenarioFileEntry(scenario, text));
   }
-  const ids = listEnvs().map((e) => e.id);
-  if (!ids.some((id) => id === text || id.slice(id.indexOf("/") + 1) === text)) {
+  const ids = catalog.list().map((e) => e.id);
+  if (!catalog.list().some((e) => e.id === text || e.name === text)) {
     throw new CliError(
       `flag --${flag}: unknown scenario "${text}"; scenarios: ${
         ids.join(", ")
       }, or the path of a fleet scenario file (*.json)`,
     );
   }
-  let envId: string;
   try {
-    envId = resolveEnvId(text);
+    return choice(catalog.get(text));
   } catch (e) {
     throw new CliError(`flag --${flag}: ${(e as Error).message}`); // an ambiguous short name
   }
-  return { envId, make: (options) => makeEnv(envId, options) };
 }
 
 /**
@@ -343,7 +345,6 @@ export async function resumeFlags(
  *
  * @example
  * ```ts
- * import "../sim/builtin_envs.ts";
  * import { scenarioListFlag } from "./cli_util.ts";
  * console.assert(scenarioListFlag(["--scenario", "matching"])?.[0] === "toy/matching");
  * ```
@@ -363,7 +364,7 @@ export function scenarioListFlag(
   });
   return (values.scenario as string[] | undefined)?.map((name) => {
     try {
-      return resolveEnvId(name);
+      return defaultCatalog().resolve(name);
     } catch (e) {
       throw new CliError(`flag --scenario: ${(e as Error).message}`);
     }

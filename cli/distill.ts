@@ -17,9 +17,7 @@
  */
 
 import { parseArgs } from "node:util";
-import "../sim/builtin_envs.ts";
 import { initBackend } from "../policies/backend.ts";
-import { presetFor } from "../distill/presets.ts";
 import { runStudentDistillation } from "../distill/student_run.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
 import {
@@ -112,9 +110,9 @@ async function main(args: string[]): Promise<void> {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
   if (!values.teacher) throw new CliError("flag --teacher is required (a teacher model folder)");
-  const { envId, make } = scenarioFlag(values.scenario);
+  const { envId, entry, make } = scenarioFlag(values.scenario);
   const teacherDir = await resolveTeacherDir(values.teacher);
-  const preset = presetFor(envId);
+  const preset = entry.preset;
   const steps = intFlag("steps", values.steps, 1, MAX_STEPS);
   const seed = intFlag("seed", values.seed, 0, MAX_SEED);
   const weights = values.weights ? parseWeights(values.weights) : undefined;
@@ -138,6 +136,7 @@ async function main(args: string[]): Promise<void> {
   const result = await runStudentDistillation({
     envId,
     makeEnv: () => make(),
+    preset,
     teacherDir,
     transfer: values.transfer,
     outDir,

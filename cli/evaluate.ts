@@ -17,12 +17,10 @@
  */
 
 import { parseArgs } from "node:util";
-import "../sim/builtin_envs.ts";
 import { initBackend } from "../policies/backend.ts";
 import { deploymentMarkdown, evaluateDeployment, type PolicyEntry } from "../distill/deployment.ts";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
-import { baselineFor } from "../distill/baselines.ts";
-import { presetFor } from "../distill/presets.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
+import { deployableModelsDir } from "../distill/scenario.ts";
 import {
   checkWritableFile,
   CliError,
@@ -32,7 +30,6 @@ import {
   runCli,
   scenarioFlag,
 } from "./cli_util.ts";
-import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
 import { readTrainingRecord } from "../distill/model_store.ts";
 import { assertHeldOutSeed } from "../distill/seeds.ts";
 
@@ -74,14 +71,14 @@ export async function main(args: string[]): Promise<void> {
   if (!values.scenario) {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
-  const { envId, make } = scenarioFlag(values.scenario);
+  const { envId, entry } = scenarioFlag(values.scenario);
   const episodesFlag = intFlag("episodes", values.episodes, 1, MAX_EPISODES);
   const seed = intFlag("seed", values.seed, 0, MAX_SEED) ?? 0;
   const out = values.out ?? `runs/${envId}/evaluation.json`;
   if (!out.endsWith(".json")) {
     throw new CliError(`flag --out must name a .json file (the .md goes beside it), got "${out}"`);
   }
-  const shipped = deployableModelDir(envId) ?? shippedModelDir(envId);
+  const shipped = deployableModelsDir(entry) ?? entry.modelsDir;
   const teacherDir = values.teacher ??
     ((await exists(`${shipped}/teacher/manifest.json`))
       ? `${shipped}/teacher`
@@ -119,13 +116,11 @@ export async function main(args: string[]): Promise<void> {
   }
   await checkWritableFile("out", out);
   await initBackend("wasm");
-  const episodes = episodesFlag ?? presetFor(envId).evalEpisodes;
+  const episodes = episodesFlag ?? entry.preset.evalEpisodes;
   const report = await evaluateDeployment({
-    envId,
-    makeEnv: () => make(),
+    scenario: entry,
     teacherDir,
     students,
-    baseline: baselineFor(envId),
     episodes,
     seed,
     onProgress: (m) => console.error(`evaluate: ${m}`),

@@ -10,7 +10,7 @@
  * scenarios).
  *
  * ```sh
- * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|greedy|random] [--episodes 20]
+ * deno task simulate [--scenario leo-wildfire] [--policy students|teacher|baseline|random] [--episodes 20]
  *                    [--seed 0] [--out DIR] [--record FILE] [--czml FILE] [--serve] [--port 8787]
  * ```
  *
@@ -18,25 +18,30 @@
  */
 
 import { parseArgs } from "node:util";
-import "../sim/builtin_envs.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { RandomController } from "../sim/env/controller.ts";
-import type { Controller } from "../sim/env/controller.ts";
 import { initBackend } from "../policies/backend.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
-import { PolicyController } from "../policies/controller.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import {
   type ClassFigures,
   deploymentClassTables,
   gateClassFigures,
 } from "../distill/deployment.ts";
-import { releasePolicySet } from "../policies/runtime.ts";
 import { evaluateController, type EvaluationReport } from "../distill/evaluate.ts";
-import { baselineFor } from "../distill/baselines.ts";
-import { actionModeFor, budgetsFor } from "../distill/presets.ts";
-import { deployableModelDir, shippedModelDir } from "../distill/shipped.ts";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import {
+  actionModeOf,
+  budgetsOf,
+  deployableModelsDir,
+  type ScenarioEntry,
+} from "../distill/scenario.ts";
+import {
+  deployPolicy,
+  POLICY_NAMES,
+  type PolicyName,
+  policyName,
+  UnknownPolicyError,
+} from "../catalog/mod.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { fleetMap } from "../viz/world_map.ts";
 import { fleetMapData } from "../viz/fleet_map_data.ts";
 import { FleetEnv } from "../sim/fleet/env.ts";
@@ -54,9 +59,6 @@ import {
 } from "./cli_util.ts";
 import { checkCanListen, listenFlags, startServerCli } from "./serve.ts";
 
-const POLICIES = ["students", "teacher", "greedy", "random"] as const;
-type PolicyName = typeof POLICIES[number];
-
 interface Row {
   policy: string;
   deployed: boolean;
@@ -65,9 +67,9 @@ interface Row {
   energyJ?: number;
 }
 
-/** The shipped teacher's actor specs (for the FLOPs reduction of every deployed policy). */
-async function loadTeacherSpecs(env: MultiAgentEnv, envId: string): Promise<ActorSpec[]> {
-  const teacher = await loadPolicySet(`${deployableModelDir(envId)}/teacher`, {
+/** The deployable teacher's actor specs (for the FLOPs reduction of every deployed policy). */
+async function loadTeacherSpecs(env: MultiAgentEnv, dir: string): Promise<ActorSpec[]> {
+  const teacher = await loadPolicySet(`${dir}/teacher`, {
     expect: { classes: env.classes },
     as: "plain",
   });
@@ -76,61 +78,40 @@ async function loadTeacherSpecs(env: MultiAgentEnv, envId: string): Promise<Acto
 
 async function runPolicy(
   env: MultiAgentEnv,
-  envId: string,
+  entry: ScenarioEntry,
   name: PolicyName,
   episodes: number,
   seed: number,
 ): Promise<Row> {
-  if (name === "random" || name === "greedy") {
-    const baseline = baselineFor(envId);
-    if (name === "greedy" && !baseline) {
-      throw new CliError(`scenario "${envId}" has no greedy baseline`);
+  const policy = await deployPolicy(entry, name, env, { seed });
+  try {
+    const report = evaluateController(env, policy.controller, { episodes, seed });
+    if (!policy.set || !policy.modelsDir || !policy.gate) {
+      return { policy: name, deployed: false, report };
     }
-    const controller: Controller = name === "greedy"
-      ? baseline!(env)
-      : new RandomController(env.classes, seed);
+    const set = policy.set;
+    const teacherSpecs = await loadTeacherSpecs(env, policy.modelsDir);
+    const stats = policy.gate.stats();
+    const budgets = budgetsOf(entry, env);
     return {
       policy: name,
-      deployed: false,
-      report: evaluateController(env, controller, { episodes, seed }),
+      deployed: true,
+      report,
+      classes: env.classes.map((c, i) =>
+        gateClassFigures(
+          c,
+          set.classes[i].actor.spec,
+          teacherSpecs[i],
+          stats[i],
+          budgets[i],
+          episodes,
+        )
+      ),
+      energyJ: stats.reduce((a, s) => a + s.energyJ, 0) / episodes,
     };
+  } finally {
+    policy.release();
   }
-  const dir = `${deployableModelDir(envId)}/${name}`;
-  const set = await loadPolicySet(dir, {
-    expect: { classes: env.classes },
-    as: "tfjs",
-    critic: false,
-  });
-  const teacherSpecs = await loadTeacherSpecs(env, envId);
-  const controller = PolicyController.deployed(
-    name,
-    set,
-    env,
-    budgetsFor(envId, env),
-    undefined,
-    actionModeFor(envId),
-  );
-  const report = evaluateController(env, controller, { episodes, seed });
-  const stats = controller.gate!.stats();
-  const budgets = budgetsFor(envId, env);
-  const row: Row = {
-    policy: name,
-    deployed: true,
-    report,
-    classes: env.classes.map((c, i) =>
-      gateClassFigures(
-        c,
-        set.classes[i].actor.spec,
-        teacherSpecs[i],
-        stats[i],
-        budgets[i],
-        episodes,
-      )
-    ),
-    energyJ: stats.reduce((a, s) => a + s.energyJ, 0) / episodes,
-  };
-  releasePolicySet(set);
-  return row;
 }
 
 function summary(envId: string, rows: Row[], episodes: number): string {
@@ -205,9 +186,9 @@ and fleet.svg.
 
   --scenario ID        environment id, fleet scenario name or scenario file (*.json; default
                        leo-wildfire)
-  --policy P           students | teacher | greedy | random (default students); greedy is the
-                       scenario's heuristic baseline (fleet greedy scheduler, simple_spread optimal
-                       assignment, SMAX scripted heuristic)
+  --policy P           ${POLICY_NAMES.join(" | ")} (default students); baseline is the
+                       scenario's heuristic (fleet greedy scheduler, simple_spread optimal assignment,
+                       SMAX scripted heuristic); greedy is another name of baseline
   --episodes N         seeded episodes, 1..1000000 (default 20)
   --seed S             first seed, 0..2147483647 (default 0)
   --out DIR            report folder (default out/simulate/<id>)
@@ -237,12 +218,13 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
     strict: true,
     allowPositionals: false,
   });
-  const { envId, make } = scenarioFlag(values.scenario!);
-  const policy = values.policy as PolicyName;
-  if (!POLICIES.includes(policy)) {
-    throw new CliError(
-      `flag --policy must be one of ${POLICIES.join(", ")}, got "${values.policy}"`,
-    );
+  const { envId, entry, make } = scenarioFlag(values.scenario!);
+  let policy: PolicyName;
+  try {
+    policy = policyName(values.policy!);
+  } catch (e) {
+    if (!(e instanceof UnknownPolicyError)) throw e;
+    throw new CliError(`flag --${e.message}`);
   }
   const episodes = intFlag("episodes", values.episodes, 1, MAX_EPISODES)!;
   const seed = intFlag("seed", values.seed, 0, MAX_SEED)!;
@@ -250,17 +232,24 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
     throw new CliError("flag --port is the telemetry server's port: it needs --serve");
   }
   const listen = values.serve ? listenFlags({ port: values.port }) : undefined;
-  const modelsDir = deployableModelDir(envId);
+  const modelsDir = deployableModelsDir(entry);
   const needsModels = policy === "students" || policy === "teacher";
   const hasModels = modelsDir !== undefined;
   if (needsModels && !hasModels) {
     throw new CliError(
-      `scenario "${envId}" has no shipped models (${
-        shippedModelDir(envId)
-      }/); use --policy greedy or random, or train your own (README: "Train and distill your own scenario")`,
+      `scenario "${envId}" has no shipped models (${entry.modelsDir}/); use --policy ${
+        entry.heuristic ? "baseline or " : ""
+      }random, or train your own (README: "Train and distill your own scenario")`,
     );
   }
-  if (modelsDir && modelsDir !== shippedModelDir(envId)) {
+  if (policy === "baseline" && !entry.heuristic) {
+    throw new CliError(
+      `flag --policy: scenario "${envId}" has no heuristic baseline; use ${
+        hasModels ? "students, teacher or " : ""
+      }random`,
+    );
+  }
+  if (modelsDir && modelsDir !== entry.modelsDir) {
     console.error(
       `simulate: ${envId} has no models of its own; deploying the node-class policies of ${modelsDir}`,
     );
@@ -272,7 +261,7 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   const env = make();
   console.error(
     `simulate: ${envId}, ${episodes} episodes, policy ${policy}${
-      needsModels && actionModeFor(envId) === "sample"
+      needsModels && actionModeOf(entry) === "sample"
         ? " (learned policies sample their actions; see distill/presets.ts)"
         : ""
     }`,
@@ -280,7 +269,7 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
   const order: PolicyName[] = [policy];
   // The comparison every run prints: the teacher deployed as-is on the same nodes, and the baselines.
   if (policy === "students" && hasModels) order.push("teacher");
-  if (baselineFor(envId) && policy !== "greedy") order.push("greedy");
+  if (entry.heuristic && policy !== "baseline") order.push("baseline");
   if (policy !== "random") order.push("random");
   const rows: Row[] = [];
   // The recording opens before any work, so an unwritable path fails first; it is renamed into place
@@ -311,7 +300,7 @@ export async function simulateMain(args: string[]): Promise<Record<string, unkno
         });
       }
       if (name === policy && timeline) runEnv = tapEnv(runEnv, timeline.tap);
-      rows.push(await runPolicy(runEnv, envId, name, episodes, seed));
+      rows.push(await runPolicy(runEnv, entry, name, episodes, seed));
     }
   } catch (e) {
     recording?.abort();

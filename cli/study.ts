@@ -11,7 +11,7 @@
  */
 
 import { parseArgs } from "node:util";
-import "../sim/builtin_envs.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import { runStudy } from "../distill/study.ts";
 import { loadPlan, planCells } from "../distill/study_plan.ts";
@@ -53,7 +53,7 @@ export async function main(args: string[]): Promise<void> {
   if (!values.plan) {
     throw new CliError("flag --plan is required (e.g. --plan study/plan-2core.json)");
   }
-  const plan = await loadPlan(values.plan);
+  const plan = await loadPlan(values.plan, defaultCatalog());
   const only = values.only;
   const filter = only ? (c: { id: string }) => c.id.includes(only) : undefined;
   if (values["dry-run"]) {
@@ -62,6 +62,7 @@ export async function main(args: string[]): Promise<void> {
   }
   await initBackend("wasm");
   const outcome = await runStudy(plan, {
+    scenarios: defaultCatalog(),
     outDir: values.out ?? `runs/study/${plan.name}`,
     quiet: values.quiet,
     filter,

@@ -23,10 +23,7 @@
  */
 
 import { parseArgs } from "node:util";
-import "../sim/builtin_envs.ts";
 import { initBackend } from "../policies/backend.ts";
-import { presetFor } from "../distill/presets.ts";
-import { baselineFor } from "../distill/baselines.ts";
 import { runTeacherTraining } from "../distill/teacher_run.ts";
 import {
   checkWritableDir,
@@ -175,8 +172,8 @@ async function main(args: string[]): Promise<void> {
   if (!values.scenario) {
     throw new CliError("flag --scenario is required (e.g. --scenario mpe/simple_spread)");
   }
-  const { envId, make } = scenarioFlag(values.scenario);
-  const preset = presetFor(envId);
+  const { envId, entry, make } = scenarioFlag(values.scenario);
+  const preset = entry.preset;
   const steps = intFlag("steps", values.steps, 1, MAX_STEPS);
   const seed = intFlag("seed", values.seed, 0, MAX_SEED);
   const entropyCoef = nonNegativeFlag("entropy-coef", values["entropy-coef"]);
@@ -204,7 +201,7 @@ async function main(args: string[]): Promise<void> {
   };
   const labelSmoothing = labelSmoothingFlag(values["label-smoothing"]);
   const outDir = values.out ?? `runs/${envId}/teacher`;
-  const baseline = baselineFor(envId);
+  const baseline = entry.heuristic?.make;
   const warmOn = onOffFlag("warm-start", values["warm-start"]);
   const warmEpisodes = intFlag("warm-start-episodes", values["warm-start-episodes"]);
   const hasWarmStart = preset.warmStart !== undefined && baseline !== undefined;

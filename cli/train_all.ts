@@ -11,9 +11,7 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { presetFor } from "../distill/presets.ts";
-import { shippedModelDir } from "../distill/shipped.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { cp } from "node:fs/promises";
 import { CliError, CliFailure, runCli, scenarioListFlag } from "./cli_util.ts";
 
@@ -146,7 +144,7 @@ export function rebuildPlan(id: string): RebuildPlan {
     );
   }
   const runs = `runs/${id}`;
-  const from = presetFor(id).teacherFrom;
+  const from = defaultCatalog().get(id).preset.teacherFrom;
   const teacherRun = from ? `runs/${from.envId}/${from.run}` : `${runs}/teacher`;
   const studentsRun = `${runs}/students`;
   const commands = (entry.steps ?? TRAIN_AND_DISTILL).map((step) =>
@@ -194,14 +192,14 @@ async function main(args: string[]): Promise<void> {
       for (const c of plan.commands) console.log(`deno task ${c.task} ${c.args.join(" ")}`);
       console.log(
         `# install ${plan.teacherRun}/model and ${plan.studentsRun}/model into ${
-          shippedModelDir(id)
+          defaultCatalog().get(id).modelsDir
         }`,
       );
       console.log(`deno task baseline --scenario ${id}`);
       continue;
     }
     for (const c of plan.commands) await run(c.task, c.args);
-    const models = shippedModelDir(id);
+    const models = defaultCatalog().get(id).modelsDir;
     await install(
       `${plan.teacherRun}/model`,
       `${models}/teacher`,

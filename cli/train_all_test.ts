@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { shippedScenarios } from "../distill/shipped.ts";
-import { presetFor } from "../distill/presets.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { rebuildPlan, SHIPPED } from "./train_all.ts";
 
 Deno.test("train-all: leo-wildfire trains in two stages, then distills from that teacher", () => {
@@ -14,7 +13,7 @@ Deno.test("train-all: leo-wildfire trains in two stages, then distills from that
 });
 
 Deno.test("train-all: mega-shell trains its borrowed teacher on leo-wildfire with the preset's flags", () => {
-  const from = presetFor("fleet/mega-shell").teacherFrom!;
+  const from = defaultCatalog().get("fleet/mega-shell").preset.teacherFrom!;
   const plan = rebuildPlan("fleet/mega-shell");
   assert.equal(plan.teacherRun, `runs/${from.envId}/${from.run}`);
   assert.notEqual(plan.teacherRun, rebuildPlan("fleet/leo-wildfire").teacherRun);
@@ -28,7 +27,9 @@ Deno.test("train-all: mega-shell trains its borrowed teacher on leo-wildfire wit
 
 Deno.test("train-all: rebuilds every scenario that ships models, each distilling from the teacher it trains", async () => {
   const ids = SHIPPED.map((e) => e.id);
-  for (const id of await shippedScenarios()) assert.ok(ids.includes(id), `${id} is not rebuilt`);
+  for (const { id } of await defaultCatalog().shipped()) {
+    assert.ok(ids.includes(id), `${id} is not rebuilt`);
+  }
   for (const id of ids) {
     const plan = rebuildPlan(id);
     const trains = plan.commands.filter((c) => c.task === "train");

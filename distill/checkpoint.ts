@@ -24,10 +24,8 @@
  * @module
  */
 
-import { isWriteInFlight, writeFileAtomic } from "../policies/atomic_write.ts";
+import { isWriteInFlight, writeFileAtomic } from "../sim/atomic_write.ts";
 import { InputError } from "../sim/input_error.ts";
-
-export { writeFileAtomic };
 
 const MAGIC = "FKDCKPT1";
 

@@ -14,7 +14,7 @@
  */
 
 import { lineChart } from "../viz/svg.ts";
-import { writeFileAtomic } from "./checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 
 /** One row of a training curve: numeric columns by name. */
 export type CurveRow = Record<string, number>;

@@ -25,12 +25,29 @@
  * @example
  * ```ts
  * import { deploymentMarkdown, evaluateDeployment } from "./deployment.ts";
+ * import { presetFor } from "./presets.ts";
+ * import { Actor } from "../policies/actor.ts";
+ * import { initBackend } from "../policies/backend.ts";
+ * import { savePolicySet } from "../policies/model_io.ts";
  * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * await initBackend("cpu");
+ * // Two untrained policy sets saved as model folders: a 32-32 "teacher" and 4-unit "students".
+ * const root = await Deno.makeTempDir();
+ * const provenance = { command: "example", seed: 0, steps: 0, date: "2026-01-01", codeVersion: "x" };
+ * for (const [name, hidden] of [["teacher", [32, 32]], ["students", [4]]] as const) {
+ *   const classes = new MatchingEnv().classes.map((c, i) => ({ name: c.name, actor: new Actor(
+ *     { obsSize: c.obsSize, agentIdSize: 0, numActions: c.numActions, hiddenSizes: [...hidden],
+ *       activation: "tanh", kind: "mlp" }, { seed: i, name: `${name}_${c.name}` }) }));
+ *   await savePolicySet(`${root}/${name}`, { classes }, { provenance });
+ *   for (const c of classes) c.actor.dispose();
+ * }
  * const report = await evaluateDeployment({
- *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: "runs/toy/matching/teacher/model",
- *   students: [{ name: "students", dir: "runs/toy/matching/students/model" }], episodes: 20,
+ *   scenario: { id: "toy/matching", make: () => new MatchingEnv(), preset: presetFor("toy/matching") },
+ *   teacherDir: `${root}/teacher`,
+ *   students: [{ name: "students", dir: `${root}/students` }], episodes: 20, skipTiming: true,
  * });
  * console.log(deploymentMarkdown(report));
+ * await Deno.remove(root, { recursive: true });
  * ```
  *
  * @module
@@ -40,14 +57,14 @@ import { Actor } from "../policies/actor.ts";
 import { type ActionMode, PolicyController } from "../policies/controller.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import { actorCost, archLabel } from "../policies/cost.ts";
-import { loadPolicySet } from "../policies/model_io.ts";
+import { disposePolicySet, loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
 import type { GateStats } from "../policies/latency.ts";
 import { measureActorLatency } from "../policies/runtime.ts";
 import { releasePolicySet } from "../policies/runtime.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
-import { type Controller, RandomController } from "../sim/env/controller.ts";
+import { RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import {
   evaluateController,
@@ -57,7 +74,7 @@ import {
   retention,
   winRate,
 } from "./evaluate.ts";
-import { actionModeFor, budgetsFor } from "./presets.ts";
+import { actionModeOf, budgetsOf, type ScenarioEntry } from "./scenario.ts";
 
 /** A policy to evaluate: a model folder under a display name. */
 export interface PolicyEntry {
@@ -69,23 +86,19 @@ export interface PolicyEntry {
 
 /** Options of {@linkcode evaluateDeployment}. */
 export interface DeploymentOptions {
-  /** Environment id. */
-  envId: string;
-  /** Builds the environment. */
-  makeEnv: () => MultiAgentEnv;
+  /** The scenario (its environment, heuristic baseline, budgets and action mode). */
+  scenario: Pick<ScenarioEntry, "id" | "make" | "heuristic" | "preset">;
   /** Teacher model folder. */
   teacherDir: string;
   /** Student model folders. */
   students: readonly PolicyEntry[];
-  /** The scenario's heuristic baseline, if it has one. */
-  baseline?: (env: MultiAgentEnv) => Controller;
   /** Episodes per policy (default 100). */
   episodes?: number;
   /** Evaluation seed (default 0). */
   seed?: number;
   /** Per-class budgets (default: the environment's or the preset deployment). */
   budgets?: readonly ComputeBudget[];
-  /** How the learned policies pick actions (default: the preset's, see `actionModeFor`). */
+  /** How the learned policies pick actions (default: the preset's, see `actionModeOf`). */
   actions?: ActionMode;
   /** Skip the latency measurements (tests). */
   skipTiming?: boolean;
@@ -256,9 +269,10 @@ function evaluateDeployed(
 export async function evaluateDeployment(options: DeploymentOptions): Promise<DeploymentReport> {
   const episodes = options.episodes ?? 100;
   const seed = options.seed ?? 0;
-  const env = options.makeEnv();
-  const budgets = options.budgets ?? budgetsFor(options.envId, env);
-  const actions = options.actions ?? actionModeFor(options.envId);
+  const scenario = options.scenario;
+  const env = scenario.make();
+  const budgets = options.budgets ?? budgetsOf(scenario, env);
+  const actions = options.actions ?? actionModeOf(scenario);
   const expect = { classes: env.classes };
   const log = options.onProgress ?? (() => {});
   const teacherTf = await loadPolicySet(options.teacherDir, { expect, as: "tfjs", critic: false });
@@ -324,9 +338,9 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
     episodes,
     seed,
   });
-  if (options.baseline) {
+  if (scenario.heuristic) {
     log("evaluating the baseline");
-    const b = options.baseline(env);
+    const b = scenario.heuristic.make(env);
     policies.push({
       name: b.name,
       kind: "baseline",
@@ -387,6 +401,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
       ...(weakNodes ? { weakNodes } : {}),
     });
     releasePolicySet(tfSet);
+    disposePolicySet(tfSet);
   }
   teacherFigures.deployedRetention = retention(
     teacherDeployed.report.mean,
@@ -401,8 +416,9 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
   }
   policies.push({ name: "random", kind: "random", ideal: random, retention: 0 });
   releasePolicySet(teacherTf);
+  disposePolicySet(teacherTf);
   return {
-    envId: options.envId,
+    envId: scenario.id,
     episodes,
     seed,
     budgets: env.classes.map((c, i) => ({ className: c.name, budget: budgets[i] })),

@@ -1,3 +1,4 @@
+import * as tf from "@tensorflow/tfjs";
 import assert from "node:assert/strict";
 import { Actor } from "../policies/actor.ts";
 import { initBackend } from "../policies/backend.ts";
@@ -6,9 +7,15 @@ import type { PolicySet } from "../policies/policy_set.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import { MatchingEnv } from "../sim/toy/matching.ts";
 import { deploymentMarkdown, evaluateDeployment } from "./deployment.ts";
+import { presetFor } from "./presets.ts";
 
 await initBackend("cpu");
 
+const TOY = {
+  id: "toy/matching",
+  make: () => new MatchingEnv(),
+  preset: presetFor("toy/matching"),
+};
 const provenance = { command: "test", seed: 1, steps: 0, date: "2026-01-01", codeVersion: "test" };
 
 /** A policy set of untrained actors for MatchingEnv's classes "a" and "b" (seeded, so deterministic). */
@@ -66,9 +73,9 @@ async function withModels(
 
 Deno.test("evaluateDeployment: students on the weak class only, the teacher elsewhere", async () => {
   await withModels(async (dirs) => {
+    const tensorsBefore = tf.memory().numTensors;
     const report = await evaluateDeployment({
-      envId: "toy/matching",
-      makeEnv: () => new MatchingEnv(),
+      scenario: TOY,
       teacherDir: dirs.teacher,
       students: [{ name: "students", dir: dirs.students }, { name: "mixed", dir: dirs.mixed }],
       // The teacher's ~2.7k FLOPs take 2.7 ms on class "a" (1 ms deadline); class "b" runs it in time.
@@ -76,6 +83,8 @@ Deno.test("evaluateDeployment: students on the weak class only, the teacher else
       episodes: 30,
       skipTiming: true,
     });
+    // Every tfjs network it loaded (teacher and students) is disposed again.
+    assert.equal(tf.memory().numTensors, tensorsBefore);
     const [teacher, students, mixed] = report.policies;
     assert.deepEqual(teacher.classes!.map((c) => c.missRate > 0), [true, false]);
     assert.deepEqual(students.classes!.map((c) => c.missRate), [0, 0]);
@@ -110,8 +119,7 @@ Deno.test("evaluateDeployment: no weak-node row where the teacher misses on ever
   await withModels(async (dirs) => {
     for (const budgets of [[budget(1e6), budget(1e6)], [budget(1e9), budget(1e9)]]) {
       const report = await evaluateDeployment({
-        envId: "toy/matching",
-        makeEnv: () => new MatchingEnv(),
+        scenario: TOY,
         teacherDir: dirs.teacher,
         students: [{ name: "students", dir: dirs.students }],
         budgets,

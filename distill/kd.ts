@@ -22,14 +22,23 @@
  *
  * @example
  * ```ts
- * import { KdTrainer } from "./kd.ts";
- * import type { Teacher } from "./kd.ts";
+ * import { KdTrainer, type Teacher } from "./kd.ts";
+ * import { MappoTrainer } from "./mappo.ts";
  * import { MatchingEnv } from "../sim/toy/matching.ts";
- * declare const teacher: Teacher;
- * const kd = new KdTrainer(() => new MatchingEnv(), teacher, [[8], [8]], { totalEnvSteps: 1024 });
+ * import { initBackend } from "../policies/backend.ts";
+ * await initBackend("cpu");
+ * // A (barely trained) teacher: MAPPO's actors, its critic and value statistics.
+ * const mappo = new MappoTrainer(() => new MatchingEnv(), { totalEnvSteps: 256, numEnvs: 8,
+ *   rolloutSteps: 16, actorHidden: [16], criticHidden: [16] });
+ * mappo.iterate();
+ * const teacher: Teacher = { actors: mappo.actors, critic: mappo.critic,
+ *   valueNorm: mappo.valueNorm.stats() };
+ * const kd = new KdTrainer(() => new MatchingEnv(), teacher, [[8], [8]], { totalEnvSteps: 256,
+ *   numEnvs: 8, rolloutSteps: 16 });
  * const stats = kd.iterate();
- * console.log(stats.losses.kl);
+ * console.assert(Number.isFinite(stats.losses.kl));
  * kd.dispose();
+ * mappo.dispose();
  * ```
  *
  * @module
@@ -38,6 +47,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { Actor, type ActorSpec } from "../policies/actor.ts";
 import { uniqueVariablePrefix } from "../policies/mlp.ts";
+import { orthogonal } from "../policies/orthogonal.ts";
 import type { Critic } from "../policies/critic.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { VectorEnv } from "../sim/env/vector.ts";
@@ -95,32 +105,6 @@ export interface KdIterationStats {
   learningRate: number;
   /** Wall-clock seconds. */
   seconds: number;
-}
-
-/** Random matrix with orthonormal columns (rows x cols, rows >= cols) or rows (rows < cols), seeded. */
-function orthogonalMatrix(rows: number, cols: number, rng: Rng): Float32Array {
-  const tall = rows >= cols;
-  const n = tall ? rows : cols, k = tall ? cols : rows;
-  const vecs: Float64Array[] = [];
-  for (let j = 0; j < k; j++) {
-    const v = new Float64Array(n);
-    for (let i = 0; i < n; i++) v[i] = rng.normal();
-    for (const u of vecs) {
-      let dot = 0;
-      for (let i = 0; i < n; i++) dot += u[i] * v[i];
-      for (let i = 0; i < n; i++) v[i] -= dot * u[i];
-    }
-    let norm = 0;
-    for (let i = 0; i < n; i++) norm += v[i] * v[i];
-    norm = Math.sqrt(norm) || 1;
-    for (let i = 0; i < n; i++) v[i] /= norm;
-    vecs.push(v);
-  }
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) out[r * cols + c] = tall ? vecs[c][r] : vecs[r][c];
-  }
-  return out;
 }
 
 /** The KD-MARL student trainer. */
@@ -208,12 +192,12 @@ export class KdTrainer {
     this.#studentWidths = this.students.map((s) => latentWidth(s));
     const rng = new Rng(c.seed, "kd/projections");
     this.#teacherRoleHeads = teacherWidths.map((w, i) =>
-      tf.tensor2d(orthogonalMatrix(w, c.roleDim, rng.stream(`teacher-role/${i}`)), [w, c.roleDim])
+      tf.tensor2d(orthogonal(w, c.roleDim, rng.stream(`teacher-role/${i}`)), [w, c.roleDim])
     );
     this.#roleHeads = this.students.map((s, i) => {
       const w = latentWidth(s);
       return tf.variable(
-        tf.tensor2d(orthogonalMatrix(w, c.roleDim, rng.stream(`student-role/${i}`)), [
+        tf.tensor2d(orthogonal(w, c.roleDim, rng.stream(`student-role/${i}`)), [
           w,
           c.roleDim,
         ]),

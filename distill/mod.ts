@@ -40,7 +40,6 @@ export * from "./deployment.ts";
 export * from "./regression.ts";
 export * from "./presets.ts";
 export * from "./platforms.ts";
-export * from "./baselines.ts";
-export * from "./shipped.ts";
+export * from "./scenario.ts";
 export * from "./teacher_run.ts";
 export * from "./student_run.ts";

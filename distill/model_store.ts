@@ -23,7 +23,7 @@ import { InputError } from "../sim/input_error.ts";
 import { Actor } from "../policies/actor.ts";
 import { loadPolicySet, savePolicySet } from "../policies/model_io.ts";
 import type { AgentClassSpec } from "../sim/env/types.ts";
-import { writeFileAtomic } from "./checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import type { Teacher } from "./kd.ts";
 import type { MappoTrainer } from "./mappo.ts";
 import type { TrainingProvenance as Provenance } from "./provenance.ts";

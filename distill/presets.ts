@@ -13,13 +13,8 @@
  * @module
  */
 
-import { type ComputeBudget, type PlatformBudget, resolveBudget } from "../sim/budget.ts";
-import {
-  CORTEX_M4F_168,
-  CORTEX_M7_480,
-  DEFAULT_DECISION_PERIOD_MS,
-  SOFT_FLOAT_MCU,
-} from "./platforms.ts";
+import type { PlatformBudget } from "../sim/budget.ts";
+import { CORTEX_M4F_168, CORTEX_M7_480, SOFT_FLOAT_MCU } from "./platforms.ts";
 import type { MappoConfig } from "./config.ts";
 import type { KdConfig } from "./kd_config.ts";
 import type { WarmStartOptions } from "./mappo.ts";
@@ -376,31 +371,4 @@ const PRESETS: Record<string, TrainingPreset> = {
 /** The preset of `envId` (a generic one for environments without their own). */
 export function presetFor(envId: string): TrainingPreset {
   return PRESETS[envId] ?? GENERIC;
-}
-
-/** How `envId`'s deployed policies pick actions (see {@linkcode TrainingPreset.actions}). */
-export function actionModeFor(envId: string): ActionMode {
-  return presetFor(envId).actions ?? "greedy";
-}
-
-/**
- * The compute budget of each class of `env` (in class order): the environment's own (fleet scenarios),
- * else the preset's deployment platform for the class name or `"*"`, its deadline share resolved against the
- * environment's decision period (`DEFAULT_DECISION_PERIOD_MS` for an environment without a clock).
- */
-export function budgetsFor(
-  envId: string,
-  env: {
-    classes: readonly { name: string }[];
-    budgets?: readonly ComputeBudget[];
-    decisionPeriodMs?: number;
-  },
-): ComputeBudget[] {
-  if (env.budgets) return [...env.budgets];
-  const deployment = presetFor(envId).deployment ?? {};
-  return env.classes.map((c) => {
-    const b = deployment[c.name] ?? deployment["*"];
-    if (!b) throw new RangeError(`No deployment budget for class "${c.name}" of "${envId}"`);
-    return resolveBudget(b, env.decisionPeriodMs ?? DEFAULT_DECISION_PERIOD_MS, c.name);
-  });
 }

@@ -30,11 +30,15 @@ import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import { actorCost } from "../policies/cost.ts";
 import { RandomController } from "../sim/env/controller.ts";
-import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { baselineFor } from "./baselines.ts";
 import { evaluateController, retention } from "./evaluate.ts";
-import { actionModeFor, budgetsFor, presetFor } from "./presets.ts";
-import { deployableModelDir, shippedModelDir } from "./shipped.ts";
+import {
+  actionModeOf,
+  baselinePathOf,
+  budgetsOf,
+  deployableModelsDir,
+  regressionEpisodesOf,
+  type ScenarioEntry,
+} from "./scenario.ts";
 
 /** A recorded baseline. */
 export interface ScenarioBaseline {
@@ -77,13 +81,12 @@ export const baselineSchema: z.ZodType<ScenarioBaseline> = baselineZod;
  * Episodes of a scenario's regression measurement: the preset's `regressionEpisodes`, else its
  * `evalEpisodes`, so the retention recorded in `baseline.json` is the figure the bars are judged on.
  */
-export function regressionEpisodes(envId: string): number {
-  const preset = presetFor(envId);
-  return preset.regressionEpisodes ?? preset.evalEpisodes;
+export function regressionEpisodes(scenario: Pick<ScenarioEntry, "preset">): number {
+  return regressionEpisodesOf(scenario);
 }
 
 /**
- * Measures a scenario's deployable models ({@linkcode deployableModelDir}): returns of students (ideal and
+ * Measures a scenario's deployable models ({@linkcode deployableModelsDir}): returns of students (ideal and
  * deployed), teacher (ideal and deployed), the baseline and random; the students' retention; per-class
  * FLOPs reduction; per class, the deployed deadline-miss rate and inference energy per node-episode of
  * students and teacher; the students' final infos; where the environment reports wins (SMAX), the
@@ -91,21 +94,20 @@ export function regressionEpisodes(envId: string): number {
  * metric map.
  */
 export async function measureScenario(
-  envId: string,
-  makeEnv: () => MultiAgentEnv,
-  episodes: number = regressionEpisodes(envId),
+  scenario: ScenarioEntry,
+  episodes: number = regressionEpisodes(scenario),
   seed = 0,
 ): Promise<Record<string, number>> {
-  const env = makeEnv();
-  const dir = deployableModelDir(envId);
+  const env = scenario.make();
+  const dir = deployableModelsDir(scenario);
   if (dir === undefined) {
-    throw new InputError(`Cannot measure "${envId}": it has no shipped models`);
+    throw new InputError(`Cannot measure "${scenario.id}": it has no shipped models`);
   }
   const expect = { classes: env.classes };
   const students = await loadPolicySet(`${dir}/students`, { expect, as: "plain" });
   const teacher = await loadPolicySet(`${dir}/teacher`, { expect, as: "plain" });
-  const budgets = budgetsFor(envId, env);
-  const actions = actionModeFor(envId);
+  const budgets = budgetsOf(scenario, env);
+  const actions = actionModeOf(scenario);
   const run = (c: Parameters<typeof evaluateController>[1]) =>
     evaluateController(env, c, { episodes, seed });
   const sIdeal = run(new PolicyController("students", students, { actions }));
@@ -138,8 +140,7 @@ export async function measureScenario(
     "students.retention": retention(sIdeal.mean, tIdeal.mean, random.mean),
     "students.deployedRetention": retention(sDeployed.mean, tIdeal.mean, random.mean),
   };
-  const baseline = baselineFor(envId);
-  const base = baseline ? run(baseline(env)) : undefined;
+  const base = scenario.heuristic ? run(scenario.heuristic.make(env)) : undefined;
   if (base) metrics["baseline.return"] = base.mean;
   // Win rates where the environment reports wins (SMAX): the teacher's quality floors read them.
   if (tIdeal.wins) metrics["teacher.info.won"] = tIdeal.infos.won;
@@ -220,7 +221,7 @@ export async function readBaseline(path: string): Promise<ScenarioBaseline> {
   return parsed.data;
 }
 
-/** The baseline file of `envId`. */
-export function baselinePath(envId: string): string {
-  return `${shippedModelDir(envId).replace(/\/models$/, "")}/baseline.json`;
+/** The baseline file of `scenario`: `baseline.json` beside its models folder. */
+export function baselinePath(scenario: Pick<ScenarioEntry, "modelsDir">): string {
+  return baselinePathOf(scenario);
 }

@@ -20,12 +20,27 @@
  * @example
  * ```ts
  * import { runStudentDistillation } from "./student_run.ts";
+ * import { MappoTrainer } from "./mappo.ts";
+ * import { saveTeacherModel } from "./model_store.ts";
+ * import { provenance } from "./provenance.ts";
  * import { MatchingEnv } from "../sim/toy/matching.ts";
+ * import { initBackend } from "../policies/backend.ts";
+ * await initBackend("cpu");
+ * // A teacher folder as `deno task train` writes it (here barely trained).
+ * const root = await Deno.makeTempDir();
+ * const mappo = new MappoTrainer(() => new MatchingEnv(), { totalEnvSteps: 128, numEnvs: 8,
+ *   rolloutSteps: 16, actorHidden: [32, 32], criticHidden: [16] });
+ * mappo.iterate();
+ * await saveTeacherModel(`${root}/teacher`, mappo,
+ *   await provenance({ command: "example", seed: 0, steps: 128 }));
+ * mappo.dispose();
  * const result = await runStudentDistillation({
- *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: "runs/toy/matching/teacher/model",
- *   outDir: await Deno.makeTempDir(), config: { totalEnvSteps: 512 }, quiet: true,
+ *   envId: "toy/matching", makeEnv: () => new MatchingEnv(), teacherDir: `${root}/teacher`,
+ *   outDir: `${root}/students`, config: { totalEnvSteps: 256, numEnvs: 8, rolloutSteps: 16 },
+ *   quiet: true,
  * });
  * console.log(result.sizing.map((s) => s.label));
+ * await Deno.remove(root, { recursive: true });
  * ```
  *
  * @module
@@ -35,12 +50,13 @@ import { sizeStudent, type SizingReport } from "../policies/sizing.ts";
 import { actorCost } from "../policies/cost.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { writeFileAtomic } from "./checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
 import { type KdIterationStats, KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG, type KdConfig } from "./kd_config.ts";
 import { loadTeacher, modelDigest, saveStudentModel } from "./model_store.ts";
-import { budgetsFor } from "./presets.ts";
+import { presetFor, type TrainingPreset } from "./presets.ts";
+import { budgetsOf } from "./scenario.ts";
 import { Progress } from "./progress.ts";
 import { StopSignal } from "./stop_signal.ts";
 import { provenance } from "./provenance.ts";
@@ -53,6 +69,8 @@ export interface StudentRunOptions {
   envId: string;
   /** Builds one environment copy. */
   makeEnv: () => MultiAgentEnv;
+  /** The scenario's preset, for its deployment platforms (default: `presetFor(envId)`). */
+  preset?: TrainingPreset;
   /** Folder of the trained teacher model (with its critic). */
   teacherDir: string;
   /**
@@ -173,7 +191,8 @@ export async function runStudentDistillation(
       `distill: teacher transferred from "${teacher.record.envId}": actors only, policy-gradient term off`,
     );
   }
-  const budgets = options.budgets ?? budgetsFor(options.envId, probe);
+  const budgets = options.budgets ??
+    budgetsOf({ id: options.envId, preset: options.preset ?? presetFor(options.envId) }, probe);
   const reduction = options.minFlopsReduction;
   if (reduction !== undefined && !(reduction >= 1)) {
     throw new RangeError(`Cannot distill: minFlopsReduction must be >= 1, got ${reduction}`);

@@ -13,17 +13,19 @@
  * ```ts
  * import { runStudy } from "./study.ts";
  * import { parsePlan } from "./study_plan.ts";
- * import "../sim/builtin_envs.ts";
+ * import { defaultCatalog } from "../catalog/mod.ts";
+ * const scenarios = defaultCatalog();
  * const plan = parsePlan({ name: "x", evalEpisodes: 2, overrides: { numEnvs: 2, rolloutSteps: 8 },
- *   groups: [{ scenarios: ["smax/3m"], methods: ["kd", "scratch"], seeds: 1, steps: [16] }] }, "x.json");
- * const out = await runStudy(plan, { outDir: await Deno.makeTempDir(), quiet: true });
+ *   groups: [{ scenarios: ["smax/3m"], methods: ["kd", "scratch"], seeds: 1, steps: [16] }] }, "x.json",
+ *   scenarios);
+ * const out = await runStudy(plan, { outDir: await Deno.makeTempDir(), quiet: true, scenarios });
  * console.log(out.markdown);
  * ```
  *
  * @module
  */
 
-import { writeFileAtomic } from "./checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { StopSignal } from "./stop_signal.ts";
 import {
   type CellResult,
@@ -33,12 +35,15 @@ import {
   studyReference,
 } from "./study_cell.ts";
 import { planCells, type StudyCell, type StudyPlan } from "./study_plan.ts";
+import type { ScenarioLookup } from "./scenario.ts";
 import { studyCharts, studyCsv, type StudyData, studyMarkdown } from "./study_report.ts";
 
 /** Options of {@linkcode runStudy}. */
 export interface StudyOptions {
   /** Output folder. */
   outDir: string;
+  /** Where the plan's scenarios are looked up (the catalog). */
+  scenarios: ScenarioLookup;
   /** No progress lines on stderr. */
   quiet?: boolean;
   /** Only the cells this accepts (default all). */
@@ -90,7 +95,7 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
       ref.curveEpisodes !== plan.curveEpisodes
     ) {
       log(`reference ${scenario}: teacher and random on ${plan.evalEpisodes} held-out episodes`);
-      ref = await studyReference(plan, scenario);
+      ref = await studyReference(plan, scenario, options.scenarios);
       await writeFileAtomic(path, JSON.stringify(ref, null, 2) + "\n");
     }
     return references[scenario] = ref;
@@ -114,7 +119,7 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
       if (options.reportOnly || stop.requested) continue;
       await reference(cell.scenario);
       const t0 = performance.now();
-      const result = await runStudyCell(plan, cell);
+      const result = await runStudyCell(plan, cell, options.scenarios);
       await writeFileAtomic(path, JSON.stringify(result) + "\n");
       results.push(result);
       ran++;

@@ -20,17 +20,17 @@
  * ```ts
  * import { runStudyCell } from "./study_cell.ts";
  * import { parsePlan, planCells } from "./study_plan.ts";
- * import "../sim/builtin_envs.ts";
+ * import { defaultCatalog } from "../catalog/mod.ts";
+ * const scenarios = defaultCatalog();
  * const plan = parsePlan({ name: "x", evalEpisodes: 2, overrides: { numEnvs: 2, rolloutSteps: 8 },
- *   groups: [{ scenarios: ["smax/3m"], methods: ["kd"], seeds: 1, steps: [16] }] }, "x.json");
- * const result = await runStudyCell(plan, planCells(plan)[0]);
+ *   groups: [{ scenarios: ["smax/3m"], methods: ["kd"], seeds: 1, steps: [16] }] }, "x.json", scenarios);
+ * const result = await runStudyCell(plan, planCells(plan)[0], scenarios);
  * console.log(result.return.mean);
  * ```
  *
  * @module
  */
 
-import { makeEnv } from "../sim/env/registry.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { RandomController } from "../sim/env/controller.ts";
 import type { Actor, ActorSpec } from "../policies/actor.ts";
@@ -43,7 +43,7 @@ import { KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG } from "./kd_config.ts";
 import { MappoTrainer } from "./mappo.ts";
 import { loadTeacher } from "./model_store.ts";
-import { actionModeFor, budgetsFor, presetFor } from "./presets.ts";
+import { actionModeOf, budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, assertTrainingSeed } from "./seeds.ts";
 import { type StudyCell, studyMethod, type StudyPlan } from "./study_plan.ts";
 
@@ -132,21 +132,6 @@ export interface StudyReference {
   randomCurve: CellEvaluation;
 }
 
-/**
- * The info key that measures task success on `envId`: SMAX `won`, fleet `valueDelivered`, else none.
- *
- * @example
- * ```ts
- * import { successKey } from "./study_cell.ts";
- * console.assert(successKey("smax/3m") === "won" && successKey("mpe/simple_spread") === undefined);
- * ```
- */
-export function successKey(envId: string): string | undefined {
-  if (envId.startsWith("smax/")) return "won";
-  if (envId.startsWith("fleet/")) return "valueDelivered";
-  return undefined;
-}
-
 function summary(report: EvaluationReport, envSteps: number, key?: string): CellEvaluation {
   return {
     envSteps,
@@ -159,14 +144,14 @@ function summary(report: EvaluationReport, envSteps: number, key?: string): Cell
 function evaluateActors(
   env: MultiAgentEnv,
   actors: readonly Actor[],
-  envId: string,
+  scenario: ScenarioEntry,
   episodes: number,
   seed: number,
 ): EvaluationReport {
   const set = {
     classes: actors.map((a, i) => ({ name: env.classes[i].name, actor: PlainActor.fromActor(a) })),
   };
-  const controller = new PolicyController("students", set, { actions: actionModeFor(envId) });
+  const controller = new PolicyController("students", set, { actions: actionModeOf(scenario) });
   return evaluateController(env, controller, { episodes, seed });
 }
 
@@ -178,20 +163,25 @@ function evaluateActors(
  * ```ts
  * import { studyReference } from "./study_cell.ts";
  * import { parsePlan } from "./study_plan.ts";
- * import "../sim/builtin_envs.ts";
+ * import { defaultCatalog } from "../catalog/mod.ts";
  * const plan = parsePlan({ name: "x", evalEpisodes: 2, groups: [{ scenarios: ["smax/3m"],
- *   methods: ["kd"], seeds: 1, steps: [2000] }] }, "x.json");
- * console.log((await studyReference(plan, "smax/3m")).teacher.return);
+ *   methods: ["kd"], seeds: 1, steps: [2000] }] }, "x.json", defaultCatalog());
+ * console.log((await studyReference(plan, "smax/3m", defaultCatalog())).teacher.return);
  * ```
  */
-export async function studyReference(plan: StudyPlan, scenario: string): Promise<StudyReference> {
+export async function studyReference(
+  plan: StudyPlan,
+  scenario: string,
+  scenarios: ScenarioLookup,
+): Promise<StudyReference> {
   assertHeldOutSeed(plan.evalSeed, [], `plan "${plan.file}" evalSeed`);
-  const env = makeEnv(scenario);
+  const entry = scenarios.get(scenario);
+  const env = entry.make();
   const teacher = await loadTeacher(plan.teachers[scenario], env.classes, { critic: false });
-  const key = successKey(scenario);
+  const key = entry.successInfo;
   try {
     const t = (episodes: number) =>
-      summary(evaluateActors(env, teacher.actors, scenario, episodes, plan.evalSeed), 0, key);
+      summary(evaluateActors(env, teacher.actors, entry, episodes, plan.evalSeed), 0, key);
     const r = (episodes: number) =>
       summary(
         evaluateController(env, new RandomController(env.classes, plan.evalSeed), {
@@ -217,20 +207,28 @@ export async function studyReference(plan: StudyPlan, scenario: string): Promise
   }
 }
 
-/** Runs one cell (see module docs); writes nothing. The tfjs backend must be initialised. */
-export async function runStudyCell(plan: StudyPlan, cell: StudyCell): Promise<CellResult> {
+/**
+ * Runs one cell (see module docs) on its scenario from `scenarios`; writes nothing. The tfjs backend must
+ * be initialised.
+ */
+export async function runStudyCell(
+  plan: StudyPlan,
+  cell: StudyCell,
+  scenarios: ScenarioLookup,
+): Promise<CellResult> {
   const started = performance.now();
   const method = studyMethod(cell.method);
   if (!method) throw new RangeError(`runStudyCell: unknown method "${cell.method}"`);
   assertTrainingSeed(cell.seed, `plan "${plan.file}" cell ${cell.id}`);
   assertHeldOutSeed(plan.evalSeed, [cell.seed], `plan "${plan.file}" cell ${cell.id}`);
   const scenario = cell.scenario;
-  const make = () => makeEnv(scenario);
+  const entry = scenarios.get(scenario);
+  const make = () => entry.make();
   const env = make();
   const teacherDir = plan.teachers[scenario];
   if (!teacherDir) throw new RangeError(`runStudyCell: plan has no teacher for "${scenario}"`);
   const teacher = await loadTeacher(teacherDir, env.classes, { critic: true });
-  const budgets = cell.budget ? env.classes.map(() => cell.budget!) : budgetsFor(scenario, env);
+  const budgets = cell.budget ? env.classes.map(() => cell.budget!) : budgetsOf(entry, env);
   const sizing = env.classes.map((c, i) =>
     sizeStudent(budgets[i], c.obsSize, c.numActions, {
       budgetName: c.name,
@@ -244,15 +242,15 @@ export async function runStudyCell(plan: StudyPlan, cell: StudyCell): Promise<Ce
     })
   );
   const hidden = sizing.map((s) => s.spec.hiddenSizes);
-  const preset = presetFor(scenario);
-  const key = successKey(scenario);
+  const preset = entry.preset;
+  const key = entry.successInfo;
   const curve: CellEvaluation[] = [];
   const points = plan.curvePoints;
   let nextPoint = 1;
   const evalCurve = (actors: readonly Actor[], envSteps: number) =>
     curve.push(
       summary(
-        evaluateActors(env, actors, scenario, plan.curveEpisodes, plan.evalSeed),
+        evaluateActors(env, actors, entry, plan.curveEpisodes, plan.evalSeed),
         envSteps,
         key,
       ),
@@ -326,7 +324,7 @@ export async function runStudyCell(plan: StudyPlan, cell: StudyCell): Promise<Ce
     dispose = () => trainer.dispose();
   }
   try {
-    const final = evaluateActors(env, students, scenario, plan.evalEpisodes, plan.evalSeed);
+    const final = evaluateActors(env, students, entry, plan.evalEpisodes, plan.evalSeed);
     const agents = env.classes.reduce((s, c) => s + c.count, 0);
     const classes: CellClass[] = sizing.map((s, i) => ({
       name: env.classes[i].name,

@@ -32,9 +32,9 @@
  * @example
  * ```ts
  * import { parsePlan, planCells } from "./study_plan.ts";
- * import "../sim/builtin_envs.ts";
+ * import { defaultCatalog } from "../catalog/mod.ts";
  * const plan = parsePlan({ name: "x", evalEpisodes: 4, groups: [{ scenarios: ["smax/3m"],
- *   methods: ["kd", "scratch"], seeds: 2, steps: [4000] }] }, "x.json");
+ *   methods: ["kd", "scratch"], seeds: 2, steps: [4000] }] }, "x.json", defaultCatalog());
  * console.assert(planCells(plan).length === 4);
  * ```
  *
@@ -42,13 +42,11 @@
  */
 
 import { z } from "zod";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { SameType } from "../sim/same_type.ts";
 import { sizeStudent } from "../policies/sizing.ts";
 import { DEFAULT_KD_CONFIG, type KdWeights } from "./kd_config.ts";
-import { budgetsFor, presetFor } from "./presets.ts";
-import { shippedModelDir } from "./shipped.ts";
+import { budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, EVALUATION_SEEDS, trainingSeed } from "./seeds.ts";
 
 /** What a method is: how its students learn. */
@@ -256,11 +254,16 @@ function fieldPath(path: readonly PropertyKey[]): string {
  * @example
  * ```ts
  * import { rolloutEnvSteps } from "./study_plan.ts";
- * console.assert(rolloutEnvSteps({ overrides: { numEnvs: 2, rolloutSteps: 8 } }, "smax/3m") === 16);
+ * import { presetFor } from "./presets.ts";
+ * const scenario = { preset: presetFor("smax/3m") };
+ * console.assert(rolloutEnvSteps({ overrides: { numEnvs: 2, rolloutSteps: 8 } }, scenario) === 16);
  * ```
  */
-export function rolloutEnvSteps(plan: Pick<StudyPlan, "overrides">, scenario: string): number {
-  const p = presetFor(scenario);
+export function rolloutEnvSteps(
+  plan: Pick<StudyPlan, "overrides">,
+  scenario: Pick<ScenarioEntry, "preset">,
+): number {
+  const p = scenario.preset;
   const numEnvs = plan.overrides.numEnvs ?? p.students.numEnvs ?? DEFAULT_KD_CONFIG.numEnvs;
   const rollout = plan.overrides.rolloutSteps ?? p.students.rolloutSteps ??
     DEFAULT_KD_CONFIG.rolloutSteps;
@@ -272,9 +275,10 @@ export function rolloutEnvSteps(plan: Pick<StudyPlan, "overrides">, scenario: st
 /**
  * Validates a parsed plan; `file` names it in errors. Checks the schema, the methods, the scenarios
  * (registered, with a teacher), the evaluation seed (held out), the step budgets (at least one
- * rollout) and that a student fits every class's budget at every width.
+ * rollout) and that a student fits every class's budget at every width. Scenario names are looked up
+ * in `scenarios` (the catalog).
  */
-export function parsePlan(raw: unknown, file: string): StudyPlan {
+export function parsePlan(raw: unknown, file: string, scenarios: ScenarioLookup): StudyPlan {
   const parsed = planSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -307,7 +311,7 @@ export function parsePlan(raw: unknown, file: string): StudyPlan {
   for (const [name, dir] of Object.entries(p.teachers ?? {})) {
     let id: string;
     try {
-      id = resolveEnvId(name);
+      id = scenarios.get(name).id;
     } catch (e) {
       planError(
         file,
@@ -319,14 +323,15 @@ export function parsePlan(raw: unknown, file: string): StudyPlan {
     plan.teachers[id] = dir;
   }
   p.groups.forEach((g, gi) => {
-    const scenarios = g.scenarios.map((name, si) => {
-      let id: string;
+    const ids = g.scenarios.map((name, si) => {
+      let entry: ScenarioEntry;
       try {
-        id = resolveEnvId(name);
+        entry = scenarios.get(name);
       } catch (e) {
         planError(file, `groups[${gi}].scenarios[${si}]`, (e as Error).message, name);
       }
-      const teacher = plan.teachers[id] ?? `${shippedModelDir(id)}/teacher`;
+      const id = entry.id;
+      const teacher = plan.teachers[id] ?? `${entry.modelsDir}/teacher`;
       try {
         Deno.statSync(`${teacher}/manifest.json`);
       } catch {
@@ -350,8 +355,9 @@ export function parsePlan(raw: unknown, file: string): StudyPlan {
         );
       }
     });
-    for (const id of scenarios) {
-      const minSteps = rolloutEnvSteps(plan, id);
+    for (const id of ids) {
+      const entry = scenarios.get(id);
+      const minSteps = rolloutEnvSteps(plan, entry);
       g.steps.forEach((s, si) => {
         if (s < minSteps) {
           planError(
@@ -362,8 +368,8 @@ export function parsePlan(raw: unknown, file: string): StudyPlan {
           );
         }
       });
-      const env = makeEnv(id);
-      const budgets = g.budget ? env.classes.map(() => g.budget!) : budgetsFor(id, env);
+      const env = entry.make();
+      const budgets = g.budget ? env.classes.map(() => g.budget!) : budgetsOf(entry, env);
       for (const w of g.widths ?? [undefined]) {
         env.classes.forEach((c, ci) => {
           try {
@@ -388,7 +394,7 @@ export function parsePlan(raw: unknown, file: string): StudyPlan {
         });
       }
     }
-    plan.groups.push({ ...g, scenarios });
+    plan.groups.push({ ...g, scenarios: ids });
   });
   return plan;
 }
@@ -400,20 +406,20 @@ export function parsePlan(raw: unknown, file: string): StudyPlan {
  * ```ts
  * import { loadPlan } from "./study_plan.ts";
  * try {
- *   await loadPlan("/nonexistent.json");
+ *   await loadPlan("/nonexistent.json", { get: () => { throw new Error("none"); }, list: () => [] });
  * } catch (e) {
  *   console.log((e as Error).message); // Cannot load plan "/nonexistent.json": ...
  * }
  * ```
  */
-export async function loadPlan(file: string): Promise<StudyPlan> {
+export async function loadPlan(file: string, scenarios: ScenarioLookup): Promise<StudyPlan> {
   let raw: unknown;
   try {
     raw = JSON.parse(await Deno.readTextFile(file));
   } catch (e) {
     throw new Error(`Cannot load plan "${file}": ${(e as Error).message}`);
   }
-  return parsePlan(raw, file);
+  return parsePlan(raw, file, scenarios);
 }
 
 /**

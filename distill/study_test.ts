@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import "../sim/builtin_envs.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
+
+const scenarios = defaultCatalog();
 import { initBackend } from "../policies/backend.ts";
 import { runStudy } from "./study.ts";
 import { loadPlan, parsePlan, planCells, STUDY_METHODS } from "./study_plan.ts";
@@ -17,18 +19,28 @@ const tiny = {
 };
 
 Deno.test("study smoke: every method on smax/3m at a tiny budget, 2 seeds, resumable, report written", async () => {
-  const plan = parsePlan({
-    ...tiny,
-    groups: [
-      { scenarios: ["3m"], methods: STUDY_METHODS.map((m) => m.name), seeds: 2, steps: [16] },
-      { scenarios: ["smax/3m"], methods: ["kd", "scratch"], seeds: 1, steps: [16], widths: [4, 8] },
-    ],
-  }, "smoke.json");
+  const plan = parsePlan(
+    {
+      ...tiny,
+      groups: [
+        { scenarios: ["3m"], methods: STUDY_METHODS.map((m) => m.name), seeds: 2, steps: [16] },
+        {
+          scenarios: ["smax/3m"],
+          methods: ["kd", "scratch"],
+          seeds: 1,
+          steps: [16],
+          widths: [4, 8],
+        },
+      ],
+    },
+    "smoke.json",
+    scenarios,
+  );
   const cells = planCells(plan);
   assert.equal(cells.length, STUDY_METHODS.length * 2 + 4);
   const out = await Deno.makeTempDir({ prefix: "fleetkd-study-" });
   try {
-    const first = await runStudy(plan, { outDir: out, quiet: true });
+    const first = await runStudy(plan, { outDir: out, quiet: true, scenarios });
     assert.equal(first.ran, cells.length);
     for (const c of first.data.cells) {
       assert.equal(c.envSteps, 16, c.cell.id);
@@ -47,7 +59,7 @@ Deno.test("study smoke: every method on smax/3m at a tiny budget, 2 seeds, resum
     const w4 = first.data.cells.find((c) => c.cell.width === 4)!;
     assert.match(w4.classes[0].label, /-4-/);
     // Resuming runs nothing and reproduces the report.
-    const again = await runStudy(plan, { outDir: out, quiet: true });
+    const again = await runStudy(plan, { outDir: out, quiet: true, scenarios });
     assert.equal(again.ran, 0);
     assert.equal(again.skipped, cells.length);
     assert.equal(again.markdown, first.markdown);
@@ -61,7 +73,7 @@ Deno.test("study smoke: every method on smax/3m at a tiny budget, 2 seeds, resum
     assert.equal(csv.length, cells.length + 1);
     // A cell re-runs identically (seeded): the determinism a resumed study relies on.
     const kd = cells.find((c) => c.method === "kd")!;
-    const rerun = await runStudyCell(plan, kd);
+    const rerun = await runStudyCell(plan, kd, scenarios);
     const stored = first.data.cells.find((c) => c.cell.id === kd.id)!;
     assert.deepEqual(rerun.returns, stored.returns);
   } finally {
@@ -72,7 +84,7 @@ Deno.test("study smoke: every method on smax/3m at a tiny budget, 2 seeds, resum
 Deno.test("study plan: bad input names the plan file, field and value", async () => {
   const group = { scenarios: ["smax/3m"], methods: ["kd"], seeds: 1, steps: [16] };
   const bad = (g: Record<string, unknown>, top: Record<string, unknown> = {}) => () =>
-    parsePlan({ ...tiny, ...top, groups: [{ ...group, ...g }] }, "p.json");
+    parsePlan({ ...tiny, ...top, groups: [{ ...group, ...g }] }, "p.json", scenarios);
   assert.throws(
     bad({ methods: ["kd", "distill-harder"] }),
     /Cannot load plan "p.json": field "groups\[0\].methods\[1\]" must be one of kd, scratch, bc, kl-only, .*got "distill-harder"/,
@@ -114,24 +126,28 @@ Deno.test("study plan: bad input names the plan file, field and value", async ()
     /field "evalSeed": evaluation seed 3 is in the training\/tuning range/,
   );
   await assert.rejects(
-    () => loadPlan("/nonexistent/plan.json"),
+    () => loadPlan("/nonexistent/plan.json", scenarios),
     /Cannot load plan "\/nonexistent\/plan.json"/,
   );
 });
 
 Deno.test("study cell: evaluating on a training seed is an error", async () => {
-  const plan = parsePlan({
-    ...tiny,
-    groups: [{ scenarios: ["smax/3m"], methods: ["kd"], seeds: 1, steps: [16] }],
-  }, "p.json");
+  const plan = parsePlan(
+    {
+      ...tiny,
+      groups: [{ scenarios: ["smax/3m"], methods: ["kd"], seeds: 1, steps: [16] }],
+    },
+    "p.json",
+    scenarios,
+  );
   const cell = planCells(plan)[0];
   // A plan whose evaluation seed was forced onto the cell's training seed.
   await assert.rejects(
-    () => runStudyCell({ ...plan, evalSeed: cell.seed }, cell),
+    () => runStudyCell({ ...plan, evalSeed: cell.seed }, cell, scenarios),
     /evaluation seed 1 is a seed a model being evaluated was trained with/,
   );
   await assert.rejects(
-    () => runStudyCell(plan, { ...cell, seed: 1_000_000 }),
+    () => runStudyCell(plan, { ...cell, seed: 1_000_000 }, scenarios),
     /training seed must be an integer in \[1, 999999\]/,
   );
 });

@@ -37,7 +37,7 @@ import type { MultiAgentEnv } from "../sim/env/types.ts";
 import type { WarmStartRecord } from "../policies/policy_set.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import type { MappoConfig } from "./config.ts";
-import { writeFileAtomic } from "./checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { type CurveRow, writeCurves } from "./curves.ts";
 import { type IterationStats, MappoTrainer, type WarmStartOptions } from "./mappo.ts";
 import { Progress } from "./progress.ts";

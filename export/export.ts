@@ -32,8 +32,7 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
@@ -42,8 +41,7 @@ import { CompiledActor, EXPORT_FORMAT } from "../policies/compiled.ts";
 import { actorCost } from "../policies/cost.ts";
 import { PolicyController } from "../policies/controller.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
-import { actionModeFor, budgetsFor } from "../distill/presets.ts";
-import { deployableModelDir } from "../distill/shipped.ts";
+import { actionModeOf, budgetsOf, deployableModelsDir } from "../distill/scenario.ts";
 import { evaluateController, pairedDifference } from "../distill/evaluate.ts";
 import { ExportInputError, type Network, networkFromActor } from "./network.ts";
 import { calibrate } from "./quantize.ts";
@@ -379,9 +377,10 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
     await requireTarget("host");
     targets.unshift("host");
   }
-  const envId = resolveEnvId(options.scenario);
-  const env: MultiAgentEnv = makeEnv(envId);
-  const shipped = deployableModelDir(envId);
+  const entry = defaultCatalog().get(options.scenario);
+  const envId = entry.id;
+  const env: MultiAgentEnv = entry.make();
+  const shipped = deployableModelsDir(entry);
   if (options.modelsDir === undefined && shipped === undefined) {
     throw new ExportInputError(
       envId,
@@ -391,7 +390,7 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
   }
   const modelsDir = (options.modelsDir ?? `${shipped}/students`).replace(/\/+$/, "");
   const set = await loadPolicySet(modelsDir, { as: "plain", expect: { classes: env.classes } });
-  const budgets: ComputeBudget[] = budgetsFor(envId, env);
+  const budgets: ComputeBudget[] = budgetsOf(entry, env);
   const nets = set.classes.map((c) =>
     networkFromActor(c.name, c.actor as PlainActor, `${modelsDir}/${c.name}/weights.bin`)
   );
@@ -407,7 +406,7 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
     idents.add(n.ident);
   }
   const seed = options.seed ?? 0;
-  const actions = actionModeFor(envId);
+  const actions = actionModeOf(entry);
   progress(log, `${envId}: recording calibration observations (seed ${seed})`);
   const cal = recordObservations(env, set, {
     seed,

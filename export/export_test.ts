@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { cp } from "node:fs/promises";
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { makeBuiltinEnv } from "../sim/builtin_envs.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
 import { CompiledActor, loadCompiledPolicySet } from "../policies/compiled.ts";
@@ -99,7 +98,7 @@ Deno.test({
   ignore: skip !== "",
   async fn() {
     await exported();
-    const env = makeEnv("smax/3m");
+    const env = makeBuiltinEnv("smax/3m");
     const plain = await loadPolicySet(MODELS, { as: "plain", expect: { classes: env.classes } });
     const compiled = await loadCompiledPolicySet(`${root}/out`);
     assert.ok(compiled.classes[0].actor instanceof CompiledActor);

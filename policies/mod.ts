@@ -35,5 +35,4 @@ export * from "./latency.ts";
 export * from "./platform_model.ts";
 export * from "./model_io.ts";
 export * from "./controller.ts";
-export * from "./atomic_write.ts";
 export * from "./compiled.ts";

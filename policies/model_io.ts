@@ -52,7 +52,7 @@ import { Critic, type CriticSpec } from "./critic.ts";
 import { PlainActor } from "./plain.ts";
 import { CompiledActor } from "./compiled.ts";
 import type { PolicySet, Provenance } from "./policy_set.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 
 /**
  * Value of `manifest.format`.

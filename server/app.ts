@@ -41,6 +41,7 @@ import { accessGuard } from "./auth.ts";
 import { basemapRoutes } from "./basemap_routes.ts";
 import { catalogRoutes } from "./catalog_routes.ts";
 import { resolveDeps, type ServerDeps } from "./deps.ts";
+import type { ScenarioCatalog } from "../catalog/mod.ts";
 import { errorHandler, NotFoundError } from "./errors.ts";
 import { healthRoutes } from "./health.ts";
 import { Metrics, metricsRoutes } from "./metrics.ts";
@@ -76,7 +77,9 @@ export type FleetApp = Hono & {
  * await app.close();
  * ```
  */
-export function createApp(deps: Partial<ServerDeps> = {}): FleetApp {
+export function createApp(
+  deps: Partial<ServerDeps> & { catalog?: ScenarioCatalog } = {},
+): FleetApp {
   const resolved = resolveDeps(deps);
   const metrics = new Metrics();
   const manager = new RunManager(resolved, metrics);

@@ -77,7 +77,29 @@ Deno.test("catalog lists scenarios with their policies", async () => {
   });
 });
 
-Deno.test("default deps list the registered environments", async () => {
+Deno.test("short scenario names and the CLI's policy names work in POST /api/runs", async () => {
+  const runsDir = await Deno.makeTempDir();
+  const app = createApp({ runsDir });
+  await app.ready;
+  try {
+    const res = await post(app, {
+      scenario: "3m",
+      policy: "greedy",
+      seed: 1,
+      ticks: 3,
+      speed: "max",
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const run = await res.json();
+    assert.equal(run.scenario, "smax/3m");
+    assert.equal(run.policy, "baseline");
+  } finally {
+    await app.close();
+    await Deno.remove(runsDir, { recursive: true });
+  }
+});
+
+Deno.test("default deps list the catalog's scenarios", async () => {
   const runsDir = await Deno.makeTempDir();
   const app = createApp({ runsDir });
   try {
@@ -197,7 +219,10 @@ Deno.test("400 names the failing field; 415 for non-JSON", async () => {
         /^field "episodes" must be an integer >= 1, got 0$/,
       ],
       [{ seed: 1 }, /^field "scenario" is required/],
-      [{ scenario: "nope" }, /^field "scenario" must be one of "toy\/matching", got "nope"$/],
+      [
+        { scenario: "nope" },
+        /^field "scenario" must be one of "toy\/matching" \(or its short name where unambiguous\), got "nope"$/,
+      ],
       [
         { scenario: "toy/matching", policy: "x" },
         /^field "policy" must be one of "random".*got "x"$/,

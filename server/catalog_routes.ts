@@ -17,7 +17,7 @@
  */
 
 import { Hono } from "hono";
-import type { ServerDeps } from "./deps.ts";
+import { resolveScenarioId, type ServerDeps } from "./deps.ts";
 import { BadRequestError, NotFoundError } from "./errors.ts";
 
 /** Options of {@linkcode catalogRoutes}. */
@@ -44,6 +44,7 @@ export function catalogRoutes(options: CatalogRoutesOptions): Hono {
       c.json(
         deps.scenarios().map((s) => ({
           id: s.id,
+          ...(s.name !== undefined ? { name: s.name } : {}),
           description: s.description,
           policies: deps.policies.list(s.id),
         })),
@@ -53,9 +54,10 @@ export function catalogRoutes(options: CatalogRoutesOptions): Hono {
       if (scenario === undefined || scenario === "") {
         throw new BadRequestError('query parameter "scenario" is required (a scenario id)');
       }
-      if (!deps.scenarios().some((s) => s.id === scenario)) {
+      const id = resolveScenarioId(deps.scenarios(), scenario);
+      if (id === undefined) {
         throw new NotFoundError(`Unknown scenario ${JSON.stringify(scenario)}`);
       }
-      return c.json(deps.policies.list(scenario));
+      return c.json(deps.policies.list(id));
     });
 }

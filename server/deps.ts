@@ -1,7 +1,7 @@
 /**
  * What the telemetry server is built from, injected so tests can use the toy environment and fakes:
- * {@linkcode ServerDeps}. {@linkcode resolveDeps} fills in the defaults: every registered environment
- * (`sim/builtin_envs.ts`), the random policy, a duck-typed `env.snapshot()`, logs under `.runs/`.
+ * {@linkcode ServerDeps}. {@linkcode resolveDeps} fills in the defaults: every scenario of the catalog
+ * (`catalog/`) with its policies, a duck-typed `env.snapshot()`, logs under `.runs/`.
  *
  * @example
  * ```ts
@@ -14,29 +14,30 @@
  * @module
  */
 
-import "../sim/builtin_envs.ts";
-import { listEnvs, makeEnv } from "../sim/env/registry.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
+import { defaultCatalog, type ScenarioCatalog } from "../catalog/mod.ts";
 import { type Clock, realClock } from "./clock.ts";
 import type { LogWriter } from "./ndjson_log.ts";
-import { defaultPolicyEntries, type PolicyCatalog, policyCatalog } from "./policies.ts";
+import { type PolicyCatalog, scenarioPolicies } from "./policies.ts";
 import type { NodeSnapshot } from "./telemetry.ts";
 
 /** A scenario as listed to clients. */
 export interface ScenarioInfo {
   /** Environment id, e.g. `"toy/matching"`, `"fleet/leo-wildfire"`. */
   id: string;
+  /** Short name that also selects it where unambiguous, e.g. `"leo-wildfire"` (default: the id's tail). */
+  name?: string;
   /** One line describing it. */
   description: string;
 }
 
 /** The server's dependencies; every field is optional in `createApp(deps)`. */
 export interface ServerDeps {
-  /** Scenarios that can be run (default: the environment registry). */
+  /** Scenarios that can be run (default: the scenario catalog). */
   scenarios: () => ScenarioInfo[];
-  /** Builds a fresh environment for a scenario id (default: the registry's `makeEnv`). */
+  /** Builds a fresh environment for a scenario id (default: the catalog entry's `make`). */
   makeEnv: (id: string) => MultiAgentEnv;
-  /** Policy sets per scenario and controller factory (default: "random"). */
+  /** Policy sets per scenario and controller factory (default: the catalog's, `scenarioPolicies`). */
   policies: PolicyCatalog;
   /** Node positions of an environment after a step, or undefined (default: `env.snapshot()` if any). */
   snapshot: (env: MultiAgentEnv) => NodeSnapshot | undefined;
@@ -143,7 +144,8 @@ export function duckDtSeconds(env: MultiAgentEnv, infos: Record<string, number>)
 }
 
 /**
- * Fills in every dependency `partial` leaves out.
+ * Fills in every dependency `partial` leaves out; `catalog` (default: the built-in scenario catalog) is
+ * where the default scenarios, environments and policies come from.
  *
  * @example
  * ```ts
@@ -151,12 +153,20 @@ export function duckDtSeconds(env: MultiAgentEnv, infos: Record<string, number>)
  * console.assert(resolveDeps().maxConcurrentRuns === 4);
  * ```
  */
-export function resolveDeps(partial: Partial<ServerDeps> = {}): ServerDeps {
+export function resolveDeps(
+  partial: Partial<ServerDeps> & { catalog?: ScenarioCatalog } = {},
+): ServerDeps {
+  const catalog = partial.catalog ?? defaultCatalog();
   const deps: ServerDeps = {
     scenarios: partial.scenarios ??
-      (() => listEnvs().map((e) => ({ id: e.id, description: e.description }))),
-    makeEnv: partial.makeEnv ?? ((id) => makeEnv(id)),
-    policies: partial.policies ?? policyCatalog(defaultPolicyEntries),
+      (() =>
+        catalog.list().map((e) => ({
+          id: e.id,
+          name: e.name,
+          description: e.description,
+        }))),
+    makeEnv: partial.makeEnv ?? ((id) => catalog.makeEnv(id)),
+    policies: partial.policies ?? scenarioPolicies(catalog),
     snapshot: partial.snapshot ?? duckSnapshot,
     dtSeconds: partial.dtSeconds ?? duckDtSeconds,
     runsDir: partial.runsDir ?? ".runs",
@@ -234,4 +244,26 @@ export function resolveDeps(partial: Partial<ServerDeps> = {}): ServerDeps {
     }
   }
   return deps;
+}
+
+/**
+ * The scenario id `text` names among `scenarios`: an id, or a short name (`ScenarioInfo.name`, else the
+ * id's part after "/") that exactly one scenario has; `undefined` when none or several match.
+ *
+ * @example
+ * ```ts
+ * import { resolveScenarioId } from "./deps.ts";
+ * const list = [{ id: "fleet/leo-wildfire", description: "" }, { id: "smax/3m", description: "" }];
+ * console.assert(resolveScenarioId(list, "leo-wildfire") === "fleet/leo-wildfire");
+ * console.assert(resolveScenarioId(list, "smax/3m") === "smax/3m");
+ * console.assert(resolveScenarioId(list, "atlantis") === undefined);
+ * ```
+ */
+export function resolveScenarioId(
+  scenarios: readonly ScenarioInfo[],
+  text: string,
+): string | undefined {
+  if (scenarios.some((s) => s.id === text)) return text;
+  const named = scenarios.filter((s) => (s.name ?? s.id.slice(s.id.indexOf("/") + 1)) === text);
+  return named.length === 1 ? named[0].id : undefined;
 }

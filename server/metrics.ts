@@ -42,7 +42,7 @@ export class Metrics implements BroadcastCounters {
   /** Stream clients cut off as slow consumers. */
   slowConsumersCut = 0;
   /** Requests answered with a 4xx or 5xx status, by status. */
-  readonly errorsByStatus = new Map<number, number>();
+  readonly errorsByStatus: Map<number, number> = new Map();
 }
 
 /** Runs by state, for the `fleetkd_runs` gauge. */

@@ -1,14 +1,16 @@
 /**
  * The policy sets ("model sets") a run can be driven by. A {@linkcode PolicyCatalog} lists the policies
- * available for a scenario and builds a {@linkcode Controller} for a run; {@linkcode policyCatalog} builds
- * one from a list of {@linkcode PolicyEntry}s. Plugging in another controller is one more entry:
+ * available for a scenario and builds a {@linkcode Controller} for a run. The server's default is
+ * {@linkcode scenarioPolicies}: the scenario catalog's policies, deployed as `deno task simulate` deploys
+ * them. {@linkcode policyCatalog} builds one from a list of {@linkcode PolicyEntry}s, for a server with
+ * controllers of its own:
  *
  * ```ts ignore
- * createApp({ policies: policyCatalog([randomPolicy, studentsPolicy, teacherPolicy, greedyPolicy]) });
+ * createApp({ policies: policyCatalog([randomPolicy, myPolicy]) });
  * ```
  *
- * where, e.g., `greedyPolicy = { id: "greedy", description: "...", supports: (s) => s.startsWith("fleet/"),
- * make: (env, seed) => new GreedyController(env, seed) }`.
+ * where, e.g., `myPolicy = { id: "mine", description: "...", supports: (s) => s === "fleet/leo-wildfire",
+ * make: (env, seed) => new MyController(env, seed) }`.
  *
  * @example
  * ```ts
@@ -25,11 +27,12 @@
 
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
-import { baselineFor } from "../distill/baselines.ts";
-import { actionModeFor, budgetsFor } from "../distill/presets.ts";
-import { deployableModelDir } from "../distill/shipped.ts";
-import { loadPolicySet } from "../policies/model_io.ts";
-import { PolicyController } from "../policies/controller.ts";
+import {
+  availablePolicies,
+  deployPolicy,
+  policyName,
+  type ScenarioCatalog,
+} from "../catalog/mod.ts";
 
 /** A policy as listed to clients. */
 export interface PolicyInfo {
@@ -81,53 +84,29 @@ export const randomPolicy: PolicyEntry = {
 };
 
 /**
- * The policies the server offers by default. The trained sets ("students", "teacher") and the fleet
- * "greedy" baseline are added here (or passed as `deps.policies`) as one entry each.
+ * The policies of the scenario catalog: for every scenario what `deno task simulate --policy` runs, by the
+ * same names (`students`, `teacher`, `baseline`, `random`; `greedy` is another name of `baseline`), built
+ * by the same {@linkcode deployPolicy} (plain inference path, the node classes' latency model).
  *
  * @example
  * ```ts
- * import { defaultPolicyEntries } from "./policies.ts";
- * console.assert(defaultPolicyEntries.some((p) => p.id === "random"));
+ * import { scenarioPolicies } from "./policies.ts";
+ * import { defaultCatalog } from "../catalog/mod.ts";
+ * const policies = scenarioPolicies(defaultCatalog());
+ * console.assert(policies.list("smax/3m").some((p) => p.id === "baseline"));
  * ```
  */
-export const defaultPolicyEntries: readonly PolicyEntry[] = [
-  randomPolicy,
-  {
-    id: "baseline",
-    description:
-      "The scenario's heuristic (greedy fleet scheduler; optimal assignment on simple_spread; SMAX: attack the closest enemy in range, else move towards the closest)",
-    supports: (scenarioId) => baselineFor(scenarioId) !== undefined,
-    make: (env, _seed, scenarioId) => baselineFor(scenarioId)!(env),
-  },
-  shippedPolicy(
-    "students",
-    "Distilled students shipped with the scenario, on their nodes' latency model",
-  ),
-  shippedPolicy(
-    "teacher",
-    "The MAPPO teacher shipped with the scenario, deployed as-is on the same nodes",
-  ),
-];
-
-/** A policy set shipped under `scenarios/<name>/models/<kind>`, deployed under the latency model. */
-function shippedPolicy(kind: "students" | "teacher", description: string): PolicyEntry {
+export function scenarioPolicies(catalog: ScenarioCatalog): PolicyCatalog {
   return {
-    id: kind,
-    description,
-    supports: (scenarioId) => deployableModelDir(scenarioId) !== undefined,
-    make: async (env, _seed, scenarioId) => {
-      const set = await loadPolicySet(`${deployableModelDir(scenarioId)}/${kind}`, {
-        expect: { classes: env.classes },
-        as: "plain",
-      });
-      return PolicyController.deployed(
-        kind,
-        set,
-        env,
-        budgetsFor(scenarioId, env),
-        undefined,
-        actionModeFor(scenarioId),
-      );
+    list: (scenarioId) => availablePolicies(catalog.get(scenarioId)),
+    make: async (scenarioId, policyId, seed, env) => {
+      const entry = catalog.get(scenarioId);
+      const name = policyName(policyId);
+      if (!availablePolicies(entry).some((p) => p.id === name)) {
+        throw new RangeError(`Policy "${policyId}" is not available for scenario "${scenarioId}"`);
+      }
+      // Plain-path sets hold no tensors: the controller is all a run keeps.
+      return (await deployPolicy(entry, name, env, { seed })).controller;
     },
   };
 }

@@ -30,9 +30,10 @@
  * @module
  */
 
-import { writeFileAtomic } from "../policies/atomic_write.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { Broadcaster } from "./broadcaster.ts";
-import type { ServerDeps } from "./deps.ts";
+import { POLICY_ALIASES } from "../catalog/mod.ts";
+import { resolveScenarioId, type ServerDeps } from "./deps.ts";
 import {
   BadRequestError,
   NotFoundError,
@@ -153,14 +154,20 @@ export class RunManager {
     if (this.#shuttingDown) throw new ServiceUnavailableError("The server is shutting down");
     const deps = this.#deps;
     const scenarios = deps.scenarios();
-    if (!scenarios.some((s) => s.id === spec.scenario)) {
+    const scenarioId = resolveScenarioId(scenarios, spec.scenario);
+    if (scenarioId === undefined) {
       throw new BadRequestError(
         `field "scenario" must be one of ${
           scenarios.map((s) => JSON.stringify(s.id)).join(", ")
-        }, got ${JSON.stringify(spec.scenario)}`,
+        } (or its short name where unambiguous), got ${JSON.stringify(spec.scenario)}`,
       );
     }
-    const policies = deps.policies.list(spec.scenario);
+    const policies = deps.policies.list(scenarioId);
+    // The CLI's names work here too: "greedy" is another name of "baseline".
+    const policyId = policies.some((p) => p.id === spec.policy)
+      ? spec.policy
+      : POLICY_ALIASES[spec.policy] ?? spec.policy;
+    spec = { ...spec, scenario: scenarioId, policy: policyId };
     if (!policies.some((p) => p.id === spec.policy)) {
       throw new BadRequestError(
         `field "policy" must be one of ${

@@ -20,7 +20,7 @@
  */
 
 import { z } from "zod";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import type { SameType } from "../sim/same_type.ts";
 import { initBackend } from "../policies/backend.ts";
 import { jobKind, listJobKinds } from "./job_kinds.ts";

@@ -20,16 +20,13 @@
  */
 
 import { z } from "zod";
-import "../sim/builtin_envs.ts";
-import { makeEnv, resolveEnvId } from "../sim/env/registry.ts";
-import { presetFor } from "../distill/presets.ts";
-import { baselineFor } from "../distill/baselines.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { runTeacherTraining } from "../distill/teacher_run.ts";
 import { runStudentDistillation } from "../distill/student_run.ts";
 import { evaluateDeployment } from "../distill/deployment.ts";
 import { deploymentMarkdown } from "../distill/deployment.ts";
 import { createHash } from "node:crypto";
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
 
 /** What a job hands to its kind besides the payload. */
@@ -127,7 +124,7 @@ export function listJobKinds(): string[] {
 
 const envIdSchema = z.string().refine((s) => {
   try {
-    resolveEnvId(s);
+    defaultCatalog().resolve(s);
     return true;
   } catch {
     return false;
@@ -203,16 +200,17 @@ registerJobKind<z.infer<typeof trainPayload>>({
   payload: trainPayload,
   paths: (p) => [["out", p.out]],
   async run(p, ctx) {
-    const envId = resolveEnvId(p.scenario);
-    const preset = presetFor(envId);
-    const baseline = baselineFor(envId);
+    const entry = defaultCatalog().get(p.scenario);
+    const envId = entry.id;
+    const preset = entry.preset;
+    const baseline = entry.heuristic?.make;
     const outDir = ctx.path(p.out);
     const command =
       `deno task train --scenario ${envId} --steps ${p.steps} --seed ${p.seed} --out ${p.out}`;
     for (;;) {
       const r = await runTeacherTraining({
         envId,
-        makeEnv: () => makeEnv(envId),
+        makeEnv: () => entry.make(),
         config: {
           ...preset.teacher,
           totalEnvSteps: p.steps,
@@ -271,8 +269,9 @@ registerJobKind<z.infer<typeof distillPayload>>({
   payload: distillPayload,
   paths: (p) => [["teacher", p.teacher], ["out", p.out]],
   async run(p, ctx) {
-    const envId = resolveEnvId(p.scenario);
-    const preset = presetFor(envId);
+    const entry = defaultCatalog().get(p.scenario);
+    const envId = entry.id;
+    const preset = entry.preset;
     const outDir = ctx.path(p.out);
     const weights = Object.entries(p.weights).map(([k, v]) => `${k}=${v}`).join(",");
     const command =
@@ -282,7 +281,8 @@ registerJobKind<z.infer<typeof distillPayload>>({
     for (;;) {
       const r = await runStudentDistillation({
         envId,
-        makeEnv: () => makeEnv(envId),
+        makeEnv: () => entry.make(),
+        preset,
         teacherDir: ctx.path(p.teacher),
         transfer: p.transfer,
         outDir,
@@ -344,13 +344,10 @@ registerJobKind<z.infer<typeof evaluatePayload>>({
     ["out", p.out],
   ],
   async run(p, ctx) {
-    const envId = resolveEnvId(p.scenario);
     const report = await evaluateDeployment({
-      envId,
-      makeEnv: () => makeEnv(envId),
+      scenario: defaultCatalog().get(p.scenario),
       teacherDir: ctx.path(p.teacher),
       students: p.students.map((s) => ({ name: s.name, dir: ctx.path(s.dir) })),
-      baseline: baselineFor(envId),
       episodes: p.episodes,
       seed: p.seed,
       // Measured latencies differ run to run; the sweep's figures must not.

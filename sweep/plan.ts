@@ -46,8 +46,7 @@
  */
 
 import { z } from "zod";
-import "../sim/builtin_envs.ts";
-import { listEnvs, resolveEnvId } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { isConfined } from "./paths.ts";
 import { InputError } from "../sim/input_error.ts";
 import type { KdWeights } from "../distill/kd_config.ts";
@@ -296,11 +295,11 @@ export function parsePlan(data: unknown, source: string): Plan {
     const name = typeof s === "string" ? s : s.id;
     const field = typeof s === "string" ? `scenarios[${i}]` : `scenarios[${i}].id`;
     try {
-      return resolveEnvId(name);
+      return defaultCatalog().resolve(name);
     } catch {
       return fail(
         `field "${field}" must be a known scenario (${
-          listEnvs().map((e) => e.id).join(", ")
+          defaultCatalog().list().map((e) => e.id).join(", ")
         }), got ${show(name)}`,
       );
     }
@@ -427,7 +426,7 @@ export function expandPlan(plan: Plan): SweepJob[] {
   };
   const root = sweepDir(plan);
   for (const scenario of plan.scenarios) {
-    const envId = resolveEnvId(typeof scenario === "string" ? scenario : scenario.id);
+    const envId = defaultCatalog().resolve(typeof scenario === "string" ? scenario : scenario.id);
     const given = typeof scenario === "string" ? undefined : scenario.teacher;
     for (const budget of plan.budgets) {
       for (const seed of plan.seeds) {

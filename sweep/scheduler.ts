@@ -33,7 +33,7 @@
  * @module
  */
 
-import { writeFileAtomic } from "../distill/checkpoint.ts";
+import { writeFileAtomic } from "../sim/atomic_write.ts";
 import { Progress } from "../distill/progress.ts";
 import type { JobMessage, JobResult } from "./execute.ts";
 import type { SweepJob } from "./plan.ts";

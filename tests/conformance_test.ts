@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import "../sim/builtin_envs.ts";
-import { checkConformance, listEnvs } from "../sim/env/mod.ts";
+import { checkConformance } from "../sim/env/mod.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 
-const envs = listEnvs();
+const envs = defaultCatalog().list();
 
-Deno.test("conformance: the registry is not empty", () => {
+Deno.test("conformance: the catalog is not empty", () => {
   assert.ok(envs.length >= 1);
 });
 

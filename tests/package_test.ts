@@ -33,10 +33,11 @@ Deno.test("package: another Deno project imports @fleetkd/fleetkd through links 
     await Deno.writeTextFile(
       `${dir}/main.ts`,
       [
-        'import { evaluateController, makeEnv, RandomController, toParallelEnv } from "@fleetkd/fleetkd";',
-        'const env = makeEnv("smax/3m");',
+        'import { defaultCatalog, evaluateController, RandomController, toParallelEnv } from "@fleetkd/fleetkd";',
+        "const catalog = defaultCatalog();",
+        'const env = catalog.makeEnv("smax/3m");',
         "const r = evaluateController(env, new RandomController(env.classes, 1), { episodes: 3 });",
-        'const par = toParallelEnv(makeEnv("mpe/simple_spread"));',
+        'const par = toParallelEnv(catalog.makeEnv("mpe/simple_spread"));',
         "console.log(JSON.stringify({ mean: r.mean, agents: par.possible_agents }));",
       ].join("\n"),
     );

@@ -4,8 +4,7 @@
  * retention bars hold; every scenario file validates.
  */
 import assert from "node:assert/strict";
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog } from "../catalog/mod.ts";
 import { initBackend } from "../policies/backend.ts";
 import {
   baselinePath,
@@ -14,14 +13,8 @@ import {
   readBaseline,
   type ScenarioBaseline,
 } from "../distill/regression.ts";
-import {
-  hasOwnModels,
-  regressionScenarios,
-  shippedModelDir,
-  shippedScenarios,
-} from "../distill/shipped.ts";
+import { deployableModelsDir } from "../distill/scenario.ts";
 import { loadScenarioFile } from "../sim/fleet/scenario.ts";
-import { presetFor } from "../distill/presets.ts";
 import { modelDigest } from "../distill/model_store.ts";
 import { loadSmaxMapFile } from "../sim/smax/map.ts";
 
@@ -108,8 +101,11 @@ export function teacherFloorFailures(envId: string, metrics: Record<string, numb
 }
 
 await initBackend("cpu");
-const shipped = await shippedScenarios();
-const guarded = await regressionScenarios();
+const catalog = defaultCatalog();
+const shipped = (await catalog.shipped()).map((e) => e.id);
+const guarded = catalog.deployable().map((e) => e.id);
+const hasOwnModels = (id: string) =>
+  deployableModelsDir(catalog.get(id)) === catalog.get(id).modelsDir;
 
 Deno.test("scenario regression: at least the default scenario ships models", () => {
   assert.ok(shipped.includes("fleet/leo-wildfire"), `shipped: ${shipped.join(", ")}`);
@@ -122,11 +118,11 @@ Deno.test("scenario regression: every fleet scenario file ships its own models; 
     }
     const envId = `fleet/${entry.name.slice(0, -".json".length)}`;
     assert.ok(shipped.includes(envId), `${envId} ships no teacher and students of its own`);
-    const from = presetFor(envId).teacherFrom;
+    const from = catalog.get(envId).preset.teacherFrom;
     if (!from) continue;
     // mega-shell's teacher was trained on leo-wildfire with the flags its preset names, and its
     // students learned from that teacher.
-    const dir = shippedModelDir(envId);
+    const dir = catalog.get(envId).modelsDir;
     const teacher = JSON.parse(await Deno.readTextFile(`${dir}/teacher/train-summary.json`));
     assert.equal(teacher.envId, from.envId, `${dir}/teacher was trained on ${teacher.envId}`);
     const command: string = teacher.provenance.command;
@@ -147,7 +143,7 @@ Deno.test("scenario regression: every fleet scenario file ships its own models; 
 Deno.test("scenario regression: shipped students learned from the teacher shipped beside them", async () => {
   let checked = 0;
   for (const envId of shipped) {
-    const dir = shippedModelDir(envId);
+    const dir = catalog.get(envId).modelsDir;
     const students = JSON.parse(await Deno.readTextFile(`${dir}/students/training.json`));
     // Students distilled before digests were recorded carry none (the SMAX maps, simple_spread).
     if (students.extra?.teacherDigest === undefined) continue;
@@ -164,9 +160,9 @@ Deno.test("scenario regression: shipped students learned from the teacher shippe
 Deno.test("scenario regression: every scenario with models has a recorded baseline", async () => {
   for (const envId of guarded) {
     assert.ok(
-      await Deno.stat(baselinePath(envId)).then(() => true, () => false),
+      await Deno.stat(baselinePath(catalog.get(envId))).then(() => true, () => false),
       `${envId} has models but no ${
-        baselinePath(envId)
+        baselinePath(catalog.get(envId))
       }: run \`deno task baseline --scenario ${envId}\``,
     );
   }
@@ -174,10 +170,9 @@ Deno.test("scenario regression: every scenario with models has a recorded baseli
 
 for (const envId of guarded) {
   Deno.test(`scenario regression: ${envId} reproduces its recorded baseline`, async () => {
-    const baseline = await readBaseline(baselinePath(envId));
+    const baseline = await readBaseline(baselinePath(catalog.get(envId)));
     const metrics = await measureScenario(
-      envId,
-      () => makeEnv(envId),
+      catalog.get(envId),
       baseline.episodes,
       baseline.seed,
     );
@@ -186,7 +181,7 @@ for (const envId of guarded) {
       diffs,
       [],
       `${envId} moved away from ${
-        baselinePath(envId)
+        baselinePath(catalog.get(envId))
       } (recorded ${baseline.date} at ${baseline.codeVersion}):\n  ${
         diffs.join("\n  ")
       }\nIf the change is intended, run \`deno task baseline --scenario ${envId}\` and commit the new file.`,
@@ -207,7 +202,7 @@ for (const envId of guarded) {
         `${envId}: teacher below its floor`,
       );
     }
-    const bar = presetFor(envId).retentionBar;
+    const bar = catalog.get(envId).preset.retentionBar;
     if (bar !== undefined) {
       assert.ok(hasOwnModels(envId), `${envId} has a retention bar but no models of its own`);
       assert.ok(

@@ -4,11 +4,11 @@
  * models of their own deploy the shared node-class policies.
  */
 import assert from "node:assert/strict";
-import "../sim/builtin_envs.ts";
-import { makeEnv } from "../sim/env/registry.ts";
+import { defaultCatalog, FLEET_MODEL_SOURCE, scenarioFileEntry } from "../catalog/mod.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
-import { deployableModelDir, FLEET_MODEL_SOURCE, shippedModelDir } from "../distill/shipped.ts";
+import { deployableModelsDir } from "../distill/scenario.ts";
+import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 
 async function simulate(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -29,7 +29,7 @@ Deno.test("simulate: the default scenario runs on its shipped models and writes 
   const r = await simulate(["--episodes", "2", "--out", dir]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /fleet\/leo-wildfire: 2 seeded episodes/);
-  for (const policy of ["students", "teacher", "greedy", "random"]) {
+  for (const policy of ["students", "teacher", "baseline", "random"]) {
     assert.match(r.stdout, new RegExp(`\\| ${policy} \\|`));
   }
   // The platform model's tables: miss rates with their 95% intervals, energy from compute per class.
@@ -50,7 +50,7 @@ Deno.test("simulate: the default scenario runs on its shipped models and writes 
   assert.deepEqual(report.rows.map((x: { policy: string }) => x.policy), [
     "students",
     "teacher",
-    "greedy",
+    "baseline",
     "random",
   ]);
   assert.ok(report.rows.every((x: { returns: number[] }) => x.returns.length === 2));
@@ -72,18 +72,25 @@ Deno.test("simulate: unknown flags, scenarios and policies are clear errors", as
   assert.equal(policy.code, 2);
   assert.match(
     policy.stderr,
-    /--policy must be one of students, teacher, greedy, random, got "oracle"/,
+    /--policy must be one of students, teacher, baseline, random \(greedy is another name of baseline\), got "oracle"/,
   );
 });
 
 Deno.test("fleet scenarios without models of their own deploy the shared node-class policies", async () => {
   // A user's copy of a shipped fleet scenario runs leo-wildfire's policies until it has its own.
-  assert.equal(deployableModelDir("fleet/my-copy-of-leo"), shippedModelDir(FLEET_MODEL_SOURCE));
-  assert.equal(deployableModelDir("fleet/mega-shell"), shippedModelDir("fleet/mega-shell"));
-  assert.equal(deployableModelDir("mpe/simple_speaker_listener"), undefined);
+  const catalog = defaultCatalog();
+  const leo = catalog.get(FLEET_MODEL_SOURCE).modelsDir;
+  const copy = scenarioFileEntry(
+    { ...loadScenarioFile("scenarios/leo-wildfire.json"), name: "my-copy-of-leo" },
+    "my-copy-of-leo.json",
+  );
+  assert.equal(copy.id, "fleet/my-copy-of-leo");
+  assert.equal(deployableModelsDir(copy), leo);
+  assert.equal(deployableModelsDir(catalog.get("mega-shell")), catalog.get("mega-shell").modelsDir);
+  assert.equal(deployableModelsDir(catalog.get("mpe/simple_speaker_listener")), undefined);
   // Node classes are what make that work: leo-wildfire's students act legally on mega-shell.
-  const env = makeEnv("fleet/mega-shell");
-  const set = await loadPolicySet(`${shippedModelDir(FLEET_MODEL_SOURCE)}/students`, {
+  const env = catalog.makeEnv("fleet/mega-shell");
+  const set = await loadPolicySet(`${leo}/students`, {
     expect: { classes: env.classes },
     as: "plain",
   });

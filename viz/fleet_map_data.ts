@@ -42,14 +42,13 @@ function centralAngle(lat1: number, lon1: number, lat2: number, lon2: number): n
 
 /**
  * The map data of `env` at its current step (see the module docs). `env` must be a fleet environment
- * (a `FleetEnv`, e.g. from `makeEnv("fleet/leo-wildfire")`); any other environment is a `TypeError`.
+ * (a `FleetEnv`, e.g. from `makeBuiltinEnv("fleet/leo-wildfire")`); any other environment is a `TypeError`.
  *
  * @example
  * ```ts
- * import { makeEnv } from "../sim/env/registry.ts";
- * import "../sim/builtin_envs.ts";
+ *  * import { makeBuiltinEnv } from "../sim/builtin_envs.ts";
  * import { fleetMapData } from "./fleet_map_data.ts";
- * const env = makeEnv("fleet/leo-wildfire");
+ * const env = makeBuiltinEnv("fleet/leo-wildfire");
  * env.reset(3);
  * console.assert(fleetMapData(env, "start").sensors.length === 24);
  * ```
@@ -57,7 +56,7 @@ function centralAngle(lat1: number, lon1: number, lat2: number, lon2: number): n
 export function fleetMapData(env: MultiAgentEnv, title: string): FleetMapData {
   if (!(env instanceof FleetEnv)) {
     throw new TypeError(
-      `fleetMapData: environment "${env.id}" is not a fleet environment; build one with makeEnv("fleet/<scenario>")`,
+      `fleetMapData: environment "${env.id}" is not a fleet environment; build one with makeBuiltinEnv("fleet/<scenario>")`,
     );
   }
   const snap = env.snapshot();

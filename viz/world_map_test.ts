@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 import { FleetEnv } from "../sim/fleet/env.ts";
-import { makeEnv } from "../sim/env/registry.ts";
-import "../sim/builtin_envs.ts";
+import { makeBuiltinEnv } from "../sim/builtin_envs.ts";
 import { fleetMap, type FleetMapData } from "./world_map.ts";
 import { fleetMapData, footprintRadiusDeg } from "./fleet_map_data.ts";
 
@@ -47,12 +46,12 @@ Deno.test("footprintRadiusDeg: hand-computed cases", () => {
   assert.ok(footprintRadiusDeg(1200, 10) > footprintRadiusDeg(550, 10));
 });
 
-Deno.test("fleetMapData: takes a fleet env from makeEnv, rejects any other env naming it", () => {
-  const env = makeEnv("fleet/leo-wildfire");
+Deno.test("fleetMapData: takes a fleet env from the catalog, rejects any other env naming it", () => {
+  const env = makeBuiltinEnv("fleet/leo-wildfire");
   env.reset(2);
   assert.equal(fleetMapData(env, "t").sensors.length, 24);
   assert.throws(
-    () => fleetMapData(makeEnv("toy/matching"), "t"),
+    () => fleetMapData(makeBuiltinEnv("toy/matching"), "t"),
     (e: unknown) =>
       e instanceof TypeError && /environment "toy\/matching" is not a fleet/.test(e.message),
   );

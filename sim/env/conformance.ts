@@ -6,9 +6,8 @@
  * @example
  * ```ts
  * import { checkConformance } from "./conformance.ts";
- * import type { MultiAgentEnv } from "./types.ts";
- * declare const makeEnv: () => MultiAgentEnv;
- * checkConformance(makeEnv, { episodes: 2 }); // throws with a description of the first violation
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * checkConformance(() => new MatchingEnv(), { episodes: 2 }); // throws naming the first violation
  * ```
  *
  * @module

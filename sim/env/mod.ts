@@ -1,10 +1,11 @@
 /**
- * The environment API, the vectorised wrapper and the registry.
+ * The environment API, the vectorised wrapper, environment entries and the conformance check.
  *
  * @example
  * ```ts
- * import { listEnvs } from "./mod.ts";
- * console.log(listEnvs().length >= 0);
+ * import { checkConformance } from "./mod.ts";
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * checkConformance(() => new MatchingEnv(), { episodes: 1 });
  * ```
  *
  * @module

@@ -23,9 +23,8 @@
  * @example
  * ```ts
  * import { toParallelEnv } from "./parallel.ts";
- * import { makeEnv } from "./registry.ts";
- * import "../builtin_envs.ts";
- * const env = toParallelEnv(makeEnv("mpe/simple_spread"));
+ * import { makeBuiltinEnv } from "../builtin_envs.ts";
+ * const env = toParallelEnv(makeBuiltinEnv("mpe/simple_spread"));
  * let [obs] = env.reset({ seed: 7 });
  * while (env.agents.length > 0) {
  *   const actions = Object.fromEntries(env.agents.map((a) => [a, 0]));
@@ -158,9 +157,8 @@ function discreteSpace(n: number): DiscreteSpace {
  * @example
  * ```ts
  * import { toParallelEnv } from "./parallel.ts";
- * import { makeEnv } from "./registry.ts";
- * import "../builtin_envs.ts";
- * const env = toParallelEnv(makeEnv("smax/3m"));
+ * import { makeBuiltinEnv } from "../builtin_envs.ts";
+ * const env = toParallelEnv(makeBuiltinEnv("smax/3m"));
  * const [, infos] = env.reset({ seed: 1 });
  * console.assert(env.action_space("marine_0").n === infos["marine_0"].action_mask.length);
  * ```

@@ -16,9 +16,8 @@
  * ```ts
  * import { parallelApiTest } from "./parallel_api.ts";
  * import { toParallelEnv } from "./parallel.ts";
- * import { makeEnv } from "./registry.ts";
- * import "../builtin_envs.ts";
- * parallelApiTest(toParallelEnv(makeEnv("toy/matching")), { numCycles: 100 });
+ * import { makeBuiltinEnv } from "../builtin_envs.ts";
+ * parallelApiTest(toParallelEnv(makeBuiltinEnv("toy/matching")), { numCycles: 100 });
  * ```
  *
  * @module

@@ -19,10 +19,9 @@
  * @example
  * ```ts
  * import { recordEnv, recordingLines } from "./recording.ts";
- * import { makeEnv } from "./registry.ts";
- * import "../builtin_envs.ts";
+ * import { makeBuiltinEnv } from "../builtin_envs.ts";
  * const lines: string[] = [];
- * const env = recordEnv(makeEnv("toy/matching"), { write: (l) => lines.push(l) }, { policy: "noop" });
+ * const env = recordEnv(makeBuiltinEnv("toy/matching"), { write: (l) => lines.push(l) }, { policy: "noop" });
  * let r = env.reset(3);
  * while (!r.done) r = env.step(env.classes.map((c) => new Int32Array(c.count)));
  * console.assert([...recordingLines(lines.join("\n"), "demo")].length === lines.length);

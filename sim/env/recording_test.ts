@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import "../builtin_envs.ts";
-import { makeEnv } from "./registry.ts";
+import { makeBuiltinEnv } from "../builtin_envs.ts";
 import { RandomController } from "./controller.ts";
 import {
   readRecording,
@@ -32,14 +31,14 @@ for (const id of ["smax/2s3z", "mpe/simple_spread", "fleet/leo-wildfire"]) {
     const dir = Deno.makeTempDirSync();
     const path = `${dir}/episodes.ndjson`;
     const file = new RecordingFile(path);
-    const steps = playRandom(recordEnv(makeEnv(id), file, { policy: "random" }), [4, 5]);
+    const steps = playRandom(recordEnv(makeBuiltinEnv(id), file, { policy: "random" }), [4, 5]);
     file.close();
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["episodes.ndjson"]);
     const lines = readRecording(path);
     assert.equal(lines[0].type, "header");
     assert.equal(lines.filter((l) => l.type === "reset").length, 2);
     assert.equal(lines.filter((l) => l.type === "step").length, steps);
-    const report = replayRecording(makeEnv(id), lines);
+    const report = replayRecording(makeBuiltinEnv(id), lines);
     assert.equal(report.mismatch, undefined);
     assert.equal(report.episodes, 2);
     assert.equal(report.steps, steps);
@@ -49,18 +48,18 @@ for (const id of ["smax/2s3z", "mpe/simple_spread", "fleet/leo-wildfire"]) {
 
 Deno.test("recording: a replay on a changed recording names the first difference", () => {
   const lines: string[] = [];
-  playRandom(recordEnv(makeEnv("smax/3m"), { write: (l) => lines.push(l) }), [1]);
+  playRandom(recordEnv(makeBuiltinEnv("smax/3m"), { write: (l) => lines.push(l) }), [1]);
   const parsed = [...recordingLines(lines.join("\n"), "mem")];
   const step = parsed.find((l) => l.type === "step" && l.t === 3);
   assert.ok(step && step.type === "step");
   step.rewards[0][1] += 0.5;
-  const report = replayRecording(makeEnv("smax/3m"), parsed);
+  const report = replayRecording(makeBuiltinEnv("smax/3m"), parsed);
   assert.match(
     report.mismatch ?? "",
     /^episode 0 step 3: rewards\[0\]\[1\] is .* in the recording/,
   );
   assert.throws(
-    () => replayRecording(makeEnv("smax/8m"), parsed),
+    () => replayRecording(makeBuiltinEnv("smax/8m"), parsed),
     /recording of "smax\/3m" on "smax\/8m"/,
   );
 });
@@ -69,7 +68,7 @@ Deno.test("recording: bad files get errors naming the file, line and field", () 
   const dir = Deno.makeTempDirSync();
   const path = `${dir}/bad.ndjson`;
   const lines: string[] = [];
-  playRandom(recordEnv(makeEnv("toy/matching"), { write: (l) => lines.push(l) }), [0]);
+  playRandom(recordEnv(makeBuiltinEnv("toy/matching"), { write: (l) => lines.push(l) }), [0]);
   Deno.writeTextFileSync(path, [lines[0], lines[1], "{not json"].join("\n"));
   assert.throws(() => readRecording(path), new RegExp(`"${path}": line 3 is not JSON`));
   const step = JSON.parse(lines[2]);

@@ -1,11 +1,15 @@
 /**
- * The registry of environments: every environment fleetkd ships is registered under an id, and the
- * conformance test (`tests/conformance_test.ts`) runs against each one.
+ * Environment entries: an id, a one-line description and a factory. Each environment family exports its
+ * entries (`fleetEnvEntries`, `mpeEnvEntries`, `smaxEnvEntries`; `builtinEnvEntries` in
+ * `sim/builtin_envs.ts` is all of them); nothing registers itself on import. The scenario catalog
+ * (`catalog/`) builds one scenario entry from each, adding its heuristic, models and training preset.
  *
  * @example
  * ```ts
- * import { listEnvs, makeEnv } from "./registry.ts";
- * for (const entry of listEnvs()) console.log(entry.id, entry.description);
+ * import { findEnvEntry } from "./registry.ts";
+ * import { MatchingEnv } from "../toy/matching.ts";
+ * const entries = [{ id: "demo/mine", description: "my environment", make: () => new MatchingEnv() }];
+ * console.assert(findEnvEntry(entries, "demo/mine").make().classes.length === 2);
  * ```
  *
  * @module
@@ -16,7 +20,7 @@ import type { MultiAgentEnv } from "./types.ts";
 /** Options passed to an environment factory (its own documented keys). */
 export type EnvOptions = Record<string, unknown>;
 
-/** A registered environment. */
+/** An environment that can be built by id. */
 export interface EnvEntry {
   /** Id, e.g. `"mpe/simple_spread"`. */
   readonly id: string;
@@ -26,65 +30,25 @@ export interface EnvEntry {
   readonly make: (options?: EnvOptions) => MultiAgentEnv;
 }
 
-const registry = new Map<string, EnvEntry>();
-
 /**
- * Registers an environment factory under `id`. Registering an id twice is an error.
+ * The entry of `id` in `entries`; an unknown id throws a `RangeError` listing the known ones.
  *
  * @example
  * ```ts
- * import { registerEnv } from "./registry.ts";
- * import type { MultiAgentEnv } from "./types.ts";
- * declare const makeMyEnv: () => MultiAgentEnv;
- * registerEnv({ id: "demo/mine", description: "my environment", make: makeMyEnv });
+ * import { findEnvEntry } from "./registry.ts";
+ * try {
+ *   findEnvEntry([], "x/y");
+ * } catch (e) {
+ *   console.assert((e as Error).message.startsWith('Unknown environment "x/y"'));
+ * }
  * ```
  */
-export function registerEnv(entry: EnvEntry): void {
-  if (registry.has(entry.id)) {
-    throw new Error(`Cannot register environment "${entry.id}": id is taken`);
-  }
-  registry.set(entry.id, entry);
-}
-
-/** Every registered environment, sorted by id. */
-export function listEnvs(): EnvEntry[] {
-  return [...registry.values()].sort((a, b) => a.id.localeCompare(b.id));
-}
-
-/** Builds the environment `id`; an unknown id gets an error listing the known ones. */
-export function makeEnv(id: string, options?: EnvOptions): MultiAgentEnv {
-  const entry = registry.get(id);
+export function findEnvEntry(entries: readonly EnvEntry[], id: string): EnvEntry {
+  const entry = entries.find((e) => e.id === id);
   if (!entry) {
     throw new RangeError(
-      `Unknown environment "${id}"; registered: ${
-        listEnvs().map((e) => e.id).join(", ") || "(none)"
-      }`,
+      `Unknown environment "${id}"; known: ${entries.map((e) => e.id).join(", ") || "(none)"}`,
     );
   }
-  return entry.make(options);
-}
-
-/**
- * Resolves a user-given scenario name to a registered id: an exact id (`"mpe/simple_spread"`) or the part
- * after the family prefix when it is unique (`"simple_spread"`, `"leo-wildfire"`, `"3m"`). Unknown or
- * ambiguous names get an error listing what exists.
- *
- * @example
- * ```ts
- * import { resolveEnvId } from "./registry.ts";
- * import "../builtin_envs.ts";
- * console.assert(resolveEnvId("matching") === "toy/matching");
- * ```
- */
-export function resolveEnvId(name: string): string {
-  if (registry.has(name)) return name;
-  const matches = [...registry.keys()].filter((id) => id.slice(id.indexOf("/") + 1) === name);
-  if (matches.length === 1) return matches[0];
-  const known = listEnvs().map((e) => e.id).join(", ");
-  if (matches.length > 1) {
-    throw new RangeError(
-      `Scenario "${name}" is ambiguous: it names ${matches.join(", ")}; use the full id`,
-    );
-  }
-  throw new RangeError(`Unknown scenario "${name}"; available: ${known || "(none)"}`);
+  return entry;
 }

@@ -6,10 +6,9 @@
  * @example
  * ```ts
  * import { tapEnv } from "./tap.ts";
- * import { makeEnv } from "./registry.ts";
- * import "../builtin_envs.ts";
+ * import { makeBuiltinEnv } from "../builtin_envs.ts";
  * let steps = 0;
- * const env = tapEnv(makeEnv("toy/matching"), { step: () => steps++ });
+ * const env = tapEnv(makeBuiltinEnv("toy/matching"), { step: () => steps++ });
  * let r = env.reset(1);
  * while (!r.done) r = env.step(env.classes.map((c) => new Int32Array(c.count)));
  * console.assert(steps === env.maxSteps);

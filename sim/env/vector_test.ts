@@ -71,10 +71,12 @@ Deno.test("checkConformance: catches a non-deterministic environment", () => {
   assert.throws(() => checkConformance(make), /differ/);
 });
 
-Deno.test("resolveEnvId: exact ids, unique short names, clear errors", async () => {
-  const { resolveEnvId } = await import("./registry.ts");
-  await import("../builtin_envs.ts");
-  assert.equal(resolveEnvId("toy/matching"), "toy/matching");
-  assert.equal(resolveEnvId("matching"), "toy/matching");
-  assert.throws(() => resolveEnvId("nope"), /Unknown scenario "nope"; available: .*toy\/matching/);
+Deno.test("findEnvEntry: exact ids, clear errors naming the known ones", async () => {
+  const { findEnvEntry } = await import("./registry.ts");
+  const { builtinEnvEntries } = await import("../builtin_envs.ts");
+  assert.equal(findEnvEntry(builtinEnvEntries, "toy/matching").id, "toy/matching");
+  assert.throws(
+    () => findEnvEntry(builtinEnvEntries, "nope"),
+    /Unknown environment "nope"; known: .*toy\/matching/,
+  );
 });

@@ -1,6 +1,6 @@
 /**
  * Registry entries of the MPE ports, `mpe/simple_spread` (options `n`, `localRatio`, `maxCycles`) and
- * `mpe/simple_speaker_listener` (option `maxCycles`), for `registerEnv`. Options are validated with errors
+ * `mpe/simple_speaker_listener` (option `maxCycles`), for the scenario catalog. Options are validated with errors
  * naming the option and the value.
  *
  * @example
@@ -22,7 +22,7 @@ import {
 } from "./simple_speaker_listener.ts";
 import { SIMPLE_SPREAD_ID, SimpleSpreadEnv, simpleSpreadOptions } from "./simple_spread.ts";
 
-/** The MPE environments, ready for `registerEnv`. */
+/** The MPE environments, ready for the scenario catalog. */
 export const mpeEnvEntries: EnvEntry[] = [
   {
     id: SIMPLE_SPREAD_ID,

@@ -32,7 +32,8 @@
  * @module
  */
 
-import { ORDER_ATTACK_MOVE, type SmaxWorld } from "./world.ts";
+import { ORDER_ATTACK_MOVE } from "./orders.ts";
+import type { SmaxWorld } from "./world.ts";
 
 /**
  * Orders every living enemy unit of `world` to attack-move to (`x`, `y`).
@@ -58,50 +59,4 @@ export function issueAttackMove(world: SmaxWorld, x: number, y: number): void {
   }
 }
 
-/**
- * The target unit `u` on an attack-move order engages this loop, or -1 to keep moving to its destination
- * (rules in the module docs). Updates `world.acquired[u]`.
- *
- * @example
- * ```ts
- * import { attackMoveTarget } from "./enemy.ts";
- * import { SmaxWorld } from "./world.ts";
- * import { UNIT_TYPES } from "./units.ts";
- * const m = UNIT_TYPES.marine;
- * const w = new SmaxWorld([m, m], [m], 32, 32);
- * w.reset();
- * w.place(0, 10, 16); // 8 away from the enemy: visible, out of reach
- * w.place(1, 14, 16); // 4 away: within reach
- * w.place(2, 18, 16);
- * console.assert(attackMoveTarget(w, 2) === 1);
- * ```
- */
-export function attackMoveTarget(world: SmaxWorld, u: number): number {
-  const cur = world.acquired[u];
-  if (cur >= 0 && world.alive[cur] && world.inReach(u, cur)) return cur;
-  const sight = world.sight[u];
-  const sight2 = sight * sight;
-  let inReach = -1;
-  let inReachD2 = Infinity;
-  let inSight = -1;
-  let inSightD2 = Infinity;
-  const end = world.opponentEnd(u);
-  for (let j = world.opponentStart(u); j < end; j++) {
-    if (!world.alive[j]) continue;
-    const d2 = world.dist2(u, j);
-    if (d2 < inSightD2 && d2 < sight2) {
-      inSight = j;
-      inSightD2 = d2;
-    }
-    if (d2 < inReachD2 && world.inReach(u, j)) {
-      inReach = j;
-      inReachD2 = d2;
-    }
-  }
-  let target = inReach;
-  if (target < 0) {
-    target = cur >= 0 && world.alive[cur] && world.dist2(u, cur) < sight2 ? cur : inSight;
-  }
-  world.acquired[u] = target;
-  return target;
-}
+export { attackMoveTarget } from "./attack_move.ts";

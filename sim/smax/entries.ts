@@ -1,6 +1,6 @@
 /**
  * Registry entries of the shipped SMAX maps (`smax/3m`, `smax/8m`, `smax/2s3z`, `smax/3s5z`,
- * `smax/3s_vs_5z`), for `registerEnv`. Factory options: `maxSteps` (positive integer),
+ * `smax/3s_vs_5z`), for the scenario catalog. Factory options: `maxSteps` (positive integer),
  * `stateLastAction` (boolean) and `reward` (`"smac"`, the default, or `"survivors"`; see `env.ts`); the map
  * is fixed by the id.
  *
@@ -67,7 +67,7 @@ export function smaxOptions(id: string, options: EnvOptions = {}): SmaxEnvOption
 }
 
 /**
- * One registry entry per shipped map; the lead registers them with `registerEnv`.
+ * One environment entry per shipped map (the scenario catalog lists them).
  *
  * @example
  * ```ts

@@ -5,12 +5,10 @@
  *
  * @example
  * ```ts
- * import { registerEnv } from "../env/registry.ts";
  * import { SmaxEnv, smaxEnvEntries } from "./mod.ts";
  * const env = new SmaxEnv({ map: "3m" });
  * console.assert(env.classes[0].obsSize === 30 && env.stateSize === 48); // SMAC's 3m sizes
- * // The lead registers the maps: for (const e of smaxEnvEntries) registerEnv(e);
- * console.assert(smaxEnvEntries.length === 5 && typeof registerEnv === "function");
+ * console.assert(smaxEnvEntries.length === 5); // the scenario catalog (catalog/) lists them
  * ```
  *
  * @module

@@ -33,7 +33,8 @@
  * @module
  */
 
-import { attackMoveTarget } from "./enemy.ts";
+import { attackMoveTarget } from "./attack_move.ts";
+import { ORDER_ATTACK, ORDER_IDLE, ORDER_MOVE } from "./orders.ts";
 import {
   cooldownLoops,
   GAME_LOOPS_PER_SECOND,
@@ -44,14 +45,7 @@ import {
   type UnitType,
 } from "./units.ts";
 
-/** Order: stand, fire at opponents within reach. */
-export const ORDER_IDLE = 0;
-/** Order: move to (`orderX`, `orderY`). */
-export const ORDER_MOVE = 1;
-/** Order: attack unit `orderTarget`. */
-export const ORDER_ATTACK = 2;
-/** Order: attack-move to (`orderX`, `orderY`). */
-export const ORDER_ATTACK_MOVE = 3;
+export { ORDER_ATTACK, ORDER_ATTACK_MOVE, ORDER_IDLE, ORDER_MOVE } from "./orders.ts";
 
 const REACH_EPS = 1e-9;
 
