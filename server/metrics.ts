@@ -46,6 +46,7 @@ import { Hono } from "hono";
 import process from "node:process";
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { DecisionTiming } from "../sim/env/controller.ts";
+export type { DecisionTiming } from "../sim/env/controller.ts";
 import type { BroadcastCounters } from "./broadcaster.ts";
 import type { RunState } from "./telemetry.ts";
 
@@ -142,7 +143,7 @@ export class Metrics implements BroadcastCounters {
   /** Requests answered with a 4xx or 5xx status, by status. */
   readonly errorsByStatus = new Map<number, number>();
   /** The registry `/metrics` renders (this server's only). */
-  readonly registry: Registry = new Registry();
+  readonly #registry: Registry = new Registry();
   /** Runs by state at the next scrape (set by {@linkcode renderPrometheus}). */
   #runCounts: RunCounts = { running: 0, stopped: 0, finished: 0, failed: 0 };
   /** Label sets of every tracked run's series, for {@linkcode Metrics.dropRun}. */
@@ -167,11 +168,11 @@ export class Metrics implements BroadcastCounters {
    * ```ts
    * import { Metrics } from "./metrics.ts";
    * const m = new Metrics();
-   * console.assert(m.registry.getSingleMetric("fleetkd_ticks_total") !== undefined);
+   * console.assert((await m.text()).includes("# TYPE fleetkd_ticks_total counter"));
    * ```
    */
   constructor() {
-    const registers = [this.registry];
+    const registers = [this.#registry];
     const errorsByStatus = this.errorsByStatus;
     const gaugeLabelled = (
       name: string,
@@ -347,7 +348,7 @@ export class Metrics implements BroadcastCounters {
    *   teamReward: 1, episodeReward: 1, cumulativeReward: 1,
    *   timings: [{ className: "sat", latencyMs: 2, deadlineMs: 5, missed: 0, decisions: 3, energyJ: 0.1 }],
    * });
-   * const text = await m.registry.metrics();
+   * const text = await m.text();
    * console.assert(text.includes(
    *   'fleetkd_class_inference_latency_seconds_count{run="r1",scenario="s",policy="p",node_class="sat"} 3',
    * ));
@@ -411,7 +412,7 @@ export class Metrics implements BroadcastCounters {
    * const m = new Metrics();
    * m.trackRun("r1", { scenario: "s", policy: "p" }, [{ name: "sat", count: 3 }]);
    * m.dropRun("r1");
-   * console.assert(!(await m.registry.metrics()).includes('run="r1"'));
+   * console.assert(!(await m.text()).includes('run="r1"'));
    * ```
    */
   dropRun(id: string): void {
@@ -435,6 +436,19 @@ export class Metrics implements BroadcastCounters {
   /** Ids of the runs that have series now. */
   get trackedRuns(): string[] {
     return [...this.#tracked.keys()];
+  }
+
+  /**
+   * Every series as Prometheus text (format 0.0.4), `fleetkd_runs` with the last counts set.
+   *
+   * @example
+   * ```ts
+   * import { Metrics } from "./metrics.ts";
+   * console.assert((await new Metrics().text()).includes("fleetkd_runs_started_total 0"));
+   * ```
+   */
+  text(): Promise<string> {
+    return this.#registry.metrics();
   }
 
   /** Sets the run counts the next scrape reports (see {@linkcode renderPrometheus}). */
@@ -463,7 +477,7 @@ function nonNegative(x: number): number {
  */
 export function renderPrometheus(metrics: Metrics, runs: RunCounts): Promise<string> {
   metrics.setRunCounts(runs);
-  return metrics.registry.metrics();
+  return metrics.text();
 }
 
 /** Options of {@linkcode metricsRoutes}. */
