@@ -303,6 +303,11 @@ export class Run {
       const env = deps.makeEnv(spec.scenario);
       const controller = await deps.policies.make(spec.scenario, spec.policy, spec.seed, env);
       const classNames = env.classes.map((c) => c.name);
+      const series = this.#metrics.trackRun(
+        this.id,
+        { scenario: spec.scenario, policy: spec.policy },
+        env.classes,
+      );
       const actions = env.classes.map((c) => new Int32Array(c.count));
       let episodeSeed = deriveSeed(spec.seed, "eval", 0);
       let result = env.reset(episodeSeed);
@@ -372,6 +377,13 @@ export class Run {
           break;
         }
         this.#metrics.ticksTotal++;
+        series.tick({
+          teamReward: reward,
+          episodeReward,
+          cumulativeReward,
+          timings,
+          done: result.done,
+        });
         if (log.error) throw log.error;
         if (result.done) {
           this.#episode++;

@@ -11,7 +11,8 @@
  * Retention: at most `maxRetainedRuns` ended runs are kept, and before a run starts the oldest ended runs
  * are deleted (both files) until the ended runs' files plus `maxRunLogBytes` for every running run fit in
  * `retainedLogBytes`; a run's two files never pass `maxRunLogBytes` (its log is capped below it), so the
- * runs folder never holds more than `retainedLogBytes` of run files.
+ * runs folder never holds more than `retainedLogBytes` of run files. A forgotten run's `/metrics` series
+ * go with it ({@linkcode Metrics.dropRun}).
  *
  * @example
  * ```ts
@@ -255,6 +256,7 @@ export class RunManager {
         endedBytes -= r.broadcaster.log.bytes + (this.#statusBytes.get(r.id) ?? 0);
         this.#runs.delete(r.id);
         this.#statusBytes.delete(r.id);
+        this.#metrics.dropRun(r.id);
         await r.done;
         for (const ext of [".ndjson", ".json"]) {
           await Deno.remove(`${deps.runsDir}/${r.id}${ext}`).catch(() => {});

@@ -3,8 +3,9 @@
  * `sgp4_wasm.ts`, the same bytes base64-embedded so the library loads them without file access.
  * Both outputs are committed; `build_test.ts` rebuilds and compares when the same clang is present.
  *
- * Run with `deno task build-wasm` (`deno run -A sim/orbit/simd/build.ts`). `--check` builds into
- * memory and exits 1 when the committed files differ, writing nothing.
+ * Run with `deno task build-wasm` (`deno run -R -W --allow-run=clang sim/orbit/simd/build.ts`). `--check`
+ * builds into memory and exits 1 when the committed files differ, writing nothing; `--help` prints the
+ * usage; any other argument is an error (exit 2).
  *
  * @example
  * ```ts ignore
@@ -141,7 +142,25 @@ async function writeAtomic(url: URL, data: Uint8Array | string): Promise<void> {
   await Deno.rename(tmp, url.pathname);
 }
 
+/** The `deno task build-wasm` usage text. */
+export const USAGE = `Usage: deno task build-wasm [--check]
+
+Rebuilds sim/orbit/simd/sgp4.wasm and sgp4_wasm.ts from sgp4.c with clang (wasm32, -O3 -msimd128).
+
+  --check    build into memory and exit 1 when the committed files differ (writes nothing)
+  --help     this text
+`;
+
 if (import.meta.main) {
+  const unknown = Deno.args.filter((a) => a !== "--check" && a !== "--help");
+  if (unknown.length > 0) {
+    console.error(`build-wasm: unknown argument ${JSON.stringify(unknown[0])}\n\n${USAGE}`);
+    Deno.exit(2);
+  }
+  if (Deno.args.includes("--help")) {
+    console.log(USAGE);
+    Deno.exit(0);
+  }
   const { wasm, clang } = await buildSgp4Wasm();
   const ts = embedModule(wasm, clang);
   const wasmUrl = new URL("sgp4.wasm", HERE);
