@@ -39,9 +39,9 @@ export interface ServerDeps {
   makeEnv: (id: string) => MultiAgentEnv;
   /** Policy sets per scenario and controller factory (default: the catalog's, `scenarioPolicies`). */
   policies: PolicyCatalog;
-  /** Node positions of an environment after a step, or undefined (default: `env.snapshot()` if any). */
+  /** Node positions of an environment after a step, or undefined (default: its `snapshot()`, if any). */
   snapshot: (env: MultiAgentEnv) => NodeSnapshot | undefined;
-  /** Simulated seconds per step of an environment (default: `infos.dtS`, else `env.dtS`, else 1). */
+  /** Simulated seconds per step of an environment (default: `infos.dtS`, else its decision period, else 1). */
   dtSeconds: (env: MultiAgentEnv, infos: Record<string, number>) => number;
   /** Folder of the per-run NDJSON logs (default `.runs`). */
   runsDir: string;
@@ -105,42 +105,42 @@ export const MIN_TOKEN_LENGTH = 16;
 export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 /**
- * The default snapshot: calls `env.snapshot()` when the environment has such a method (the fleet
- * environment does) and passes its JSON through; the server never imports a specific environment.
+ * The default snapshot: the environment's typed `snapshot()` where it has one (the fleet environment
+ * does), passed through as JSON; the server never imports a specific environment.
  *
  * @example
  * ```ts
- * import { duckSnapshot } from "./deps.ts";
+ * import { envSnapshot } from "./deps.ts";
  * import { MatchingEnv } from "../sim/toy/matching.ts";
- * console.assert(duckSnapshot(new MatchingEnv()) === undefined);
+ * console.assert(envSnapshot(new MatchingEnv()) === undefined);
  * ```
  */
-export function duckSnapshot(env: MultiAgentEnv): NodeSnapshot | undefined {
-  const candidate = env as MultiAgentEnv & { snapshot?: unknown };
-  if (typeof candidate.snapshot !== "function") return undefined;
-  const snap = (candidate.snapshot as () => unknown).call(env);
-  return snap !== null && typeof snap === "object" ? snap as NodeSnapshot : undefined;
+export function envSnapshot(env: MultiAgentEnv): NodeSnapshot | undefined {
+  const snap = env.snapshot?.();
+  return snap !== undefined && snap !== null ? snap as NodeSnapshot : undefined;
 }
 
 /**
- * The default step length: `infos.dtS` (or `infos.dt_s`) when the environment reports it, else a numeric
- * `env.dtS` property, else 1 second.
+ * The default step length: `infos.dtS` (or `infos.dt_s`) when the environment reports it, else its
+ * decision period (`env.decisionPeriodMs`), else 1 second.
  *
  * @example
  * ```ts
- * import { duckDtSeconds } from "./deps.ts";
+ * import { envDtSeconds } from "./deps.ts";
  * import { MatchingEnv } from "../sim/toy/matching.ts";
- * console.assert(duckDtSeconds(new MatchingEnv(), {}) === 1);
- * console.assert(duckDtSeconds(new MatchingEnv(), { dtS: 60 }) === 60);
+ * import { SmaxEnv } from "../sim/smax/env.ts";
+ * console.assert(envDtSeconds(new MatchingEnv(), {}) === 1);
+ * console.assert(envDtSeconds(new MatchingEnv(), { dtS: 60 }) === 60);
+ * console.assert(Math.abs(envDtSeconds(new SmaxEnv({ map: "3m" }), {}) - 8 / 22.4) < 1e-12);
  * ```
  */
-export function duckDtSeconds(env: MultiAgentEnv, infos: Record<string, number>): number {
+export function envDtSeconds(env: MultiAgentEnv, infos: Record<string, number>): number {
   const positive = (x: unknown): x is number =>
     typeof x === "number" && Number.isFinite(x) && x > 0;
   if (positive(infos.dtS)) return infos.dtS;
   if (positive(infos.dt_s)) return infos.dt_s;
-  const dt = (env as MultiAgentEnv & { dtS?: unknown }).dtS;
-  return positive(dt) ? dt : 1;
+  const period = env.decisionPeriodMs;
+  return positive(period) ? period / 1000 : 1;
 }
 
 /**
@@ -167,8 +167,8 @@ export function resolveDeps(
         }))),
     makeEnv: partial.makeEnv ?? ((id) => catalog.makeEnv(id)),
     policies: partial.policies ?? scenarioPolicies(catalog),
-    snapshot: partial.snapshot ?? duckSnapshot,
-    dtSeconds: partial.dtSeconds ?? duckDtSeconds,
+    snapshot: partial.snapshot ?? envSnapshot,
+    dtSeconds: partial.dtSeconds ?? envDtSeconds,
     runsDir: partial.runsDir ?? ".runs",
     sweepsDir: partial.sweepsDir ?? "runs/sweep",
     maxConcurrentRuns: partial.maxConcurrentRuns ?? 4,

@@ -29,12 +29,11 @@ export interface EnvTap {
 
 /**
  * Wraps `env` so that `hooks` see every reset and step. Every property is forwarded to `env` (not through
- * the prototype, so methods reading private fields keep their `this`); extra methods an environment
- * offers (a fleet's `snapshot()`) stay reachable, bound to it.
+ * the prototype, so methods reading private fields keep their `this`), `snapshot()` where the
+ * environment has one.
  */
 export function tapEnv(env: MultiAgentEnv, hooks: EnvTap): MultiAgentEnv {
-  const extras = env as unknown as Record<string, unknown>;
-  const wrapped: MultiAgentEnv & Record<string, unknown> = {
+  const wrapped: MultiAgentEnv = {
     get id() {
       return env.id;
     },
@@ -68,6 +67,6 @@ export function tapEnv(env: MultiAgentEnv, hooks: EnvTap): MultiAgentEnv {
     },
     state: (out?: Float32Array) => env.state(out),
   };
-  if (typeof extras.snapshot === "function") wrapped.snapshot = extras.snapshot.bind(env);
+  if (env.snapshot) wrapped.snapshot = () => env.snapshot!();
   return wrapped;
 }

@@ -117,7 +117,18 @@ export interface MultiAgentEnv {
   step(actions: readonly Int32Array[]): StepResult;
   /** Writes the global state into `out` (allocated when omitted) and returns it. */
   state(out?: Float32Array): Float32Array;
+  /**
+   * A JSON-serialisable picture of the world after the last reset or step, for telemetry and maps (the
+   * fleet's node positions, links and events: `FleetSnapshot`), when the environment has one.
+   */
+  snapshot?(): EnvSnapshot;
 }
+
+/**
+ * What {@linkcode MultiAgentEnv.snapshot} returns: a plain, JSON-serialisable object whose shape is the
+ * environment's own (documented with it).
+ */
+export type EnvSnapshot = object;
 
 /**
  * Allocates the per-class buffers of an environment, with action 0 legal everywhere.
