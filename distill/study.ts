@@ -36,6 +36,7 @@ import {
 } from "./study_cell.ts";
 import { planCells, type StudyCell, type StudyPlan } from "./study_plan.ts";
 import type { ScenarioLookup } from "./scenario.ts";
+import type { BindingConstraint } from "../policies/sizing.ts";
 import { studyCharts, studyCsv, type StudyData, studyMarkdown } from "./study_report.ts";
 
 /** Options of {@linkcode runStudy}. */
@@ -76,6 +77,18 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   }
 }
 
+/**
+ * A cell result as this version reads it: results written before the sizer reported every binding
+ * constraint hold `binding` as one string per class.
+ */
+export function upgradeCell(result: CellResult): CellResult {
+  const classes = result.classes.map((c) => ({
+    ...c,
+    binding: Array.isArray(c.binding) ? c.binding : [c.binding as unknown as BindingConstraint],
+  }));
+  return { ...result, classes };
+}
+
 /** Runs the plan's cells not yet done, then writes the report (see module docs). */
 export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<StudyOutcome> {
   const out = options.outDir;
@@ -112,7 +125,7 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
         done?.format === STUDY_CELL_FORMAT && done.cell.id === cell.id &&
         done.evalSeed === plan.evalSeed && done.evalEpisodes === plan.evalEpisodes
       ) {
-        results.push(done);
+        results.push(upgradeCell(done));
         skipped++;
         continue;
       }

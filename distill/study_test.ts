@@ -151,3 +151,24 @@ Deno.test("study cell: evaluating on a training seed is an error", async () => {
     /training seed must be an integer in \[1, 999999\]/,
   );
 });
+
+Deno.test("study --report-only rebuilds the committed reduced study from its cells (older cell format included)", async () => {
+  const out = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${out}/cells`, { recursive: true });
+    await Deno.mkdir(`${out}/reference`, { recursive: true });
+    for (const dir of ["cells", "reference"]) {
+      for (const e of Deno.readDirSync(`study/results/reduced/${dir}`)) {
+        await Deno.copyFile(`study/results/reduced/${dir}/${e.name}`, `${out}/${dir}/${e.name}`);
+      }
+    }
+    const plan = await loadPlan("study/plan-reduced.json", scenarios);
+    const outcome = await runStudy(plan, { outDir: out, quiet: true, scenarios, reportOnly: true });
+    assert.equal(outcome.ran, 0);
+    assert.equal(outcome.skipped, outcome.total);
+    const csv = await Deno.readTextFile(`${out}/results.csv`);
+    assert.match(csv, /marine:deadline/);
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
