@@ -42,11 +42,11 @@ function centralAngle(lat1: number, lon1: number, lat2: number, lon2: number): n
 
 /**
  * The map data of `env` at its current step (see the module docs). `env` must be a fleet environment
- * (a `FleetEnv`, e.g. from `makeBuiltinEnv("fleet/leo-wildfire")`); any other environment is a `TypeError`.
+ * (a `FleetEnv`, e.g. from the catalog); any other environment is a `TypeError`.
  *
  * @example
  * ```ts
- *  * import { makeBuiltinEnv } from "../sim/builtin_envs.ts";
+ * import { makeBuiltinEnv } from "../sim/builtin_envs.ts";
  * import { fleetMapData } from "./fleet_map_data.ts";
  * const env = makeBuiltinEnv("fleet/leo-wildfire");
  * env.reset(3);
