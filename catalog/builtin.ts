@@ -24,7 +24,7 @@ import { SpreadAssignmentController } from "../sim/baselines/spread_assignment.t
 import { fleetEnvEntries } from "../sim/fleet/mod.ts";
 import { FleetEnv, type FleetEnvOptions } from "../sim/fleet/env.ts";
 import { GreedyFleetController } from "../sim/fleet/greedy.ts";
-import type { Scenario } from "../sim/fleet/scenario.ts";
+import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 import { smaxEnvEntries } from "../sim/smax/entries.ts";
 import { SmaxEnv } from "../sim/smax/env.ts";
 import { SmaxHeuristicController } from "../sim/smax/heuristic.ts";
@@ -87,18 +87,19 @@ function fleetEntry(env: EnvEntry, file?: string): ScenarioEntry {
 }
 
 /**
- * The catalog entry of a fleet scenario file the user gives by path: id `fleet/<name>`, the greedy
- * heuristic, the shipped fleet students where it ships no models of its own, the generic fleet preset.
+ * The catalog entry of a fleet scenario file the user gives by path: id `fleet/<name>` (its field
+ * `name`), the greedy heuristic, the shipped fleet students where it ships no models of its own, the
+ * generic fleet preset. A bad file is an `InputError` naming the file, field and value.
  *
  * @example
  * ```ts
  * import { scenarioFileEntry } from "./builtin.ts";
- * import { loadScenarioFile } from "../sim/fleet/scenario.ts";
- * const entry = scenarioFileEntry(loadScenarioFile("scenarios/leo-wildfire.json"), "my.json");
- * console.assert(entry.id === "fleet/leo-wildfire" && entry.file === "my.json");
+ * const entry = scenarioFileEntry("scenarios/leo-wildfire.json");
+ * console.assert(entry.id === "fleet/leo-wildfire" && entry.file === "scenarios/leo-wildfire.json");
  * ```
  */
-export function scenarioFileEntry(scenario: Scenario, file: string): ScenarioEntry {
+export function scenarioFileEntry(file: string): ScenarioEntry {
+  const scenario = loadScenarioFile(file);
   return fleetEntry({
     id: `fleet/${scenario.name}`,
     description: scenario.description || `Fleet scenario from ${file}`,

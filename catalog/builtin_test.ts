@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { SpreadAssignmentController } from "../sim/baselines/spread_assignment.ts";
 import { GreedyFleetController } from "../sim/fleet/greedy.ts";
-import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 import { SmaxHeuristicController } from "../sim/smax/heuristic.ts";
 import { MatchingEnv } from "../sim/toy/matching.ts";
 import { deployableModelsDir, shipsModels } from "../distill/scenario.ts";
@@ -75,8 +74,15 @@ Deno.test("shipped(): exactly the entries with a teacher and a students manifest
 });
 
 Deno.test("deployable models: a user's fleet scenario falls back to the model source; others do not", async () => {
-  const leo = loadScenarioFile("scenarios/leo-wildfire.json");
-  const mine = scenarioFileEntry({ ...leo, name: "some-user-scenario" }, "mine.json");
+  const tmp = await Deno.makeTempDir();
+  const raw = JSON.parse(await Deno.readTextFile("scenarios/leo-wildfire.json"));
+  await Deno.writeTextFile(
+    `${tmp}/mine.json`,
+    JSON.stringify({ ...raw, name: "some-user-scenario" }),
+  );
+  const mine = scenarioFileEntry(`${tmp}/mine.json`);
+  await Deno.remove(tmp, { recursive: true });
+  assert.equal(mine.id, "fleet/some-user-scenario");
   assert.equal(deployableModelsDir(mine), catalog.get(FLEET_MODEL_SOURCE).modelsDir);
   assert.notEqual(deployableModelsDir(mine), mine.modelsDir);
   assert.equal(deployableModelsDir(catalog.get("mpe/simple_speaker_listener")), undefined);

@@ -246,7 +246,7 @@ export function scenarioFlag(text: string, flag = "scenario"): ScenarioChoice {
         `flag --${flag}: "${text}" names its scenario "${scenario.name}" (field "name"), the name of a shipped scenario; rename it so its runs and models are not mistaken for the shipped one's`,
       );
     }
-    return choice(scenarioFileEntry(scenario, text));
+    return choice(scenarioFileEntry(text));
   }
   const ids = catalog.list().map((e) => e.id);
   if (!catalog.list().some((e) => e.id === text || e.name === text)) {

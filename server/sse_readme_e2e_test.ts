@@ -32,7 +32,7 @@ if (missing) console.log(`sse_readme_e2e_test: skipped, ${missing}`);
 function readmeEventSourceExample(readme: string): string {
   const at = readme.indexOf("**Event names.**");
   assert.ok(at >= 0, 'README has no "**Event names.**" paragraph');
-  const m = /```js\n([\s\S]*?)```/.exec(readme.slice(at));
+  const m = /```js(?: ignore)?\n([\s\S]*?)```/.exec(readme.slice(at));
   assert.ok(m, "no js example after **Event names.**");
   return m[1];
 }

@@ -8,7 +8,6 @@ import { defaultCatalog, FLEET_MODEL_SOURCE, scenarioFileEntry } from "../catalo
 import { loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import { deployableModelsDir } from "../distill/scenario.ts";
-import { loadScenarioFile } from "../sim/fleet/scenario.ts";
 
 async function simulate(args: string[]) {
   const out = await new Deno.Command(Deno.execPath(), {
@@ -80,10 +79,12 @@ Deno.test("fleet scenarios without models of their own deploy the shared node-cl
   // A user's copy of a shipped fleet scenario runs leo-wildfire's policies until it has its own.
   const catalog = defaultCatalog();
   const leo = catalog.get(FLEET_MODEL_SOURCE).modelsDir;
-  const copy = scenarioFileEntry(
-    { ...loadScenarioFile("scenarios/leo-wildfire.json"), name: "my-copy-of-leo" },
-    "my-copy-of-leo.json",
-  );
+  const tmp = await Deno.makeTempDir();
+  const file = `${tmp}/my-copy-of-leo.json`;
+  const raw = JSON.parse(await Deno.readTextFile("scenarios/leo-wildfire.json"));
+  await Deno.writeTextFile(file, JSON.stringify({ ...raw, name: "my-copy-of-leo" }));
+  const copy = scenarioFileEntry(file);
+  await Deno.remove(tmp, { recursive: true });
   assert.equal(copy.id, "fleet/my-copy-of-leo");
   assert.equal(deployableModelsDir(copy), leo);
   assert.equal(deployableModelsDir(catalog.get("mega-shell")), catalog.get("mega-shell").modelsDir);
