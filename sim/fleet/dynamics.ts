@@ -392,6 +392,7 @@ export class FleetDynamics {
     return "";
   }
 
+  /** Extends the per-event deadline handlers and ids to `capacity` events (the table grew). */
   #growExpiry(capacity: number): void {
     for (let e = this.#expiryHandlers.length; e < capacity; e++) {
       this.#expiryHandlers.push((_s, t) => this.#expire(e, t));
@@ -403,6 +404,7 @@ export class FleetDynamics {
     }
   }
 
+  /** Kernel: an event arrives at sensor `s` at `t`; schedules its deadline and the sensor's next arrival. */
   #arrive(sch: EventScheduler, s: number, t: number): void {
     const p = this.#p;
     const rng = this.#senRng[s];
@@ -418,6 +420,7 @@ export class FleetDynamics {
     }
   }
 
+  /** Kernel: event `e`'s deadline at `t`; an image on board (or in transfer) is dropped. */
   #expire(e: number, t: number): void {
     const ev = this.events;
     const st = ev.status[e];
@@ -443,6 +446,7 @@ export class FleetDynamics {
     ev.setStatus(e, EventStatus.Expired);
   }
 
+  /** Kernel: satellite `i` finished imaging; the image is stored, or its storage freed if it expired. */
   #imagingDone(i: number, _t: number): void {
     const p = this.#p;
     const e = this.imaging[i];
@@ -491,6 +495,7 @@ export class FleetDynamics {
     this.xferId[i] = this.#scheduler.schedule(at, this.#transferHandlers[i], PRIO_DELIVERY);
   }
 
+  /** Kernel: satellite `i`'s image arrived (delivered or relayed), or the epoch's end paused it. */
   #transferDone(i: number, t: number): void {
     const p = this.#p;
     const ev = this.events;
@@ -540,6 +545,7 @@ export class FleetDynamics {
     this.xferDoneMB[i] = 0;
   }
 
+  /** Frees the storage a relay of event `e` from satellite `i` reserved at its target. */
   #releaseRelay(i: number, e: number): void {
     if (this.xferMode[i] === XFER_RELAY) {
       this.satUsedMB[this.xferTarget[i]] -= this.events.sizeMB[e];
@@ -561,6 +567,7 @@ export class FleetDynamics {
     }
   }
 
+  /** Spends up to `joules` of satellite `i`'s battery and counts it in the step's energy. */
   #spendSat(i: number, joules: number): void {
     const b = this.satBattery[i];
     const spent = joules < b ? joules : b;
@@ -568,6 +575,7 @@ export class FleetDynamics {
     this.stepEnergyJ += spent;
   }
 
+  /** Spends up to `joules` of sensor `s`'s store and counts it in the step's energy. */
   #spendSensor(s: number, joules: number): void {
     const b = this.senBattery[s];
     const spent = joules < b ? joules : b;

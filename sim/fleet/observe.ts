@@ -151,6 +151,8 @@ export class FleetObserver {
     out[o + STATE_SUMMARY.sunlit] = lit / Math.max(1, p.nSat);
     return out;
   }
+
+  /** Satellite observations: own state, event slots, neighbour slots; and their masks. */
   #writeSatellites(stepIndex: number): void {
     const p = this.#p;
     const vis = this.#v;
@@ -278,6 +280,7 @@ export class FleetObserver {
     }
   }
 
+  /** Sensor observations: own state and satellite slots; and their masks. */
   #writeSensors(stepIndex: number): void {
     const p = this.#p;
     const vis = this.#v;

@@ -199,6 +199,7 @@ export class FleetVisibility {
     }
   }
 
+  /** Indexes the alerted events (the only ones satellites see); grows the scratch ids with the table. */
   #buildEventGrid(): void {
     const p = this.#p;
     const ev = this.#events;
