@@ -31,7 +31,7 @@
  *
  * Observations and the global state are written into preallocated typed arrays; a step allocates nothing
  * in the env itself (satellite.js allocates small result objects when a large constellation is propagated
- * per step). Large fleets use {@linkcode SphereGrid} spatial indexes for every proximity query.
+ * per step). Large fleets use `SphereGrid` spatial indexes (`sphere_grid.ts`) for every proximity query.
  *
  * `FleetEnv` is the public face of parts, one concept per file, each owning its typed arrays:
  * - `params.ts` ({@linkcode FleetParams}): per-node parameters built once from the scenario;
