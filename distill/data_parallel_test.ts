@@ -106,6 +106,20 @@ Deno.test("shard gradients add up to the minibatch's gradient (to float32 roundi
       ],
     ];
   });
+  // An empty shard adds zeros, not NaN.
+  const empty = tf.tidy(() => {
+    const g = shardGradients(
+      [actor],
+      critic,
+      data,
+      new Int32Array(0),
+      totals,
+      idx.length,
+      settings,
+    );
+    return [...flat(g.actor), ...flat(g.critic), ...Array.from(g.stats.dataSync())];
+  });
+  assert.ok(empty.length > 0 && empty.every((x) => x === 0));
   assert.equal(tf.memory().numTensors, before);
   for (let k = 0; k < 3; k++) {
     assert.equal(full[k].length, halves[k].length);
