@@ -128,6 +128,35 @@ export interface ShardGradients {
  * Gradients of the shard `idx` (environment steps of the rollout) of a minibatch whose class row-weight
  * totals are `classTotals` and whose step count is `minibatchSteps` (see module docs). Creates tensors:
  * call inside `tf.tidy`.
+ *
+ * @example
+ * ```ts
+ * import * as tf from "@tensorflow/tfjs";
+ * import { Actor } from "../policies/actor.ts";
+ * import { Critic } from "../policies/critic.ts";
+ * import { RolloutBuffer } from "./rollout.ts";
+ * import { classWeightTotals, shardGradients } from "./data_parallel.ts";
+ * const spec = { name: "a", count: 2, obsSize: 3, numActions: 4 };
+ * const buffer = new RolloutBuffer([spec], { steps: 2, envs: 2, stateSize: 5, inputSizes: [3] });
+ * buffer.classes[0].masks.fill(1);
+ * buffer.classes[0].weights.fill(1);
+ * const actor = new Actor({ obsSize: 3, agentIdSize: 0, numActions: 4, hiddenSizes: [8],
+ *   activation: "tanh", kind: "mlp" }, { seed: 1, name: "shard_demo_actor" });
+ * const critic = new Critic({ stateSize: 5, hiddenSizes: [8], activation: "tanh" },
+ *   { seed: 1, name: "shard_demo_critic" });
+ * const idx = Int32Array.of(0, 1, 2, 3);
+ * const data = { buffer, advantages: new Float32Array(4).fill(1), targets: new Float32Array(4),
+ *   oldValues: new Float32Array(4) };
+ * const settings = { clip: 0.2, entropyCoef: 0.01, valueClip: 0.2, huberDelta: 10, valueCoef: 1 };
+ * // The first half of a 4-step minibatch: its gradients plus the second half's are the minibatch's.
+ * const n = tf.tidy(() =>
+ *   shardGradients([actor], critic, data, idx.subarray(0, 2), classWeightTotals(buffer, idx), 4,
+ *     settings).actor.length
+ * );
+ * console.assert(n === actor.variables.length);
+ * actor.dispose();
+ * critic.dispose();
+ * ```
  */
 export function shardGradients(
   actors: readonly Actor[],

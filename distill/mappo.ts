@@ -232,6 +232,19 @@ export class MappoTrainer {
    * are computed in parallel and added in a fixed order. `1` (the default) keeps the single-threaded
    * update bit for bit; more workers give the same update up to float32 rounding, bit-reproducible for a
    * given seed and worker count. Feed-forward runs only. Call once, before the first iteration.
+   *
+   * @example
+   * ```ts
+   * import { MappoTrainer } from "./mappo.ts";
+   * import { MatchingEnv } from "../sim/toy/matching.ts";
+   * import { initBackend } from "../policies/backend.ts";
+   * await initBackend("wasm");
+   * const trainer = new MappoTrainer(() => new MatchingEnv(), { totalEnvSteps: 256, numEnvs: 8,
+   *   rolloutSteps: 16, actorHidden: [16], criticHidden: [16] });
+   * await trainer.startWorkers(2); // this thread and one Deno Worker
+   * console.log(trainer.workers, trainer.iterate().envSteps); // 2 128
+   * trainer.dispose(); // also stops the worker
+   * ```
    */
   async startWorkers(workers: number): Promise<void> {
     if (!Number.isInteger(workers) || workers < 1) {
