@@ -50,6 +50,8 @@ import { ValueNormalizer } from "./value_norm.ts";
 import { ScheduledAdam } from "./optim.ts";
 import { CheckpointError, readCheckpoint } from "./checkpoint.ts";
 import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from "./trainer_state.ts";
+import { classWeightTotals, shardGradients, shardRange } from "./data_parallel.ts";
+import { GradientPool } from "./grad_pool.ts";
 
 /** `format` field of MAPPO checkpoints. */
 export const MAPPO_CHECKPOINT_FORMAT = "fleetkd-mappo-checkpoint";
@@ -162,6 +164,8 @@ export class MappoTrainer {
   #criticHidden = new Float32Array(0);
   /** Recurrent runs: the critic's hidden state before each rollout step, `T * E * Hc`. */
   #criticHiddenLog = new Float32Array(0);
+  /** Gradient workers of a data-parallel update (see {@linkcode MappoTrainer.startWorkers}). */
+  #pool: GradientPool | undefined;
 
   /** Builds the vectorised environment, networks and optimisers; resets the environment. */
   constructor(makeEnv: () => MultiAgentEnv, config: Partial<MappoConfig> = {}) {
@@ -222,6 +226,63 @@ export class MappoTrainer {
     };
   }
 
+  /**
+   * Spreads the PPO update over `workers` parties (this thread and `workers - 1` Deno Workers, see
+   * `grad_pool.ts` and `data_parallel.ts`): each minibatch is cut into `workers` shards whose gradients
+   * are computed in parallel and added in a fixed order. `1` (the default) keeps the single-threaded
+   * update bit for bit; more workers give the same update up to float32 rounding, bit-reproducible for a
+   * given seed and worker count. Feed-forward runs only. Call once, before the first iteration.
+   *
+   * @example
+   * ```ts
+   * import { MappoTrainer } from "./mappo.ts";
+   * import { MatchingEnv } from "../sim/toy/matching.ts";
+   * import { initBackend } from "../policies/backend.ts";
+   * await initBackend("wasm");
+   * const trainer = new MappoTrainer(() => new MatchingEnv(), { totalEnvSteps: 256, numEnvs: 8,
+   *   rolloutSteps: 16, actorHidden: [16], criticHidden: [16] });
+   * await trainer.startWorkers(2); // this thread and one Deno Worker
+   * console.log(trainer.workers, trainer.iterate().envSteps); // 2 128
+   * trainer.dispose(); // also stops the worker
+   * ```
+   */
+  async startWorkers(workers: number): Promise<void> {
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new RangeError(`Invalid worker count: must be an integer >= 1, got ${workers}`);
+    }
+    if (this.#pool) throw new Error("MappoTrainer.startWorkers: workers already started");
+    if (workers === 1) return;
+    const c = this.config;
+    if (c.recurrent) {
+      throw new RangeError(
+        `Invalid worker count ${workers}: data-parallel updates are built for feed-forward runs, and this run is recurrent (config field "recurrent" is true); train it with 1 worker`,
+      );
+    }
+    this.#pool = await GradientPool.start(workers - 1, {
+      classes: this.venv.classes,
+      sizes: this.#buffer.sizes,
+      actorSpecs: this.actors.map((a) => a.spec),
+      criticSpec: this.critic.spec,
+      settings: this.#shardSettings(),
+    });
+  }
+
+  /** Parties of the PPO update: 1, or the count given to {@linkcode MappoTrainer.startWorkers}. */
+  get workers(): number {
+    return this.#pool ? this.#pool.parties : 1;
+  }
+
+  #shardSettings() {
+    const c = this.config;
+    return {
+      clip: c.clip,
+      entropyCoef: c.entropyCoef,
+      valueClip: c.valueClip,
+      huberDelta: c.huberDelta,
+      valueCoef: c.valueCoef,
+    };
+  }
+
   /** Total iterations the configured step budget allows. */
   get totalIterations(): number {
     return Math.ceil(this.config.totalEnvSteps / (this.config.numEnvs * this.config.rolloutSteps));
@@ -268,6 +329,7 @@ export class MappoTrainer {
     }
     const advantages = new Float32Array(buffer.advantages);
     if (c.normalizeAdvantages) normalizeAdvantages(advantages);
+    this.#pool?.loadIteration(buffer, advantages, targets, oldValues);
 
     // 4. Epochs of minibatch updates.
     const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
@@ -291,13 +353,15 @@ export class MappoTrainer {
           m === c.minibatches - 1 ? units : (m + 1) * mbSize,
         );
         const idx = c.recurrent ? chunkSteps(picked, L, c.numEnvs) : picked;
-        const s = this.#updateMinibatch(
-          idx,
-          advantages,
-          targets,
-          oldValues,
-          c.recurrent ? picked.length : 0,
-        );
+        const s = this.#pool
+          ? this.#updateMinibatchParallel(this.#pool, idx, advantages, targets, oldValues)
+          : this.#updateMinibatch(
+            idx,
+            advantages,
+            targets,
+            oldValues,
+            c.recurrent ? picked.length : 0,
+          );
         sums.policyLoss += s[0];
         sums.entropy += s[1];
         sums.approxKl += s[2];
@@ -423,6 +487,62 @@ export class MappoTrainer {
       const stacked = tf.stack([...diag, criticGrads.value]);
       for (const d of diag) d.dispose();
       return stacked;
+    });
+    const values = Array.from(stats.dataSync());
+    stats.dispose();
+    return values;
+  }
+
+  /**
+   * {@linkcode MappoTrainer.#updateMinibatch} spread over the pool's parties: the workers start on their
+   * shards, this thread computes shard 0, then the shards' gradients are added in party order, clipped and
+   * applied as one Adam step. Returns the same diagnostics.
+   */
+  #updateMinibatchParallel(
+    pool: GradientPool,
+    idx: Int32Array,
+    advantages: Float32Array,
+    targets: Float32Array,
+    oldValues: Float32Array,
+  ): number[] {
+    const c = this.config;
+    const n = idx.length;
+    const totals = classWeightTotals(this.#buffer, idx);
+    const criticVars = this.critic.variables;
+    pool.dispatch([...this.#actorVars, ...criticVars], idx, totals);
+    const [start, end] = shardRange(n, pool.parties, 0);
+    const stats = tf.tidy(() => {
+      const own = shardGradients(
+        this.actors,
+        this.critic,
+        { buffer: this.#buffer, advantages, targets, oldValues },
+        idx.subarray(start, end),
+        totals,
+        n,
+        this.#shardSettings(),
+      );
+      const others = pool.collect();
+      const sum = (vars: readonly tf.Variable[], mine: tf.Tensor[], first: number) => {
+        const out: tf.NamedTensorMap = {};
+        let off = first;
+        vars.forEach((v, j) => {
+          let g = mine[j];
+          for (const theirs of others.grads) {
+            g = tf.add(g, tf.tensor(theirs.subarray(off, off + v.size), v.shape));
+          }
+          out[v.name] = g;
+          off += v.size;
+        });
+        return out;
+      };
+      const actorSize = this.#actorVars.reduce((s, v) => s + v.size, 0);
+      const actorGrads = sum(this.#actorVars, own.actor, 0);
+      const criticGrads = sum(criticVars, own.critic, actorSize);
+      this.#actorOptimizer.applyGradientMap(clipGradients(actorGrads, c.maxGradNorm));
+      this.#criticOptimizer.applyGradientMap(clipGradients(criticGrads, c.maxGradNorm));
+      let total: tf.Tensor = own.stats;
+      for (const theirs of others.stats) total = tf.add(total, tf.tensor1d(theirs));
+      return total;
     });
     const values = Array.from(stats.dataSync());
     stats.dispose();
@@ -812,6 +932,7 @@ export class MappoTrainer {
 
   /** Releases every tensor the trainer owns. */
   dispose(): void {
+    this.#pool?.close();
     for (const a of this.actors) a.dispose();
     this.critic.dispose();
     this.#actorOptimizer.dispose();

@@ -20,6 +20,8 @@ export * from "./value_norm.ts";
 export * from "./optim.ts";
 export * from "./rollout.ts";
 export * from "./mappo.ts";
+export * from "./data_parallel.ts";
+export { GradientPool, type GradientPoolSpec } from "./grad_pool.ts";
 export type { RunStage } from "./stages.ts";
 export * from "./kd.ts";
 export * from "./checkpoint.ts";

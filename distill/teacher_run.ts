@@ -83,6 +83,12 @@ export interface TeacherRunOptions {
    * `"off"`) goes into the provenance of the model and `summary.json`, and is kept across `--resume`.
    */
   warmStart?: (WarmStartOptions & { controllerFor: (env: MultiAgentEnv) => Controller }) | "off";
+  /**
+   * Parties of the PPO update (default 1): this thread and `workers - 1` Deno Workers computing shard
+   * gradients (see `MappoTrainer.startWorkers`). Recorded in `summary.json`; a run may resume with another
+   * count (the update is the same up to float32 rounding).
+   */
+  workers?: number;
 }
 
 /** What {@linkcode runTeacherTraining} returns. */
@@ -131,6 +137,12 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const { outDir } = options;
   await Deno.mkdir(outDir, { recursive: true });
   const trainer = new MappoTrainer(options.makeEnv, options.config);
+  try {
+    await trainer.startWorkers(options.workers ?? 1);
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
   const ckptPath = `${outDir}/checkpoint.ckpt`;
   let curves: CurveRow[] = [];
   let stages: TrainingStage[] = [];
@@ -278,6 +290,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
           iterations: trainer.iteration,
           envSteps: trainer.envSteps,
           finalReturn,
+          // Parties of this invocation's PPO update (--workers).
+          workers: trainer.workers,
           // Training time over every stage; `stages` itemises it.
           seconds: stagesSeconds(stages),
           stages,

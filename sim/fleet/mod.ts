@@ -70,7 +70,7 @@ function factory(scenario: string): (options?: EnvOptions) => FleetEnv {
 }
 
 /**
- * Registry entries of the shipped fleet scenarios (the lead registers them in `sim/builtin_envs.ts`).
+ * Environment entries of the shipped fleet scenarios (`sim/builtin_envs.ts` lists them; the scenario catalog adds their heuristic, models and preset).
  * Factory options: `maxSteps`, `id`, `ephemerisCache` (see {@linkcode FleetEnvOptions}).
  *
  * @example
