@@ -48,6 +48,7 @@ import { collectRollout, RolloutBuffer, writeActorInputs } from "./rollout.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import { ValueNormalizer } from "./value_norm.ts";
 import { ScheduledAdam } from "./optim.ts";
+import { linearLearningRate, shuffledMinibatches } from "./schedule.ts";
 import { CheckpointError, readCheckpoint } from "./checkpoint.ts";
 import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from "./trainer_state.ts";
 import { classWeightTotals, shardGradients, shardRange } from "./data_parallel.ts";
@@ -332,8 +333,7 @@ export class MappoTrainer {
     this.#pool?.loadIteration(buffer, advantages, targets, oldValues);
 
     // 4. Epochs of minibatch updates.
-    const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
-    const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * progress;
+    const lr = linearLearningRate(c, this.iteration, this.totalIterations);
     this.#actorOptimizer.setLearningRate(lr);
     this.#criticOptimizer.setLearningRate(lr);
     const order = new Int32Array(te);
@@ -343,32 +343,25 @@ export class MappoTrainer {
     const L = c.recurrent ? c.chunkLength : 1;
     const units = te / L;
     const unitOrder = c.recurrent ? new Int32Array(units) : order;
-    const mbSize = Math.floor(units / c.minibatches);
-    for (let epoch = 0; epoch < c.epochs; epoch++) {
-      for (let i = 0; i < units; i++) unitOrder[i] = i;
-      shuffleRng.shuffle(unitOrder);
-      for (let m = 0; m < c.minibatches; m++) {
-        const picked = unitOrder.subarray(
-          m * mbSize,
-          m === c.minibatches - 1 ? units : (m + 1) * mbSize,
+    for (
+      const picked of shuffledMinibatches(shuffleRng, units, c.minibatches, c.epochs, unitOrder)
+    ) {
+      const idx = c.recurrent ? chunkSteps(picked, L, c.numEnvs) : picked;
+      const s = this.#pool
+        ? this.#updateMinibatchParallel(this.#pool, idx, advantages, targets, oldValues)
+        : this.#updateMinibatch(
+          idx,
+          advantages,
+          targets,
+          oldValues,
+          c.recurrent ? picked.length : 0,
         );
-        const idx = c.recurrent ? chunkSteps(picked, L, c.numEnvs) : picked;
-        const s = this.#pool
-          ? this.#updateMinibatchParallel(this.#pool, idx, advantages, targets, oldValues)
-          : this.#updateMinibatch(
-            idx,
-            advantages,
-            targets,
-            oldValues,
-            c.recurrent ? picked.length : 0,
-          );
-        sums.policyLoss += s[0];
-        sums.entropy += s[1];
-        sums.approxKl += s[2];
-        sums.clipFraction += s[3];
-        sums.valueLoss += s[4];
-        sums.n++;
-      }
+      sums.policyLoss += s[0];
+      sums.entropy += s[1];
+      sums.approxKl += s[2];
+      sums.clipFraction += s[3];
+      sums.valueLoss += s[4];
+      sums.n++;
     }
     this.iteration++;
     const infos: Record<string, number> = {};
