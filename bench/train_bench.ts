@@ -1,11 +1,14 @@
 /**
  * Training throughput of `deno task train` (issue 17): environment steps per second of the MAPPO teacher's
  * iterations (rollout and update) with each scenario's preset, on the tfjs WASM backend as the task runs,
- * for smax/3m, smax/3s5z, mpe/simple_spread and fleet/leo-wildfire. One iteration warms up, the next two
- * are timed. On simple_spread the batched MPE environment (`MpeBatchEnv`, which the trainer now steps) is
- * measured next to the `VectorEnv` of single copies it replaced, interleaved in the same run. Rollout
- * workers (two collectors feeding one learner) are not built yet: every row is one worker. Run standalone
- * with `deno run -A bench/train_bench.ts`.
+ * for smax/3m, smax/3s5z, mpe/simple_spread and fleet/leo-wildfire, with 1 worker (today's single-threaded
+ * trainer) and with 2 (`--workers 2`: the PPO update's minibatches split between the main thread and a Deno
+ * Worker, see `distill/grad_pool.ts`). Both trainers are built side by side and their timed iterations
+ * interleave (1, 2, 1, 2, ...), so a change in the machine's load hits both alike; each warms up for one
+ * iteration first. The note gives each thread's CPU time per iteration (Linux `/proc/self/task`): on a
+ * machine shared with other jobs, wall time far above CPU time means the threads waited for a core. On
+ * simple_spread the batched MPE environment (`MpeBatchEnv`, which the trainer steps) is also measured next
+ * to the `VectorEnv` of single copies it replaced. Run standalone with `deno run -A bench/train_bench.ts`.
  *
  * @example
  * ```ts
@@ -23,7 +26,7 @@ import { MappoTrainer } from "../distill/mappo.ts";
 import type { BenchRow } from "./report.ts";
 
 const SUITE = "train";
-const TIMED_ITERATIONS = 2;
+const TIMED_ITERATIONS = 3;
 
 /** The scenarios measured. */
 export const TRAIN_SCENARIOS = ["smax/3m", "smax/3s5z", "mpe/simple_spread", "fleet/leo-wildfire"];
@@ -45,21 +48,61 @@ function unbatched(envId: string): () => MultiAgentEnv {
   };
 }
 
-function stepsPerSecond(make: () => MultiAgentEnv, envId: string): number {
-  const trainer = new MappoTrainer(make, {
-    ...defaultCatalog().get(envId).preset.teacher,
-    checkpointEvery: 0,
-  });
-  trainer.iterate();
-  let seconds = 0;
-  let steps = 0;
-  for (let i = 0; i < TIMED_ITERATIONS; i++) {
-    const s = trainer.iterate();
-    seconds += s.seconds;
-    steps += trainer.config.numEnvs * trainer.config.rolloutSteps;
+/** CPU milliseconds of each thread of this process, by thread id (empty where /proc is missing). */
+function threadCpu(): Map<string, { name: string; ms: number }> {
+  const out = new Map<string, { name: string; ms: number }>();
+  try {
+    for (const e of Deno.readDirSync("/proc/self/task")) {
+      const s = Deno.readTextFileSync(`/proc/self/task/${e.name}/stat`);
+      const name = s.slice(s.indexOf("(") + 1, s.lastIndexOf(")"));
+      const f = s.slice(s.lastIndexOf(")") + 2).split(" ");
+      out.set(e.name, { name, ms: (Number(f[11]) + Number(f[12])) * 10 });
+    }
+  } catch { /* not Linux */ }
+  return out;
+}
+
+/** Measures trainers of `make` with each worker count, their timed iterations interleaved. */
+async function measure(
+  make: () => MultiAgentEnv,
+  envId: string,
+  workerCounts: readonly number[],
+): Promise<{ stepsPerSecond: number; wallMs: number; cpu: string }[]> {
+  const config = { ...defaultCatalog().get(envId).preset.teacher, checkpointEvery: 0 };
+  const trainers: MappoTrainer[] = [];
+  try {
+    for (const w of workerCounts) {
+      const t = new MappoTrainer(make, config);
+      trainers.push(t);
+      await t.startWorkers(w);
+      t.iterate();
+    }
+    const seconds = trainers.map(() => 0);
+    const cpu = trainers.map(() => ({ main: 0, workers: 0 }));
+    for (let i = 0; i < TIMED_ITERATIONS; i++) {
+      trainers.forEach((t, k) => {
+        const before = threadCpu();
+        seconds[k] += t.iterate().seconds;
+        for (const [id, after] of threadCpu()) {
+          const d = after.ms - (before.get(id)?.ms ?? 0);
+          if (id === String(Deno.pid)) cpu[k].main += d;
+          else if (after.name.startsWith("worker-")) cpu[k].workers += d;
+        }
+      });
+    }
+    const steps = TIMED_ITERATIONS * config.numEnvs! * config.rolloutSteps!;
+    return trainers.map((_, k) => ({
+      stepsPerSecond: steps / seconds[k],
+      wallMs: (1000 * seconds[k]) / TIMED_ITERATIONS,
+      cpu: `main thread ${Math.round(cpu[k].main / TIMED_ITERATIONS)} ms CPU${
+        workerCounts[k] > 1
+          ? ` + worker ${Math.round(cpu[k].workers / TIMED_ITERATIONS)} ms CPU`
+          : ""
+      }`,
+    }));
+  } finally {
+    for (const t of trainers) t.dispose();
   }
-  trainer.dispose();
-  return steps / seconds;
 }
 
 /** Runs the suite. */
@@ -68,34 +111,41 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   for (const envId of TRAIN_SCENARIOS) {
     const c = defaultCatalog().get(envId).preset.teacher;
-    const note =
-      `${c.numEnvs} copies x ${c.rolloutSteps} steps, ${c.epochs} epochs x ${c.minibatches} minibatches; 1 worker`;
-    if (envId === "mpe/simple_spread") {
-      const vector = stepsPerSecond(unbatched(envId), envId);
-      const batched = stepsPerSecond(() => defaultCatalog().makeEnv(envId), envId);
-      rows.push({
-        suite: SUITE,
-        name: `${envId} env steps/s (MpeBatchEnv)`,
-        value: batched,
-        unit: "steps/s",
-        comparisonName: "VectorEnv of single copies, same run",
-        comparison: vector,
-        target: ">= 2x today's",
-        met: batched >= 2 * vector,
-        note,
-      });
-      continue;
-    }
-    const v = stepsPerSecond(() => defaultCatalog().makeEnv(envId), envId);
+    const sizes =
+      `${c.numEnvs} copies x ${c.rolloutSteps} steps, ${c.epochs} epochs x ${c.minibatches} minibatches`;
+    const [one, two] = await measure(() => defaultCatalog().makeEnv(envId), envId, [1, 2]);
+    const perIteration = (m: { wallMs: number; cpu: string }) =>
+      `${Math.round(m.wallMs)} ms wall per iteration, ${m.cpu}`;
     rows.push({
       suite: SUITE,
-      name: `${envId} env steps/s`,
-      value: v,
+      name: `${envId} env steps/s, 1 worker`,
+      value: one.stepsPerSecond,
       unit: "steps/s",
-      target: ">= 2x today's (rollout workers not built; the update dominates)",
-      met: false,
-      note,
+      note: `${sizes}; today's trainer; ${perIteration(one)}`,
     });
+    rows.push({
+      suite: SUITE,
+      name: `${envId} env steps/s, 2 workers`,
+      value: two.stepsPerSecond,
+      unit: "steps/s",
+      comparisonName: "1 worker, same run",
+      comparison: one.stepsPerSecond,
+      target: ">= 2x 1 worker",
+      met: two.stepsPerSecond >= 2 * one.stepsPerSecond,
+      note: `${sizes}; --workers 2; ${perIteration(two)}`,
+    });
+    if (envId === "mpe/simple_spread") {
+      const [vector] = await measure(unbatched(envId), envId, [1]);
+      rows.push({
+        suite: SUITE,
+        name: `${envId} env steps/s, 1 worker, VectorEnv of single copies`,
+        value: vector.stepsPerSecond,
+        unit: "steps/s",
+        comparisonName: "MpeBatchEnv, 1 worker, same run",
+        comparison: one.stepsPerSecond,
+        note: `${sizes}; ${perIteration(vector)}`,
+      });
+    }
   }
   return rows;
 }

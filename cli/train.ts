@@ -5,8 +5,11 @@
  * deno task train --scenario mpe/simple_spread [--steps N] [--seed S] [--out DIR] [--resume] [--quiet]
  *                 [--lr START[:END]] [--entropy-coef X] [--label-smoothing X]
  *                 [--warm-start on|off] [--warm-start-episodes N] [--agent-id on|off]
- *                 [--recurrent on|off] [--chunk-length N] [--recipe preset|anchor]
+ *                 [--recurrent on|off] [--chunk-length N] [--recipe preset|anchor] [--workers N]
  * ```
+ *
+ * `--workers N` spreads the PPO update over N cores (this thread and N - 1 Deno Workers computing shard
+ * gradients, see `distill/grad_pool.ts`); 1, the default, is the single-threaded trainer bit for bit.
  *
  * `--lr` and `--entropy-coef` override the preset's learning-rate schedule (linear from START to END over
  * the run; one value holds it constant) and entropy bonus. With `--resume` and more `--steps` they start
@@ -109,6 +112,32 @@ export function warmStartFor(
   };
 }
 
+/**
+ * Parses `--workers N`: an integer from 1 to `cores` (default 1); more than the machine's cores is an error
+ * naming the flag and value, and so is more than one worker on a recurrent run.
+ *
+ * @example
+ * ```ts
+ * import { workersFlag } from "./train.ts";
+ * console.assert(workersFlag("2", 2, false) === 2 && workersFlag(undefined, 2, false) === 1);
+ * ```
+ */
+export function workersFlag(text: string | undefined, cores: number, recurrent: boolean): number {
+  if (text === undefined) return 1;
+  const v = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v < 1 || v > cores) {
+    throw new CliError(
+      `flag --workers must be an integer from 1 to ${cores} (this machine's cores), got "${text}"`,
+    );
+  }
+  if (v > 1 && recurrent) {
+    throw new CliError(
+      `flag --workers ${v}: data-parallel updates are built for feed-forward runs, and this run is recurrent (--recurrent on or --recipe anchor); use --workers 1`,
+    );
+  }
+  return v;
+}
+
 /** The `--help` text. */
 export const USAGE = `Usage: deno task train --scenario ID [flags]
 
@@ -141,6 +170,10 @@ Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/pre
                        (SMAX maps: the MAPPO paper's / JaxMARL's recipe, distill/presets.ts smaxAnchor:
                        recurrent, agent ids, per-map epochs and clip, 2-10M steps); other flags
                        override either
+  --workers N          cores the PPO update uses, 1..the machine's cores (default 1): this thread
+                       and N - 1 Deno Workers computing shard gradients of every minibatch; 1 is
+                       the single-threaded trainer bit for bit, N > 1 the same update up to float32
+                       rounding (bit-reproducible for a seed and N); feed-forward runs only
   --quiet              no progress bar
   --help               this text
 `;
@@ -165,6 +198,7 @@ async function main(args: string[]): Promise<void> {
       recurrent: { type: "string" },
       "chunk-length": { type: "string" },
       recipe: { type: "string" },
+      workers: { type: "string" },
     },
     strict: true,
     allowPositionals: false,
@@ -199,6 +233,11 @@ async function main(args: string[]): Promise<void> {
     ...(recurrent !== undefined ? { recurrent } : {}),
     ...(chunkLength !== undefined ? { chunkLength } : {}),
   };
+  const workers = workersFlag(
+    values.workers,
+    navigator.hardwareConcurrency,
+    (config as { recurrent?: boolean }).recurrent === true,
+  );
   const labelSmoothing = labelSmoothingFlag(values["label-smoothing"]);
   const outDir = values.out ?? `runs/${envId}/teacher`;
   const baseline = entry.heuristic?.make;
@@ -233,6 +272,7 @@ async function main(args: string[]): Promise<void> {
     resume,
     quiet: values.quiet,
     command: `deno task train ${args.join(" ")}`.trim(),
+    workers,
     warmStart: warm && baseline
       ? {
         controllerFor: baseline,

@@ -6,6 +6,7 @@ import {
   nonNegativeFlag,
   onOffFlag,
   warmStartFor,
+  workersFlag,
 } from "./train.ts";
 
 Deno.test("train flags: --lr takes a constant or a START:END schedule", () => {
@@ -174,4 +175,47 @@ Deno.test("train smoke: --recipe anchor trains SMAX with the recurrent MAPPO rec
   const chunk = await train(["--scenario", "smax/3m", "--recurrent", "on", "--chunk-length", "7"]);
   assert.equal(chunk.code, 2);
   assert.match(chunk.stderr, /field "chunkLength" must be a divisor of rolloutSteps \(60\)/);
+});
+
+Deno.test("train flags: --workers takes 1..the cores, names the flag and value otherwise, and refuses recurrent runs", () => {
+  assert.equal(workersFlag(undefined, 2, false), 1);
+  assert.equal(workersFlag("2", 2, false), 2);
+  assert.equal(workersFlag("1", 2, true), 1);
+  for (const bad of ["3", "0", "-1", "1.5", "two", ""]) {
+    assert.throws(
+      () => workersFlag(bad, 2, false),
+      new RegExp(
+        `flag --workers must be an integer from 1 to 2 \\(this machine's cores\\), got "${bad}"`,
+      ),
+    );
+  }
+  assert.throws(() => workersFlag("2", 2, true), /flag --workers 2: .*recurrent/);
+});
+
+Deno.test("train smoke: --workers 2 trains smax/3m on two cores with a tiny budget, and resumes", async () => {
+  if (navigator.hardwareConcurrency < 2) return;
+  const dir = await Deno.makeTempDir({ prefix: "fleetkd_workers_" });
+  try {
+    const base = ["--scenario", "smax/3m", "--quiet", "--workers", "2", "--out", dir];
+    const first = await train([...base, "--steps", "1920"]);
+    assert.equal(first.code, 0, first.stderr);
+    const resumed = await train([...base, "--steps", "3840", "--resume"]);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const summary = JSON.parse(await Deno.readTextFile(`${dir}/summary.json`));
+    assert.equal(summary.envSteps, 3840);
+    assert.equal(summary.workers, 2);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  const many = await train([
+    "--scenario",
+    "smax/3m",
+    "--workers",
+    String(navigator.hardwareConcurrency + 1),
+  ]);
+  assert.equal(many.code, 2);
+  assert.match(
+    many.stderr,
+    /flag --workers must be an integer from 1 to \d+ \(this machine's cores\)/,
+  );
 });

@@ -20,8 +20,12 @@
 import type { Activation } from "../policies/mlp.ts";
 import { InputError } from "../sim/input_error.ts";
 
-/** The MAPPO trainer's configuration. */
-export interface MappoConfig {
+/**
+ * The rollout and optimiser settings the teacher and student configs share (`MappoConfig` and `KdConfig`
+ * extend it): seeds, step budget, the rollout's shape, PPO epochs and minibatches, the learning-rate
+ * schedule, GAE, the clip range, the entropy bonus, gradient clipping and checkpoints.
+ */
+export interface RolloutConfig {
   /** Root seed: network initialisation, environment episodes and action sampling derive from it. */
   seed: number;
   /** Environment steps (summed over parallel copies) to train for. */
@@ -46,16 +50,22 @@ export interface MappoConfig {
   gaeLambda: number;
   /** PPO ratio clip. */
   clip: number;
+  /** Weight of the entropy bonus. */
+  entropyCoef: number;
+  /** Gradient-norm clip, applied to actor and critic gradients separately. */
+  maxGradNorm: number;
+  /** Updates between checkpoints (0 disables checkpoints). */
+  checkpointEvery: number;
+}
+
+/** The MAPPO trainer's configuration. */
+export interface MappoConfig extends RolloutConfig {
   /** Value clip around the rollout's values (in normalised units); 0 disables value clipping. */
   valueClip: number;
   /** Huber delta of the value loss; 0 uses squared error. */
   huberDelta: number;
   /** Weight of the value loss. */
   valueCoef: number;
-  /** Weight of the entropy bonus. */
-  entropyCoef: number;
-  /** Gradient-norm clip, applied to actor and critic gradients separately. */
-  maxGradNorm: number;
   /** Normalise value targets with running statistics (MAPPO's ValueNorm). */
   valueNorm: boolean;
   /** Normalise advantages over each rollout. */
@@ -86,8 +96,6 @@ export interface MappoConfig {
   criticHidden: number[];
   /** Hidden activation. */
   activation: Activation;
-  /** Updates between checkpoints (0 disables checkpoints). */
-  checkpointEvery: number;
 }
 
 /** Default configuration (see module docs for where the figures come from). */
@@ -177,26 +185,6 @@ export function resolveMappoConfig(partial: Partial<MappoConfig> = {}): MappoCon
   }
   return c;
 }
-
-/** The rollout and optimiser settings the teacher and student configs share. */
-export type RolloutConfig = Pick<
-  MappoConfig,
-  | "seed"
-  | "totalEnvSteps"
-  | "numEnvs"
-  | "rolloutSteps"
-  | "epochs"
-  | "minibatches"
-  | "learningRate"
-  | "finalLearningRate"
-  | "adamEpsilon"
-  | "gamma"
-  | "gaeLambda"
-  | "clip"
-  | "entropyCoef"
-  | "maxGradNorm"
-  | "checkpointEvery"
->;
 
 /** Reports an invalid field of a `what` config (e.g. `"MAPPO"`): names the field, the rule and the value. */
 export type ConfigFailure = (field: string, rule: string, value: unknown) => never;

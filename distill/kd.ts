@@ -64,6 +64,7 @@ import {
   sameClassMask,
 } from "./kd_loss.ts";
 import { ScheduledAdam } from "./optim.ts";
+import { linearLearningRate, shuffledMinibatches } from "./schedule.ts";
 import { clippedPolicyLoss } from "./ppo_loss.ts";
 import { collectRollout, RolloutBuffer } from "./rollout.ts";
 import {
@@ -306,24 +307,17 @@ export class KdTrainer {
     this.#teacherPass();
 
     // 4. Epochs of minibatch steps.
-    const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
-    const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * progress;
+    const lr = linearLearningRate(c, this.iteration, this.totalIterations);
     this.#optimizer.setLearningRate(lr);
     const order = new Int32Array(te);
     const shuffle = new Rng(c.seed, `kd/minibatch/${this.iteration}`);
     this.#teamRng = new Rng(c.seed, `kd/relation-agents/${this.iteration}`);
-    const mbSize = Math.floor(te / c.minibatches);
     const sums = new Float64Array(8);
     let batches = 0;
-    for (let epoch = 0; epoch < c.epochs; epoch++) {
-      for (let i = 0; i < te; i++) order[i] = i;
-      shuffle.shuffle(order);
-      for (let m = 0; m < c.minibatches; m++) {
-        const idx = order.subarray(m * mbSize, m === c.minibatches - 1 ? te : (m + 1) * mbSize);
-        const stats = this.#updateMinibatch(idx, advantages);
-        for (let j = 0; j < stats.length; j++) sums[j] += stats[j];
-        batches++;
-      }
+    for (const idx of shuffledMinibatches(shuffle, te, c.minibatches, c.epochs, order)) {
+      const stats = this.#updateMinibatch(idx, advantages);
+      for (let j = 0; j < stats.length; j++) sums[j] += stats[j];
+      batches++;
     }
     this.iteration++;
     const avg = (j: number) => sums[j] / batches;

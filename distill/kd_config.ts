@@ -16,7 +16,7 @@
  * @module
  */
 
-import { configFailure, validateRolloutConfig } from "./config.ts";
+import { configFailure, type RolloutConfig, validateRolloutConfig } from "./config.ts";
 
 /** Weights of the student loss terms. */
 export interface KdWeights {
@@ -33,35 +33,7 @@ export interface KdWeights {
 }
 
 /** The student trainer's configuration. */
-export interface KdConfig {
-  /** Root seed. */
-  seed: number;
-  /** Environment steps (all copies) to train for. */
-  totalEnvSteps: number;
-  /** Parallel environment copies. */
-  numEnvs: number;
-  /** Steps per copy per rollout. */
-  rolloutSteps: number;
-  /** Passes over each rollout. */
-  epochs: number;
-  /** Minibatches per pass. */
-  minibatches: number;
-  /** Adam learning rate at the start. */
-  learningRate: number;
-  /** Learning rate at the end (linear decay). */
-  finalLearningRate: number;
-  /** Adam epsilon. */
-  adamEpsilon: number;
-  /** Discount factor for the teacher-critic GAE. */
-  gamma: number;
-  /** GAE lambda. */
-  gaeLambda: number;
-  /** PPO ratio clip of the policy-gradient term. */
-  clip: number;
-  /** Entropy bonus (0: the teacher's distribution already sets the students' entropy). */
-  entropyCoef: number;
-  /** Global gradient-norm clip. */
-  maxGradNorm: number;
+export interface KdConfig extends RolloutConfig {
   /** Normalise advantages over each rollout. */
   normalizeAdvantages: boolean;
   /** Loss weights. */
@@ -85,8 +57,6 @@ export interface KdConfig {
    * policy-gradient term, which needs the students' own actions, must be off).
    */
   rolloutPolicy: "students" | "teacher";
-  /** Updates between checkpoints (0 disables). */
-  checkpointEvery: number;
 }
 
 /** Defaults (see module docs). */

@@ -43,13 +43,19 @@ import { deriveSeed, Rng } from "../sim/rng.ts";
 import { type MappoConfig, resolveMappoConfig } from "./config.ts";
 import { normalizeAdvantages, rolloutAdvantages } from "./advantages.ts";
 import { computeGae } from "./gae.ts";
-import { clippedPolicyLoss, clippedValueLoss, smoothedCrossEntropy } from "./ppo_loss.ts";
-import { collectRollout, RolloutBuffer, writeActorInputs } from "./rollout.ts";
+import { clippedPolicyLoss, clippedValueLoss } from "./ppo_loss.ts";
+import { collectRollout, RolloutBuffer } from "./rollout.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import { ValueNormalizer } from "./value_norm.ts";
 import { ScheduledAdam } from "./optim.ts";
+import { warmStartActors, type WarmStartOptions } from "./warm_start.ts";
+
+export type { WarmStartOptions } from "./warm_start.ts";
+import { linearLearningRate, shuffledMinibatches } from "./schedule.ts";
 import { CheckpointError, readCheckpoint } from "./checkpoint.ts";
 import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from "./trainer_state.ts";
+import { classWeightTotals, shardGradients, shardRange } from "./data_parallel.ts";
+import { GradientPool } from "./grad_pool.ts";
 
 /** `format` field of MAPPO checkpoints. */
 export const MAPPO_CHECKPOINT_FORMAT = "fleetkd-mappo-checkpoint";
@@ -86,38 +92,6 @@ export interface IterationStats {
   learningRate: number;
   /** Wall-clock seconds of this iteration. */
   seconds: number;
-}
-
-/** Settings of {@linkcode MappoTrainer.warmStart}. */
-export interface WarmStartOptions {
-  /** Episodes the heuristic plays as demonstrations. */
-  episodes: number;
-  /** Passes over the demonstrations after each collection. */
-  epochs: number;
-  /** Environment steps per minibatch (default 512). */
-  batchSteps?: number;
-  /** DAgger rounds after plain cloning (default 0: plain behaviour cloning). */
-  daggerRounds?: number;
-  /** Episodes the actor plays per DAgger round (default `episodes`). */
-  daggerEpisodes?: number;
-  /**
-   * Learning rate of the cloning (default the config's `learningRate`). Cloning is supervised and
-   * tolerates a larger step than PPO's fine-tuning: on simple_spread 5e-3 cloned to entropy 0.15 nats where
-   * PPO's 1e-3 left 0.35 and a policy 1.3 return worse.
-   */
-  learningRate?: number;
-  /**
-   * Share of each cloning target spread uniformly over the legal actions (default 0: one-hot targets).
-   * Cross-entropy to one-hot labels drives the logits apart without limit: on leo-wildfire the cloned
-   * actor's entropy was 0.0009 nats, so PPO sampled almost nothing but the heuristic's action and had
-   * no gradient to improve on it. Smoothing keeps the argmax and leaves PPO some exploration.
-   */
-  labelSmoothing?: number;
-  /**
-   * Called after plain cloning (`round` 0) and after each DAgger round (`round` 1..`daggerRounds`) with
-   * the imitation accuracy so far: the warm start takes minutes, and this is its progress report.
-   */
-  onRound?: (round: number, rounds: number, accuracy: number) => void;
 }
 
 /** The MAPPO trainer. */
@@ -162,6 +136,8 @@ export class MappoTrainer {
   #criticHidden = new Float32Array(0);
   /** Recurrent runs: the critic's hidden state before each rollout step, `T * E * Hc`. */
   #criticHiddenLog = new Float32Array(0);
+  /** Gradient workers of a data-parallel update (see {@linkcode MappoTrainer.startWorkers}). */
+  #pool: GradientPool | undefined;
 
   /** Builds the vectorised environment, networks and optimisers; resets the environment. */
   constructor(makeEnv: () => MultiAgentEnv, config: Partial<MappoConfig> = {}) {
@@ -222,6 +198,63 @@ export class MappoTrainer {
     };
   }
 
+  /**
+   * Spreads the PPO update over `workers` parties (this thread and `workers - 1` Deno Workers, see
+   * `grad_pool.ts` and `data_parallel.ts`): each minibatch is cut into `workers` shards whose gradients
+   * are computed in parallel and added in a fixed order. `1` (the default) keeps the single-threaded
+   * update bit for bit; more workers give the same update up to float32 rounding, bit-reproducible for a
+   * given seed and worker count. Feed-forward runs only. Call once, before the first iteration.
+   *
+   * @example
+   * ```ts
+   * import { MappoTrainer } from "./mappo.ts";
+   * import { MatchingEnv } from "../sim/toy/matching.ts";
+   * import { initBackend } from "../policies/backend.ts";
+   * await initBackend("wasm");
+   * const trainer = new MappoTrainer(() => new MatchingEnv(), { totalEnvSteps: 256, numEnvs: 8,
+   *   rolloutSteps: 16, actorHidden: [16], criticHidden: [16] });
+   * await trainer.startWorkers(2); // this thread and one Deno Worker
+   * console.log(trainer.workers, trainer.iterate().envSteps); // 2 128
+   * trainer.dispose(); // also stops the worker
+   * ```
+   */
+  async startWorkers(workers: number): Promise<void> {
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new RangeError(`Invalid worker count: must be an integer >= 1, got ${workers}`);
+    }
+    if (this.#pool) throw new Error("MappoTrainer.startWorkers: workers already started");
+    if (workers === 1) return;
+    const c = this.config;
+    if (c.recurrent) {
+      throw new RangeError(
+        `Invalid worker count ${workers}: data-parallel updates are built for feed-forward runs, and this run is recurrent (config field "recurrent" is true); train it with 1 worker`,
+      );
+    }
+    this.#pool = await GradientPool.start(workers - 1, {
+      classes: this.venv.classes,
+      sizes: this.#buffer.sizes,
+      actorSpecs: this.actors.map((a) => a.spec),
+      criticSpec: this.critic.spec,
+      settings: this.#shardSettings(),
+    });
+  }
+
+  /** Parties of the PPO update: 1, or the count given to {@linkcode MappoTrainer.startWorkers}. */
+  get workers(): number {
+    return this.#pool ? this.#pool.parties : 1;
+  }
+
+  #shardSettings() {
+    const c = this.config;
+    return {
+      clip: c.clip,
+      entropyCoef: c.entropyCoef,
+      valueClip: c.valueClip,
+      huberDelta: c.huberDelta,
+      valueCoef: c.valueCoef,
+    };
+  }
+
   /** Total iterations the configured step budget allows. */
   get totalIterations(): number {
     return Math.ceil(this.config.totalEnvSteps / (this.config.numEnvs * this.config.rolloutSteps));
@@ -268,10 +301,10 @@ export class MappoTrainer {
     }
     const advantages = new Float32Array(buffer.advantages);
     if (c.normalizeAdvantages) normalizeAdvantages(advantages);
+    this.#pool?.loadIteration(buffer, advantages, targets, oldValues);
 
     // 4. Epochs of minibatch updates.
-    const progress = Math.min(1, this.iteration / Math.max(1, this.totalIterations - 1));
-    const lr = c.learningRate + (c.finalLearningRate - c.learningRate) * progress;
+    const lr = linearLearningRate(c, this.iteration, this.totalIterations);
     this.#actorOptimizer.setLearningRate(lr);
     this.#criticOptimizer.setLearningRate(lr);
     const order = new Int32Array(te);
@@ -281,30 +314,25 @@ export class MappoTrainer {
     const L = c.recurrent ? c.chunkLength : 1;
     const units = te / L;
     const unitOrder = c.recurrent ? new Int32Array(units) : order;
-    const mbSize = Math.floor(units / c.minibatches);
-    for (let epoch = 0; epoch < c.epochs; epoch++) {
-      for (let i = 0; i < units; i++) unitOrder[i] = i;
-      shuffleRng.shuffle(unitOrder);
-      for (let m = 0; m < c.minibatches; m++) {
-        const picked = unitOrder.subarray(
-          m * mbSize,
-          m === c.minibatches - 1 ? units : (m + 1) * mbSize,
-        );
-        const idx = c.recurrent ? chunkSteps(picked, L, c.numEnvs) : picked;
-        const s = this.#updateMinibatch(
+    for (
+      const picked of shuffledMinibatches(shuffleRng, units, c.minibatches, c.epochs, unitOrder)
+    ) {
+      const idx = c.recurrent ? chunkSteps(picked, L, c.numEnvs) : picked;
+      const s = this.#pool
+        ? this.#updateMinibatchParallel(this.#pool, idx, advantages, targets, oldValues)
+        : this.#updateMinibatch(
           idx,
           advantages,
           targets,
           oldValues,
           c.recurrent ? picked.length : 0,
         );
-        sums.policyLoss += s[0];
-        sums.entropy += s[1];
-        sums.approxKl += s[2];
-        sums.clipFraction += s[3];
-        sums.valueLoss += s[4];
-        sums.n++;
-      }
+      sums.policyLoss += s[0];
+      sums.entropy += s[1];
+      sums.approxKl += s[2];
+      sums.clipFraction += s[3];
+      sums.valueLoss += s[4];
+      sums.n++;
     }
     this.iteration++;
     const infos: Record<string, number> = {};
@@ -423,6 +451,62 @@ export class MappoTrainer {
       const stacked = tf.stack([...diag, criticGrads.value]);
       for (const d of diag) d.dispose();
       return stacked;
+    });
+    const values = Array.from(stats.dataSync());
+    stats.dispose();
+    return values;
+  }
+
+  /**
+   * {@linkcode MappoTrainer.#updateMinibatch} spread over the pool's parties: the workers start on their
+   * shards, this thread computes shard 0, then the shards' gradients are added in party order, clipped and
+   * applied as one Adam step. Returns the same diagnostics.
+   */
+  #updateMinibatchParallel(
+    pool: GradientPool,
+    idx: Int32Array,
+    advantages: Float32Array,
+    targets: Float32Array,
+    oldValues: Float32Array,
+  ): number[] {
+    const c = this.config;
+    const n = idx.length;
+    const totals = classWeightTotals(this.#buffer, idx);
+    const criticVars = this.critic.variables;
+    pool.dispatch([...this.#actorVars, ...criticVars], idx, totals);
+    const [start, end] = shardRange(n, pool.parties, 0);
+    const stats = tf.tidy(() => {
+      const own = shardGradients(
+        this.actors,
+        this.critic,
+        { buffer: this.#buffer, advantages, targets, oldValues },
+        idx.subarray(start, end),
+        totals,
+        n,
+        this.#shardSettings(),
+      );
+      const others = pool.collect();
+      const sum = (vars: readonly tf.Variable[], mine: tf.Tensor[], first: number) => {
+        const out: tf.NamedTensorMap = {};
+        let off = first;
+        vars.forEach((v, j) => {
+          let g = mine[j];
+          for (const theirs of others.grads) {
+            g = tf.add(g, tf.tensor(theirs.subarray(off, off + v.size), v.shape));
+          }
+          out[v.name] = g;
+          off += v.size;
+        });
+        return out;
+      };
+      const actorSize = this.#actorVars.reduce((s, v) => s + v.size, 0);
+      const actorGrads = sum(this.#actorVars, own.actor, 0);
+      const criticGrads = sum(criticVars, own.critic, actorSize);
+      this.#actorOptimizer.applyGradientMap(clipGradients(actorGrads, c.maxGradNorm));
+      this.#criticOptimizer.applyGradientMap(clipGradients(criticGrads, c.maxGradNorm));
+      let total: tf.Tensor = own.stats;
+      for (const theirs of others.stats) total = tf.add(total, tf.tensor1d(theirs));
+      return total;
     });
     const values = Array.from(stats.dataSync());
     stats.dispose();
@@ -616,202 +700,26 @@ export class MappoTrainer {
     controllerFor: (env: MultiAgentEnv) => Controller,
     options: WarmStartOptions,
   ): number {
-    const c = this.config;
-    if (c.recurrent) {
-      throw new RangeError(
-        'Invalid warm start: it clones into feed-forward actors, and this run is recurrent (config field "recurrent" is true); switch it off (deno task train --warm-start off)',
-      );
-    }
-    const env = makeEnv();
-    const controller = controllerFor(env);
-    const classes = env.classes;
-    const inputs: number[][] = classes.map(() => []), masks: number[][] = classes.map(() => []);
-    const actions: number[][] = classes.map(() => []);
-    const states: number[] = [], returns: number[] = [];
-    const labels = classes.map((k) => new Int32Array(k.count));
-    const own = classes.map((k) => new Int32Array(k.count));
-    const inputScratch = classes.map((k, i) =>
-      new Float32Array(k.count * (k.obsSize + this.#agentIdSizes[i]))
+    return warmStartActors(
+      {
+        config: this.config,
+        actors: this.actors,
+        critic: this.critic,
+        valueNorm: this.valueNorm,
+        agentIdSizes: this.#agentIdSizes,
+        actorVars: this.#actorVars,
+        actorOptimizer: this.#actorOptimizer,
+        criticOptimizer: this.#criticOptimizer,
+      },
+      makeEnv,
+      controllerFor,
+      options,
     );
-    const play = (episodes: number, tag: string, learnerActs: boolean) => {
-      for (let ep = 0; ep < episodes; ep++) {
-        const seed = deriveSeed(c.seed, tag, ep);
-        let r = env.reset(seed);
-        controller.reset?.(seed);
-        const rewards: number[] = [];
-        while (!r.done) {
-          controller.act(r, labels);
-          states.push(...env.state());
-          classes.forEach((k, i) => {
-            writeActorInputs(
-              r.classes[i].obs,
-              k.count,
-              k.obsSize,
-              this.#agentIdSizes[i],
-              inputScratch[i],
-              0,
-            );
-            inputs[i].push(...inputScratch[i]);
-            masks[i].push(...r.classes[i].actionMask);
-            actions[i].push(...labels[i]);
-            if (learnerActs) {
-              const I = k.obsSize + this.#agentIdSizes[i];
-              const chosen = tf.tidy(() =>
-                tf.argMax(
-                  this.actors[i].forward(
-                    tf.tensor2d(inputScratch[i], [k.count, I]),
-                    tf.tensor2d(r.classes[i].actionMask, [k.count, k.numActions]),
-                  ).logits,
-                  1,
-                ).dataSync()
-              );
-              own[i].set(chosen);
-            }
-          });
-          r = env.step(learnerActs ? own : labels);
-          let total = 0;
-          for (const b of r.classes) for (const x of b.rewards) total += x;
-          rewards.push(total / env.agents.length);
-        }
-        const epReturns = new Array(rewards.length);
-        let g = 0;
-        for (let t = rewards.length - 1; t >= 0; t--) epReturns[t] = g = rewards[t] + c.gamma * g;
-        returns.push(...epReturns);
-      }
-    };
-    const smoothing = options.labelSmoothing ?? 0;
-    if (!(smoothing >= 0 && smoothing < 1)) {
-      throw new RangeError(
-        `Invalid warm start: field "labelSmoothing" must be in [0, 1), got ${smoothing}`,
-      );
-    }
-    const lr = options.learningRate ?? c.learningRate;
-    this.#actorOptimizer.setLearningRate(lr);
-    this.#criticOptimizer.setLearningRate(lr);
-    play(options.episodes, "warm-start", false);
-    let accuracy = this.#cloneDemonstrations(
-      env.stateSize,
-      classes,
-      { inputs, masks, actions, states, returns },
-      options.epochs,
-      options.batchSteps ?? 512,
-      "warm-start/minibatch",
-      smoothing,
-    );
-    const rounds = options.daggerRounds ?? 0;
-    options.onRound?.(0, rounds, accuracy);
-    for (let round = 0; round < rounds; round++) {
-      play(options.daggerEpisodes ?? options.episodes, `warm-start/dagger-${round}`, true);
-      accuracy = this.#cloneDemonstrations(
-        env.stateSize,
-        classes,
-        { inputs, masks, actions, states, returns },
-        options.epochs,
-        options.batchSteps ?? 512,
-        `warm-start/dagger-${round}/minibatch`,
-        smoothing,
-      );
-      options.onRound?.(round + 1, rounds, accuracy);
-    }
-    this.#actorOptimizer.setLearningRate(c.learningRate);
-    this.#criticOptimizer.setLearningRate(c.learningRate);
-    return accuracy;
-  }
-
-  /** Trains actors (cross-entropy to the labels) and critic (to the returns) on the demonstrations. */
-  #cloneDemonstrations(
-    S: number,
-    classes: MultiAgentEnv["classes"],
-    demos: {
-      inputs: number[][];
-      masks: number[][];
-      actions: number[][];
-      states: number[];
-      returns: number[];
-    },
-    epochs: number,
-    batchSteps: number,
-    rngTag: string,
-    smoothing: number,
-  ): number {
-    const c = this.config;
-    const { inputs, masks, actions, states, returns } = demos;
-    const n = returns.length;
-    const targets = Float32Array.from(returns);
-    if (c.valueNorm) {
-      this.valueNorm.update(targets);
-      this.valueNorm.normalizeInPlace(targets);
-    }
-    const batch = Math.min(n, batchSteps);
-    const order = new Int32Array(n);
-    const rng = new Rng(c.seed, rngTag);
-    let accuracy = 0;
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = 0; i < n; i++) order[i] = i;
-      rng.shuffle(order);
-      let hits = 0, rows = 0;
-      for (let start = 0; start + batch <= n; start += batch) {
-        const idx = order.subarray(start, start + batch);
-        const result = tf.tidy(() => {
-          const perClass = classes.map((k, i) => {
-            const I = k.obsSize + this.#agentIdSizes[i], A = k.numActions;
-            const x = new Float32Array(batch * k.count * I),
-              m = new Float32Array(batch * k.count * A);
-            const a = new Int32Array(batch * k.count);
-            idx.forEach((step, j) => {
-              for (let q = 0; q < k.count; q++) {
-                const src = step * k.count + q, dst = j * k.count + q;
-                for (let f = 0; f < I; f++) x[dst * I + f] = inputs[i][src * I + f];
-                for (let f = 0; f < A; f++) m[dst * A + f] = masks[i][src * A + f];
-                a[dst] = actions[i][src];
-              }
-            });
-            return {
-              x: tf.tensor2d(x, [batch * k.count, I]),
-              m: tf.tensor2d(m, [batch * k.count, A]),
-              a: tf.tensor1d(a, "int32"),
-            };
-          });
-          let correct: tf.Tensor = tf.scalar(0);
-          const actorGrads = tf.variableGrads(() => {
-            let loss = tf.scalar(0);
-            let hitsNow: tf.Tensor = tf.scalar(0);
-            perClass.forEach((p, i) => {
-              const { logits } = this.actors[i].forward(p.x, p.m);
-              loss = tf.add(loss, smoothedCrossEntropy(logits, p.a, p.m, smoothing));
-              hitsNow = tf.add(
-                hitsNow,
-                tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), p.a), "float32")),
-              );
-            });
-            correct = tf.keep(hitsNow); // variableGrads tidies this closure
-            return loss as tf.Scalar;
-          }, this.#actorVars);
-          this.#actorOptimizer.applyGradientMap(clipGradients(actorGrads.grads, c.maxGradNorm));
-          const st = new Float32Array(batch * S), tg = new Float32Array(batch);
-          idx.forEach((step, j) => {
-            for (let f = 0; f < S; f++) st[j * S + f] = states[step * S + f];
-            tg[j] = targets[step];
-          });
-          const stT = tf.tensor2d(st, [batch, S]), tgT = tf.tensor1d(tg);
-          const criticGrads = tf.variableGrads(
-            () => tf.mean(tf.square(tf.sub(this.critic.forward(stT), tgT))) as tf.Scalar,
-            this.critic.variables,
-          );
-          this.#criticOptimizer.applyGradientMap(clipGradients(criticGrads.grads, c.maxGradNorm));
-          return correct;
-        });
-        hits += result.dataSync()[0];
-        result.dispose();
-        rows += batch * classes.reduce((s2, k) => s2 + k.count, 0);
-      }
-      accuracy = rows > 0 ? hits / rows : Number.NaN;
-    }
-    return accuracy;
   }
 
   /** Releases every tensor the trainer owns. */
   dispose(): void {
+    this.#pool?.close();
     for (const a of this.actors) a.dispose();
     this.critic.dispose();
     this.#actorOptimizer.dispose();

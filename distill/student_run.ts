@@ -51,16 +51,15 @@ import { actorCost } from "../policies/cost.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { writeFileAtomic } from "../sim/atomic_write.ts";
-import { type CurveRow, writeCurves } from "./curves.ts";
+import type { CurveRow } from "./curves.ts";
 import { type KdIterationStats, KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG, type KdConfig } from "./kd_config.ts";
 import { loadTeacher, modelDigest, saveStudentModel } from "./model_store.ts";
 import { presetFor, type TrainingPreset } from "./presets.ts";
 import { budgetsOf } from "./scenario.ts";
-import { Progress } from "./progress.ts";
-import { StopSignal } from "./stop_signal.ts";
 import { provenance } from "./provenance.ts";
-import { enterStage, legacyStage, type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
+import { legacyStage, type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
+import { driveRun } from "./run_driver.ts";
 import { InputError } from "../sim/input_error.ts";
 
 /** Options of {@linkcode runStudentDistillation}. */
@@ -215,26 +214,7 @@ export async function runStudentDistillation(
     config,
   );
   const outDir = options.outDir;
-  await Deno.mkdir(outDir, { recursive: true });
-  const ckptPath = `${outDir}/checkpoint.ckpt`;
   const command = options.command ?? `distill ${options.envId}`;
-  let curves: CurveRow[] = [];
-  let stages: DistillStage[] = [];
-  if (options.resume) {
-    const exists = await Deno.stat(ckptPath).then(() => true, () => false);
-    if (exists) {
-      const extra = await trainer.restoreCheckpoint(ckptPath);
-      curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
-      stages = Array.isArray(extra.stages)
-        ? extra.stages as DistillStage[]
-        : [await legacyDistillStage(outDir, trainer.envSteps)];
-      if (!options.quiet) {
-        console.error(`distill: resumed from ${ckptPath} at iteration ${trainer.iteration}`);
-      }
-    } else if (!options.quiet) {
-      console.error(`distill: no checkpoint at ${ckptPath}, starting fresh`);
-    }
-  }
   if (!options.quiet) {
     for (const [i, s] of sizing.entries()) {
       console.error(
@@ -246,72 +226,53 @@ export async function runStudentDistillation(
       );
     }
   }
-  const total = trainer.totalIterations;
-  const stepsPerIteration = trainer.config.numEnvs * trainer.config.rolloutSteps;
-  const progress = new Progress(
-    `distill ${options.envId}`,
-    total * stepsPerIteration,
-    "steps",
-    options.quiet,
-  );
-  progress.update(trainer.envSteps);
-  const stop = new StopSignal();
   const teacherDigest = await modelDigest(options.teacherDir);
-  const stage = enterStage(stages, {
-    command,
-    teacherDir: options.teacherDir,
-    teacherDigest,
-    fromEnvSteps: trainer.envSteps,
-    toEnvSteps: trainer.envSteps,
-    seconds: 0,
-    config: trainer.config,
-  }, trainer.iteration < total);
-  if (stage.teacherDigest === undefined && stage.teacherDir === options.teacherDir) {
-    stage.teacherDigest = teacherDigest;
-  }
-  const stageSecondsBefore = stage.seconds;
-  const checkpoint = async () => {
-    stage.toEnvSteps = trainer.envSteps;
-    stage.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
-    await trainer.saveCheckpoint(ckptPath, { curves, stages });
-    await writeCurves(outDir, `students ${options.envId}`, curves, CURVES);
-  };
   let agreement = Number.NaN;
-  const segment = options.segment ?? 0;
-  const until = segment > 0
-    ? Math.min(total, (Math.floor(trainer.iteration / segment) + 1) * segment)
-    : total;
   try {
-    while (trainer.iteration < until && !stop.requested) {
-      const stats = trainer.iterate();
-      agreement = stats.agreement;
-      curves.push(rowOf(stats));
-      progress.update(stats.envSteps, {
-        return: stats.meanReturn,
-        agree: stats.agreement,
-        kl: stats.losses.kl,
-      });
-      const every = trainer.config.checkpointEvery;
-      if (every > 0 && trainer.iteration % every === 0) await checkpoint();
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    await checkpoint();
-    progress.stop();
+    const run = await driveRun<KdIterationStats, DistillStage>(trainer, {
+      task: "distill",
+      label: `students ${options.envId}`,
+      outDir,
+      resume: options.resume,
+      quiet: options.quiet,
+      segment: options.segment,
+      started,
+      curveColumns: CURVES,
+      rowOf,
+      figures: (s) => ({ return: s.meanReturn, agree: s.agreement, kl: s.losses.kl }),
+      newStage: (envSteps) => ({
+        command,
+        teacherDir: options.teacherDir,
+        teacherDigest,
+        fromEnvSteps: envSteps,
+        toEnvSteps: envSteps,
+        seconds: 0,
+        config: trainer.config,
+      }),
+      legacyStage: legacyDistillStage,
+      // A stage resumed from a checkpoint written before digests existed gets its teacher's digest.
+      onStage: (stage) => {
+        if (stage.teacherDigest === undefined && stage.teacherDir === options.teacherDir) {
+          stage.teacherDigest = teacherDigest;
+        }
+      },
+      onIteration: (stats) => {
+        agreement = stats.agreement;
+      },
+    });
+    const { stages, stage } = run;
     const base = {
       iterations: trainer.iteration,
       envSteps: trainer.envSteps,
       agreement,
       sizing,
     };
-    if (stop.requested || trainer.iteration < total) {
-      if (!options.quiet && stop.requested) {
-        console.error(`distill: interrupted; state saved to ${ckptPath} (resume with --resume)`);
-      }
+    if (run.interrupted) {
       return {
         ...base,
         seconds: (performance.now() - started) / 1000,
         interrupted: true,
-        paused: !stop.requested,
+        paused: run.paused,
         stages,
       };
     }
@@ -376,8 +337,6 @@ export async function runStudentDistillation(
     );
     return { ...base, seconds, interrupted: false, modelDir, stages };
   } finally {
-    stop.dispose();
-    progress.stop();
     trainer.dispose();
     for (const a of teacher.actors) a.dispose();
     teacher.critic?.dispose();

@@ -38,13 +38,12 @@ import type { WarmStartRecord } from "../policies/policy_set.ts";
 import type { Controller } from "../sim/env/controller.ts";
 import type { MappoConfig } from "./config.ts";
 import { writeFileAtomic } from "../sim/atomic_write.ts";
-import { type CurveRow, writeCurves } from "./curves.ts";
+import type { CurveRow } from "./curves.ts";
 import { type IterationStats, MappoTrainer, type WarmStartOptions } from "./mappo.ts";
-import { Progress } from "./progress.ts";
-import { StopSignal } from "./stop_signal.ts";
 import { saveTeacherModel } from "./model_store.ts";
 import { provenance } from "./provenance.ts";
-import { enterStage, legacyStage, type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
+import { type RunStage, stagesCommand, stagesSeconds } from "./stages.ts";
+import { driveRun } from "./run_driver.ts";
 
 /** One stage of a run: a command and the work done under it (see module docs). */
 export interface TrainingStage extends RunStage {
@@ -83,6 +82,12 @@ export interface TeacherRunOptions {
    * `"off"`) goes into the provenance of the model and `summary.json`, and is kept across `--resume`.
    */
   warmStart?: (WarmStartOptions & { controllerFor: (env: MultiAgentEnv) => Controller }) | "off";
+  /**
+   * Parties of the PPO update (default 1): this thread and `workers - 1` Deno Workers computing shard
+   * gradients (see `MappoTrainer.startWorkers`). Recorded in `summary.json`; a run may resume with another
+   * count (the update is the same up to float32 rounding).
+   */
+  workers?: number;
 }
 
 /** What {@linkcode runTeacherTraining} returns. */
@@ -131,9 +136,12 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
   const { outDir } = options;
   await Deno.mkdir(outDir, { recursive: true });
   const trainer = new MappoTrainer(options.makeEnv, options.config);
-  const ckptPath = `${outDir}/checkpoint.ckpt`;
-  let curves: CurveRow[] = [];
-  let stages: TrainingStage[] = [];
+  try {
+    await trainer.startWorkers(options.workers ?? 1);
+  } catch (e) {
+    trainer.dispose();
+    throw e;
+  }
   const ws = options.warmStart;
   let warmStartRecord: WarmStartRecord | "off" | undefined = ws === "off" || ws === undefined
     ? ws
@@ -144,111 +152,41 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       daggerEpisodes: ws.daggerRounds ? ws.daggerEpisodes ?? ws.episodes : 0,
     };
   const command = options.command ?? `train ${options.envId}`;
-  if (options.resume) {
-    let exists = true;
-    try {
-      await Deno.stat(ckptPath);
-    } catch {
-      exists = false;
-    }
-    if (exists) {
-      const extra = await trainer.restoreCheckpoint(ckptPath);
-      curves = Array.isArray(extra.curves) ? extra.curves as CurveRow[] : [];
-      // The warm start ran (or not) in the run's first stage: its record comes from the checkpoint.
-      warmStartRecord = extra.warmStart as WarmStartRecord | "off" | undefined;
-      stages = Array.isArray(extra.stages)
-        ? extra.stages as TrainingStage[]
-        : [await legacyStage(outDir, trainer.envSteps)];
-      if (!options.quiet) {
-        console.error(
-          `train: resumed from ${ckptPath} at iteration ${trainer.iteration} (${trainer.envSteps} env steps)`,
-        );
-      }
-    } else if (!options.quiet) {
-      console.error(`train: no checkpoint at ${ckptPath}, starting fresh`);
-    }
-  }
-  if (ws && ws !== "off" && trainer.iteration === 0) {
-    const t0 = performance.now();
-    const accuracy = trainer.warmStart(
-      options.makeEnv,
-      ws.controllerFor,
-      {
-        ...ws,
-        onRound: options.quiet ? undefined : (round, rounds, acc) =>
-          console.error(
-            `train: warm start ${
-              round === 0 ? "cloning" : `DAgger round ${round}/${rounds}`
-            }: imitation accuracy ${(acc * 100).toFixed(1)}%, ${
-              ((performance.now() - t0) / 1000).toFixed(1)
-            } s`,
-          ),
-      },
-    );
-    if (!options.quiet) {
-      console.error(
-        `train: warm start from the heuristic: ${ws.episodes} episodes, ${ws.epochs} epochs, ${
-          ws.daggerRounds ?? 0
-        } DAgger rounds, imitation accuracy ${(accuracy * 100).toFixed(1)}%, ${
-          ((performance.now() - t0) / 1000).toFixed(1)
-        } s`,
-      );
-    }
-  }
-  const total = trainer.totalIterations;
-  const stage = enterStage(stages, {
-    command,
-    fromEnvSteps: trainer.envSteps,
-    toEnvSteps: trainer.envSteps,
-    seconds: 0,
-    config: trainer.config,
-  }, trainer.iteration < total);
-  const stageSecondsBefore = stage.seconds;
-  const progress = new Progress(
-    `train ${options.envId}`,
-    total * trainer.config.numEnvs * trainer.config.rolloutSteps,
-    "steps",
-    options.quiet,
-  );
-  progress.update(trainer.envSteps);
-  const stop = new StopSignal();
   let finalReturn = Number.NaN;
-  const checkpoint = async () => {
-    stage.toEnvSteps = trainer.envSteps;
-    stage.seconds = stageSecondsBefore + (performance.now() - started) / 1000;
-    await trainer.saveCheckpoint(ckptPath, {
-      curves,
-      stages,
-      ...(warmStartRecord !== undefined ? { warmStart: warmStartRecord } : {}),
-    });
-    await writeCurves(outDir, `teacher ${options.envId}`, curves, CURVE_COLUMNS);
-  };
-  const segment = options.segment ?? 0;
-  const until = segment > 0
-    ? Math.min(total, (Math.floor(trainer.iteration / segment) + 1) * segment)
-    : total;
   try {
-    while (trainer.iteration < until && !stop.requested) {
-      const stats = trainer.iterate();
-      if (Number.isFinite(stats.meanReturn)) finalReturn = stats.meanReturn;
-      curves.push(rowOf(stats));
-      options.onIteration?.(stats);
-      progress.update(stats.envSteps, {
-        return: stats.meanReturn,
-        entropy: stats.entropy,
-        "value loss": stats.valueLoss,
-      });
-      const every = trainer.config.checkpointEvery;
-      if (every > 0 && trainer.iteration % every === 0) await checkpoint();
-      // Let signal handlers and other tasks run between iterations.
-      await new Promise((r) => setTimeout(r, 0));
-    }
-    await checkpoint();
-    progress.stop();
-    if (stop.requested || trainer.iteration < total) {
-      if (!options.quiet && stop.requested) {
-        console.error(`train: interrupted; state saved to ${ckptPath} (resume with --resume)`);
-      }
+    const run = await driveRun<IterationStats, TrainingStage>(trainer, {
+      task: "train",
+      label: `teacher ${options.envId}`,
+      outDir,
+      resume: options.resume,
+      quiet: options.quiet,
+      segment: options.segment,
+      started,
+      curveColumns: CURVE_COLUMNS,
+      rowOf,
+      figures: (s) => ({ return: s.meanReturn, entropy: s.entropy, "value loss": s.valueLoss }),
+      newStage: (envSteps) => ({
+        command,
+        fromEnvSteps: envSteps,
+        toEnvSteps: envSteps,
+        seconds: 0,
+        config: trainer.config,
+      }),
+      // The warm start ran (or not) in the run's first stage: its record comes from the checkpoint.
+      onRestored: (extra) => {
+        warmStartRecord = extra.warmStart as WarmStartRecord | "off" | undefined;
+      },
+      beforeLoop: () => {
+        if (ws && ws !== "off" && trainer.iteration === 0) runWarmStart(trainer, options, ws);
+      },
+      checkpointExtra: () => warmStartRecord !== undefined ? { warmStart: warmStartRecord } : {},
+      onIteration: (stats) => {
+        if (Number.isFinite(stats.meanReturn)) finalReturn = stats.meanReturn;
+        options.onIteration?.(stats);
+      },
+    });
+    const { stages, stage } = run;
+    if (run.interrupted) {
       return {
         iterations: trainer.iteration,
         envSteps: trainer.envSteps,
@@ -256,7 +194,7 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
         seconds: (performance.now() - started) / 1000,
         stages,
         interrupted: true,
-        paused: !stop.requested,
+        paused: run.paused,
       };
     }
     const modelDir = `${outDir}/model`;
@@ -278,6 +216,8 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
           iterations: trainer.iteration,
           envSteps: trainer.envSteps,
           finalReturn,
+          // Parties of this invocation's PPO update (--workers).
+          workers: trainer.workers,
           // Training time over every stage; `stages` itemises it.
           seconds: stagesSeconds(stages),
           stages,
@@ -297,8 +237,39 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       modelDir,
     };
   } finally {
-    stop.dispose();
-    progress.stop();
     trainer.dispose();
+  }
+}
+
+/** The warm start from the heuristic before PPO, with its progress on stderr. */
+function runWarmStart(
+  trainer: MappoTrainer,
+  options: TeacherRunOptions,
+  ws: Exclude<TeacherRunOptions["warmStart"], "off" | undefined>,
+): void {
+  const t0 = performance.now();
+  const accuracy = trainer.warmStart(
+    options.makeEnv,
+    ws.controllerFor,
+    {
+      ...ws,
+      onRound: options.quiet ? undefined : (round, rounds, acc) =>
+        console.error(
+          `train: warm start ${
+            round === 0 ? "cloning" : `DAgger round ${round}/${rounds}`
+          }: imitation accuracy ${(acc * 100).toFixed(1)}%, ${
+            ((performance.now() - t0) / 1000).toFixed(1)
+          } s`,
+        ),
+    },
+  );
+  if (!options.quiet) {
+    console.error(
+      `train: warm start from the heuristic: ${ws.episodes} episodes, ${ws.epochs} epochs, ${
+        ws.daggerRounds ?? 0
+      } DAgger rounds, imitation accuracy ${(accuracy * 100).toFixed(1)}%, ${
+        ((performance.now() - t0) / 1000).toFixed(1)
+      } s`,
+    );
   }
 }

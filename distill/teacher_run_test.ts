@@ -189,3 +189,38 @@ Deno.test("runTeacherTraining smoke (recurrent): GRU actors ship with the model,
     await Deno.remove(outDir, { recursive: true });
   }
 });
+
+Deno.test("runTeacherTraining with 2 workers: paused and resumed from its checkpoints it ends the same bit for bit, and records the worker count", async () => {
+  const { readCheckpoint } = await import("./checkpoint.ts");
+  const train = async () => {
+    const outDir = await Deno.makeTempDir();
+    try {
+      for (;;) {
+        const r = await runTeacherTraining({
+          envId: "toy/matching",
+          makeEnv: () => new MatchingEnv(),
+          outDir,
+          // 3 iterations of 128 steps, each its own segment: resumed from the checkpoint twice.
+          config: { ...base, totalEnvSteps: 384, seed: 9 },
+          resume: true,
+          quiet: true,
+          command: "train --steps 384 --workers 2",
+          segment: 1,
+          workers: 2,
+        });
+        if (!r.interrupted) break;
+      }
+      const summary = JSON.parse(await Deno.readTextFile(`${outDir}/summary.json`));
+      const { arrays } = await readCheckpoint(`${outDir}/checkpoint.ckpt`);
+      return { summary, arrays: Object.values(arrays) };
+    } finally {
+      await Deno.remove(outDir, { recursive: true });
+    }
+  };
+  const a = await train();
+  const b = await train();
+  assert.equal(a.summary.iterations, 3);
+  assert.equal(a.summary.workers, 2);
+  assert.ok(a.arrays.length > 0);
+  assert.deepEqual(a.arrays, b.arrays);
+});

@@ -349,3 +349,26 @@ Deno.test("sensor views match a direct elevation computation", () => {
   }
   assert.ok(seen > 0);
 });
+
+Deno.test("memoryBytes counts the typed arrays the parts hold now, grown ones at their new size", () => {
+  const env = new FleetEnv({ scenario: "leo-wildfire", maxSteps: 20 });
+  env.reset(1);
+  const before = env.memoryBytes().env;
+  let floor = 0;
+  for (const c of env.classes) floor += c.count * (c.obsSize * 4 + c.numActions + 12);
+  const ev = env.events;
+  const eventBytes = () =>
+    ev.status.byteLength + ev.sensor.byteLength + ev.pos.byteLength + ev.unit.byteLength +
+    ev.arrivalUs.byteLength + ev.deadlineUs.byteLength + ev.value.byteLength +
+    ev.holder.byteLength + ev.sizeMB.byteLength + ev.nextOfSensor.byteLength;
+  const events0 = eventBytes();
+  assert.ok(before > floor + events0, `${before} bytes cover the class buffers and the events`);
+  const capacity = ev.capacity;
+  for (let k = 0; k < capacity + 1; k++) {
+    env.injectEvent({ latDeg: 37, lonDeg: -120, deadlineS: 1e5 });
+  }
+  assert.ok(env.events.capacity > capacity, "the event table grew");
+  const grown = eventBytes() - events0;
+  // The table's arrays, the expiry ids (8 bytes per event) and the scratch ids of alerted events.
+  assert.ok(env.memoryBytes().env - before >= grown + 8 * (env.events.capacity - capacity));
+});

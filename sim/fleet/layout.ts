@@ -6,12 +6,13 @@
  * Satellite observation: {@linkcode SAT_OWN} own features, then `kEvents` event slots of
  * {@linkcode EVENT_SLOT} features (nearest pending events within `eventRangeKm`, nearest first), then
  * `kNeighbours` neighbour slots of {@linkcode NEIGHBOUR_SLOT} features (nearest satellites with line of
- * sight within ISL range). Actions: 0 idle/charge, 1..kEvents image event slot k-1, kEvents+1 downlink,
- * then relay to neighbour slot j.
+ * sight within ISL range). Actions, by named slot: `idle` (0, idle/charge), `image + k` (image event slot
+ * k), `downlink`, `relay + j` (relay to neighbour slot j).
  *
  * Sensor observation: {@linkcode SENSOR_OWN} own features, then `kSatellites` slots of
- * {@linkcode SAT_SLOT} features (visible satellites, highest elevation first). Actions: 0 sleep, 1 sense,
- * 2 alert (the highest visible satellite).
+ * {@linkcode SAT_SLOT} features (visible satellites, highest elevation first). Actions, by named slot:
+ * `sleep` (0), `sense` (1), `alert` (2: to the highest visible satellite). The env, the masks and the
+ * baselines read actions by these names, never by number.
  *
  * Normalisation constants are fixed here, not per scenario, for the same reason.
  *
@@ -201,7 +202,7 @@ export const NORM = {
  * ```ts
  * import { type SatelliteLayout, satelliteLayout } from "./layout.ts";
  * const l: SatelliteLayout = satelliteLayout(4, 2);
- * console.assert(l.relay === 6);
+ * console.assert(l.idle === 0 && l.image === 1 && l.downlink === 5 && l.relay === 6);
  * ```
  */
 export interface SatelliteLayout {
@@ -219,6 +220,8 @@ export interface SatelliteLayout {
   readonly obsSize: number;
   /** Action count: 1 + kEvents + 1 + kNeighbours. */
   readonly numActions: number;
+  /** The idle/charge action (always legal). */
+  readonly idle: number;
   /** Action of "image event slot 0" (slot k is `image + k`). */
   readonly image: number;
   /** The downlink action. */
@@ -236,7 +239,7 @@ export interface SatelliteLayout {
  * ```ts
  * import { type SensorLayout, sensorLayout } from "./layout.ts";
  * const l: SensorLayout = sensorLayout(2);
- * console.assert(l.alert === 2);
+ * console.assert(l.sleep === 0 && l.sense === 1 && l.alert === 2);
  * ```
  */
 export interface SensorLayout {
@@ -250,6 +253,8 @@ export interface SensorLayout {
   readonly obsSize: number;
   /** Action count (3). */
   readonly numActions: number;
+  /** The sleep action (always legal). */
+  readonly sleep: number;
   /** The sense action. */
   readonly sense: number;
   /** The alert action. */
@@ -283,6 +288,7 @@ export function satelliteLayout(kEvents: number, kNeighbours: number): Satellite
     neighboursOffset,
     obsSize: neighboursOffset + kNeighbours * NEIGHBOUR_SLOT.size,
     numActions: 2 + kEvents + kNeighbours,
+    idle: 0,
     image: 1,
     downlink: 1 + kEvents,
     relay: 2 + kEvents,
@@ -306,6 +312,7 @@ export function sensorLayout(kSatellites: number): SensorLayout {
     satellitesOffset: SENSOR_OWN.size,
     obsSize: SENSOR_OWN.size + kSatellites * SAT_SLOT.size,
     numActions: 3,
+    sleep: 0,
     sense: 1,
     alert: 2,
     actionNames: ["sleep", "sense", "alert"],

@@ -3,7 +3,14 @@
  * cooperative multi-agent task with heterogeneous node classes, per-node compute budgets and partial
  * observations, defined by scenario files (`scenarios/*.json`, documented in `scenarios/README.md`).
  *
- * - {@linkcode FleetEnv}: the environment (`reset`, `step`, `state`, `snapshot`, `audit`, `injectEvent`).
+ * - {@linkcode FleetEnv}: the environment (`reset`, `step`, `state`, `snapshot`, `audit`, `injectEvent`),
+ *   the public face of its parts, one concept per file: {@linkcode FleetParams} (per-node parameters,
+ *   `params.ts`), {@linkcode FleetDynamics} (node state, event table, kernel handlers and transfers,
+ *   `dynamics.ts`), {@linkcode FleetVisibility} (proximity queries, `visibility.ts`, with
+ *   {@linkcode sensorBuckets} and {@linkcode insertTop}), {@linkcode FleetObserver} (observations, masks,
+ *   global state and infos, `observe.ts`), {@linkcode fleetSnapshot} (`snapshot.ts`), the geometry
+ *   {@linkcode FleetOrbits} and the static world (`world.ts`); {@linkcode ArrayRegistry} (`memory.ts`)
+ *   derives `memoryBytes()` from the typed arrays the parts hold.
  * - Scenarios: {@linkcode builtinScenario}, {@linkcode loadScenarioFile}, {@linkcode parseScenario},
  *   {@linkcode ScenarioError}; the zod schema in `schema.ts`.
  * - Baselines: {@linkcode randomLegalActions}, {@linkcode greedyFleetActions} (also as the
@@ -30,15 +37,23 @@
 import type { EnvEntry, EnvOptions } from "../env/registry.ts";
 import { FleetEnv, type FleetEnvOptions } from "./env.ts";
 
+export * from "./dynamics.ts";
 export * from "./env.ts";
 export * from "./events.ts";
 export * from "./greedy.ts";
 export * from "./layout.ts";
+export * from "./memory.ts";
+export * from "./observe.ts";
 export * from "./orbits.ts";
+export * from "./params.ts";
 export * from "./random.ts";
 export * from "./scenario.ts";
 export * from "./schema.ts";
+export * from "./sensor_buckets.ts";
+export * from "./snapshot.ts";
 export * from "./sphere_grid.ts";
+export * from "./top_k.ts";
+export * from "./visibility.ts";
 export * from "./world.ts";
 
 function factory(scenario: string): (options?: EnvOptions) => FleetEnv {
@@ -55,7 +70,7 @@ function factory(scenario: string): (options?: EnvOptions) => FleetEnv {
 }
 
 /**
- * Registry entries of the shipped fleet scenarios (the lead registers them in `sim/builtin_envs.ts`).
+ * Environment entries of the shipped fleet scenarios (`sim/builtin_envs.ts` lists them; the scenario catalog adds their heuristic, models and preset).
  * Factory options: `maxSteps`, `id`, `ephemerisCache` (see {@linkcode FleetEnvOptions}).
  *
  * @example
