@@ -282,10 +282,21 @@ Deno.test({
       assert.equal(await page.getAttribute("#map", "data-basemap"), "loaded");
       const land = (await page.getAttribute("#map path.land", "d")) ?? "";
       assert.ok((land.match(/M/g) ?? []).length > 100, "the map draws the land polygons");
+      // One ground track per satellite with two ticks in a row of the last episode on one side of the
+      // antimeridian (the run is stopped by time, so the last episode may be only a tick or two long).
+      const episodeTicks = ticks.filter((t) => t.episode === last.episode);
+      const expectedTracks = [0, 1, 2].filter((i) =>
+        episodeTicks.some((t, k) => {
+          if (k === 0) return false;
+          const lonOf = (e: typeof t) =>
+            (e.snapshot as { satellites: { lonDeg: number[] } }).satellites.lonDeg[i];
+          return Math.abs(lonOf(t) - lonOf(episodeTicks[k - 1])) <= 180;
+        })
+      ).length;
       assert.equal(
         await page.locator("#map path.track").count(),
-        3,
-        "one ground track per satellite",
+        expectedTracks,
+        "one ground track per satellite with a segment to draw",
       );
       // Links are straight lines on the map, so one that would cross the antimeridian is left out.
       const lons = (last.snapshot as { satellites: { lonDeg: number[] } }).satellites.lonDeg;
@@ -473,12 +484,22 @@ Deno.test({
       expectPanelMatches(await readPanel(page), ticks.at(-1)!);
       // 16 satellites with a ground track each, 24 sensors, the stations, all on the basemap.
       const snap = ticks.at(-1)!.snapshot as {
-        satellites: { latDeg: number[] };
+        satellites: { latDeg: number[]; altKm: number[] };
         sensors: { latDeg: number[] };
-        stations: { latDeg: number[] };
+        stations: { latDeg: number[]; minElevationDeg: number[] };
       };
       assert.equal(await page.locator("#map circle.sat").count(), snap.satellites.latDeg.length);
       assert.equal(await page.locator("#map path.track").count(), snap.satellites.latDeg.length);
+      // A footprint per satellite: the ground it sees above the lowest station elevation mask.
+      const footprints = page.locator("#map path.footprint");
+      assert.equal(await footprints.count(), snap.satellites.latDeg.length);
+      const mask = Math.min(...snap.stations.minElevationDeg) * Math.PI / 180;
+      const h = snap.satellites.altKm[0];
+      const expectedDeg = (Math.acos(6378.137 / (6378.137 + h) * Math.cos(mask)) - mask) * 180 /
+        Math.PI;
+      const drawnDeg = Number(await footprints.first().getAttribute("data-radius"));
+      assert.ok(Math.abs(drawnDeg - expectedDeg) < 1e-9, `${drawnDeg} vs ${expectedDeg}`);
+      assert.ok(drawnDeg > 10 && drawnDeg < 30, `a 750 km orbit sees ${drawnDeg} degrees`);
       assert.equal(await page.locator("#map circle.sensor").count(), 24);
       assert.equal(await page.locator("#map rect.station").count(), snap.stations.latDeg.length);
       assert.equal(await page.getAttribute("#map", "data-basemap"), "loaded");

@@ -674,6 +674,32 @@ function angleDeg(lat1, lon1, lat2, lon2) {
 }
 
 /**
+ * The angular radius (degrees) of the ground a satellite at `altKm` sees above `minElevationDeg`: the
+ * Earth central angle acos(R cos(e) / (R + h)) - e, on a sphere of the equatorial radius.
+ */
+function footprintRadiusDeg(altKm, minElevationDeg) {
+  if (!Number.isFinite(altKm) || altKm <= 0 || !Number.isFinite(minElevationDeg)) return undefined;
+  const r = Math.PI / 180, e = minElevationDeg * r;
+  return (Math.acos(6378.137 / (6378.137 + altKm) * Math.cos(e)) - e) / r;
+}
+
+/** `[lon, lat]` points of the small circle of angular radius `radiusDeg` around (lat, lon). */
+function smallCircle(lat, lon, radiusDeg) {
+  const r = Math.PI / 180, d = radiusDeg * r, p1 = lat * r, l1 = lon * r;
+  const points = [];
+  for (let k = 0; k <= 36; k++) {
+    const b = (k * 10) * r;
+    const p2 = Math.asin(Math.sin(p1) * Math.cos(d) + Math.cos(p1) * Math.sin(d) * Math.cos(b));
+    const l2 = l1 + Math.atan2(
+      Math.sin(b) * Math.sin(d) * Math.cos(p1),
+      Math.cos(d) - Math.sin(p1) * Math.sin(p2),
+    );
+    points.push([((l2 / r + 540) % 360) - 180, p2 / r]);
+  }
+  return points;
+}
+
+/**
  * Ground tracks over the last orbit of each satellite (of the ticks shown, this episode), and the ISL and
  * downlink links of the current tick.
  */
@@ -695,10 +721,24 @@ function drawTracksAndLinks(snapshot) {
       if (d.includes("L")) paths.push(el("path", { d, class: "track", "data-sat": i }));
     }
   }
-  tracks.replaceChildren(...paths);
-  const lines = [];
   const sats = snapshot?.satellites;
   const stations = snapshot?.stations;
+  // Footprints: the ground each satellite sees above the lowest station elevation mask (what a station
+  // inside it needs to be in view).
+  const masks = (stations?.minElevationDeg ?? []).filter(Number.isFinite);
+  const mask = masks.length ? Math.min(...masks) : undefined;
+  if (sats && Array.isArray(sats.latDeg) && mask !== undefined) {
+    for (let i = 0; i < sats.latDeg.length; i++) {
+      const radius = footprintRadiusDeg(sats.altKm?.[i], mask);
+      if (radius === undefined || !Number.isFinite(sats.latDeg[i])) continue;
+      const d = trackPath(smallCircle(sats.latDeg[i], sats.lonDeg[i], radius));
+      if (d.includes("L")) {
+        paths.push(el("path", { d, class: "footprint", "data-sat": i, "data-radius": radius }));
+      }
+    }
+  }
+  tracks.replaceChildren(...paths);
+  const lines = [];
   const seg = (lon1, lat1, lon2, lat2, cls) => {
     if (![lon1, lat1, lon2, lat2].every(Number.isFinite) || Math.abs(lon1 - lon2) > 180) return;
     lines.push(

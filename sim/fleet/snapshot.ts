@@ -73,8 +73,8 @@ export interface FleetSnapshot {
     detected: number[];
     satellitesVisible: number[];
   };
-  /** Ground stations. */
-  stations: { name: string[]; latDeg: number[]; lonDeg: number[] };
+  /** Ground stations; `minElevationDeg` is each one's elevation mask (footprints are drawn from it). */
+  stations: { name: string[]; latDeg: number[]; lonDeg: number[]; minElevationDeg: number[] };
   /** Every event of the episode so far. */
   events: {
     id: number[];
@@ -231,6 +231,7 @@ export function fleetSnapshot(src: SnapshotSource): FleetSnapshot {
       name: [...w.stationNames],
       latDeg: Array.from(w.stationLatDeg),
       lonDeg: Array.from(w.stationLonDeg),
+      minElevationDeg: Array.from(w.stationSinMinEl, (x) => Math.asin(x) / DEG),
     },
     events,
     infos: { ...src.infos },
