@@ -79,12 +79,31 @@ export function roundHalfAway(v: number): number {
   return v >= 0 ? Math.floor(v + 0.5) : -Math.floor(-v + 0.5);
 }
 
-/** The largest magnitude of a signed quantized value of `bits` bits (symmetric: 127, 32767). */
+/**
+ * The largest magnitude of a signed quantized value of `bits` bits (symmetric: 127, 32767).
+ *
+ * @example
+ * ```ts
+ * import { signedMax } from "./quantize.ts";
+ * console.assert(signedMax(8) === 127 && signedMax(16) === 32767);
+ * ```
+ */
 export function signedMax(bits: 8 | 16): number {
   return bits === 8 ? 127 : 32767;
 }
 
-/** Every layer at 8/8 bits. */
+/**
+ * Every layer at 8/8 bits.
+ *
+ * @example
+ * ```ts
+ * import { allInt8 } from "./quantize.ts";
+ * import { networkFromWeights } from "./network.ts";
+ * const net = networkFromWeights("a", { obsSize: 1, agentIdSize: 0, numActions: 1, hiddenSizes: [],
+ *   activation: "relu", kind: "mlp" }, [Float32Array.of(1), Float32Array.of(0)]);
+ * console.assert(allInt8(net)[0].weightBits === 8);
+ * ```
+ */
 export function allInt8(net: Network): LayerPrecision[] {
   return net.layers.map(() => ({ weightBits: 8, inputBits: 8 }));
 }
@@ -343,7 +362,72 @@ function selectMasked(
   return best;
 }
 
-/** Extra bytes a 16-bit operand costs over 8 bits: weights in flash, the input buffer in RAM. */
+/**
+ * Masked greedy actions of `rows` observations through the quantized network, as the generated C's
+ * `act_batch` gives them (via {@linkcode simulateQuantized}).
+ *
+ * @example
+ * ```ts
+ * import { calibrate, quantizedActions } from "./quantize.ts";
+ * import { networkFromWeights } from "./network.ts";
+ * const net = networkFromWeights("a", { obsSize: 1, agentIdSize: 0, numActions: 2, hiddenSizes: [],
+ *   activation: "relu", kind: "mlp" }, [Float32Array.of(1, -1), Float32Array.of(0, 0)]);
+ * const x = Float32Array.of(2, -2);
+ * const a = quantizedActions(net, calibrate(net, x, 2), x, Uint8Array.of(1, 1, 1, 1), 2);
+ * console.assert(a[0] === 0 && a[1] === 1);
+ * ```
+ */
+export function quantizedActions(
+  net: Network,
+  q: QuantizedNetwork,
+  inputs: Float32Array,
+  masks: Uint8Array,
+  rows: number,
+): Int32Array {
+  const out = new Int32Array(rows), logits = new Float32Array(net.numActions);
+  for (let r = 0; r < rows; r++) {
+    out[r] = selectMasked(simulateQuantized(net, q, inputs, r, logits), masks, r, net.numActions);
+  }
+  return out;
+}
+
+/**
+ * Masked greedy actions of the float network (float64 reference pass), first maximum as in the C.
+ *
+ * @example
+ * ```ts
+ * import { floatActions } from "./quantize.ts";
+ * import { networkFromWeights } from "./network.ts";
+ * const net = networkFromWeights("a", { obsSize: 1, agentIdSize: 0, numActions: 2, hiddenSizes: [],
+ *   activation: "relu", kind: "mlp" }, [Float32Array.of(1, -1), Float32Array.of(0, 0)]);
+ * console.assert(floatActions(net, Float32Array.of(2), Uint8Array.of(0, 1), 1)[0] === 1); // masked
+ * ```
+ */
+export function floatActions(
+  net: Network,
+  inputs: Float32Array,
+  masks: Uint8Array,
+  rows: number,
+): Int32Array {
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    out[r] = selectMasked(forwardLayers(net, inputs, r).at(-1)!, masks, r, net.numActions);
+  }
+  return out;
+}
+
+/**
+ * Extra bytes a 16-bit operand costs over 8 bits: weights in flash, the input buffer in RAM.
+ *
+ * @example
+ * ```ts
+ * import { promotionBytes } from "./quantize.ts";
+ * import { networkFromWeights } from "./network.ts";
+ * const net = networkFromWeights("a", { obsSize: 3, agentIdSize: 0, numActions: 6, hiddenSizes: [],
+ *   activation: "relu", kind: "mlp" }, [new Float32Array(18), new Float32Array(6)]);
+ * console.assert(promotionBytes(net, 0, "weights") === 3 * 8 && promotionBytes(net, 0, "input") === 3);
+ * ```
+ */
 export function promotionBytes(net: Network, l: number, what: "weights" | "input"): number {
   const layer = net.layers[l];
   if (what === "input") return layer.inSize;
