@@ -10,7 +10,8 @@
  *                                memory budget), agreement figures, QEMU instruction counts; the
  *                                calibration and verification observations' provenance
  * <out>/c/<class>_f32.{c,h}      float32
- * <out>/c/<class>_i8.{c,h}       int8, per-channel weight scales
+ * <out>/c/<class>_i8.{c,h}       int8, per-channel weight scales; layers at 16 bits where the calibration
+ *                                set asks (see `choosePrecision`)
  * <out>/wasm/<class>_{f32,i8}.wasm   the same C compiled to WASM SIMD (target wasm)
  * ```
  *
