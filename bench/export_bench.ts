@@ -14,7 +14,12 @@
  *
  * Peers are interleaved: three rounds over every path, the best median of each kept. Targets: the 1,316-FLOP
  * student within 5x of this core's FLOP floor (FLOPs / 78 GFLOP/s, AVX2 FMA peak) on the compiled path; the
- * teacher on the compiled path at least as fast as onnxruntime at batch 1.
+ * teacher on the compiled path at least as fast as onnxruntime at batch 1. The i8 builds use the bits per
+ * layer `deno task export` ships for that network (some layers at 16 bits where the calibration asks).
+ *
+ * Then, for every shipped student, the 8-bit action agreement with float32 on the export's held-out
+ * decisions (target >= 99%), with the export's calibration and precision choice, against the same
+ * calibration with every layer at 8 bits (TypeScript twin of the generated C, bit-exact; no compiler).
  *
  * Run standalone with `deno run -A bench/export_bench.ts`.
  *
@@ -32,10 +37,18 @@ import { loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
 import { measureActorLatency } from "../policies/runtime.ts";
 import { actorCost } from "../policies/cost.ts";
-import { generateFloatC, generateInt8C } from "../export/codegen.ts";
+import { generateFloatC, generateInt8C, precisionText, tableBytes } from "../export/codegen.ts";
 import { buildHost, buildWasm } from "../export/export.ts";
 import { type Network, networkFromActor } from "../export/network.ts";
-import { calibrate } from "../export/quantize.ts";
+import {
+  allInt8,
+  calibrationStats,
+  choosePrecision,
+  floatActions,
+  quantizedActions,
+  quantizeWith,
+} from "../export/quantize.ts";
+import { actionModeOf, deployableModelsDir } from "../distill/scenario.ts";
 import { recordObservations } from "../export/record.ts";
 import { missingTool, runTool } from "../export/toolchain.ts";
 import type { BenchRow } from "./report.ts";
@@ -157,6 +170,8 @@ interface Subject {
   i8: CompiledActor;
   /** Native figures per compiler, ns per decision: [f32 batch 1, f32 batched, i8 batch 1, i8 batched]. */
   native: Record<string, number[]>;
+  /** Bits per layer of the i8 build. */
+  precision: string;
 }
 
 async function subject(
@@ -171,8 +186,21 @@ async function subject(
   const c = set.classes.findIndex((k) => k.name === className);
   const plain = set.classes[c].actor as PlainActor;
   const net = networkFromActor(className, plain);
-  const rec = recordObservations(env, set, { seed: 0, episodes: 50, maxPerClass: 2000 });
-  const q = calibrate(net, rec.classes[c].inputs, rec.classes[c].rows);
+  const rec = recordObservations(env, set, {
+    seed: 0,
+    episodes: 50,
+    maxPerClass: 2000,
+    actions: actionModeOf(defaultCatalog().get(envId)),
+    sampling: "uniform",
+  });
+  // The precision `deno task export` ships for this network (same calibration, same rule).
+  const cr = rec.classes[c];
+  const stats = calibrationStats(net, cr.inputs, cr.rows);
+  const q = quantizeWith(
+    net,
+    stats,
+    choosePrecision(net, stats, cr.inputs, cr.masks, cr.rows, INT8_TARGET).precision,
+  );
   const gf = generateFloatC({ ...net, ident: `${label}` }),
     gi = generateInt8C({ ...net, ident: label }, q);
   for (const g of [gf, gi]) {
@@ -220,7 +248,87 @@ async function subject(
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   });
-  return { label, net, plain, tfActor, ortSession, f32, i8, native };
+  return { label, net, plain, tfActor, ortSession, f32, i8, native, precision: precisionText(q) };
+}
+
+/** The export's default agreement target of the calibration-set precision choice. */
+const INT8_TARGET = 0.998;
+/** Scenarios with shipped students whose 8-bit agreement is measured. */
+const AGREEMENT_SCENARIOS = [
+  "3m",
+  "2s3z",
+  "3s5z",
+  "3s_vs_5z",
+  "8m",
+  "simple_spread",
+  "leo-wildfire",
+  "iot-edge-fleet",
+  "mega-shell",
+];
+
+/**
+ * 8-bit action agreement of every shipped student, exactly as `deno task export` calibrates it (uniform
+ * sample of 2,000 decisions from 50 episodes, seeds 0-49) and measures it (the first 10,000 held-out
+ * decisions from seeds 100000+), through the bit-exact TypeScript twin of the generated C: the chosen
+ * (mixed) precision against every layer at 8 bits.
+ */
+async function agreementRows(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const scenario of AGREEMENT_SCENARIOS) {
+    const entry = defaultCatalog().get(scenario);
+    const envId = entry.id;
+    const env = entry.make();
+    const set = await loadPolicySet(`${deployableModelsDir(entry)}/students`, {
+      as: "plain",
+      expect: { classes: env.classes },
+    });
+    const actions = actionModeOf(entry);
+    const cal = recordObservations(env, set, {
+      seed: 0,
+      episodes: 50,
+      maxPerClass: 2000,
+      actions,
+      sampling: "uniform",
+    });
+    const ver = recordObservations(env, set, {
+      seed: 100000,
+      episodes: 2000,
+      maxPerClass: 10000,
+      actions,
+    });
+    for (const [c, cls] of set.classes.entries()) {
+      const net = networkFromActor(cls.name, cls.actor as PlainActor);
+      const cr = cal.classes[c], vr = ver.classes[c];
+      const stats = calibrationStats(net, cr.inputs, cr.rows);
+      const choice = choosePrecision(net, stats, cr.inputs, cr.masks, cr.rows, INT8_TARGET);
+      const ref = floatActions(net, vr.inputs, vr.masks, vr.rows);
+      const agree = (p: typeof choice.precision) => {
+        const a = quantizedActions(net, quantizeWith(net, stats, p), vr.inputs, vr.masks, vr.rows);
+        let same = 0;
+        for (let r = 0; r < vr.rows; r++) if (a[r] === ref[r]) same++;
+        return (100 * same) / vr.rows;
+      };
+      const chosen = agree(choice.precision), all8 = agree(allInt8(net));
+      const est = tableBytes(net, "i8", choice.precision), est8 = tableBytes(net, "i8");
+      rows.push({
+        suite: SUITE,
+        name: `int8 = float32 actions ${envId} ${cls.name}`,
+        value: chosen,
+        unit: "%",
+        comparisonName: "every layer 8-bit",
+        comparison: all8,
+        ratio: chosen / all8,
+        target: ">= 99%",
+        met: chosen >= 99,
+        note: `${vr.rows} held-out decisions; bits per layer ${
+          precisionText(quantizeWith(net, stats, choice.precision))
+        }; tables ${est.flash} B flash / ${est.activations} B activations (all 8-bit ${est8.flash} / ${est8.activations}); calibration agreement ${
+          (100 * choice.int8Agreement).toFixed(2)
+        }% -> ${(100 * choice.agreement).toFixed(2)}%`,
+      });
+    }
+  }
+  return rows;
 }
 
 /** Runs the suite. */
@@ -320,7 +428,9 @@ export async function run(): Promise<BenchRow[]> {
                   NATIVE_FLAGS[path.split(" ")[1]].join(" ")
                 })`
                 : ""
-            }${path === "onnxruntime-node" ? "; async session.run, CPU EP, 1 thread" : ""}`,
+            }${path === "onnxruntime-node" ? "; async session.run, CPU EP, 1 thread" : ""}${
+              path.endsWith("i8") ? `; bits per layer ${s.precision}` : ""
+            }`,
           });
         }
       }
@@ -329,6 +439,7 @@ export async function run(): Promise<BenchRow[]> {
   } finally {
     await Deno.remove(build, { recursive: true }).catch(() => {});
   }
+  rows.push(...await agreementRows());
   void tf;
   return rows;
 }

@@ -10,7 +10,8 @@
  *                                memory budget), agreement figures, QEMU instruction counts; the
  *                                calibration and verification observations' provenance
  * <out>/c/<class>_f32.{c,h}      float32
- * <out>/c/<class>_i8.{c,h}       int8, per-channel weight scales
+ * <out>/c/<class>_i8.{c,h}       int8, per-channel weight scales; layers at 16 bits where the calibration
+ *                                set asks (see `choosePrecision`)
  * <out>/wasm/<class>_{f32,i8}.wasm   the same C compiled to WASM SIMD (target wasm)
  * ```
  *
@@ -44,8 +45,22 @@ import type { PolicySet } from "../policies/policy_set.ts";
 import { actionModeOf, budgetsOf, deployableModelsDir } from "../distill/scenario.ts";
 import { evaluateController, pairedDifference } from "../distill/evaluate.ts";
 import { ExportInputError, type Network, networkFromActor } from "./network.ts";
-import { calibrate } from "./quantize.ts";
-import { type GeneratedC, generateFloatC, generateInt8C, tableBytes } from "./codegen.ts";
+import {
+  allInt8,
+  calibrationStats,
+  choosePrecision,
+  type LayerPrecision,
+  type PrecisionChoice,
+  quantizeWith,
+  simulateQuantized,
+} from "./quantize.ts";
+import {
+  type GeneratedC,
+  generateFloatC,
+  generateInt8C,
+  precisionText,
+  tableBytes,
+} from "./codegen.ts";
 import { hostHarness, M4_LINKER_SCRIPT, M4_STARTUP, m4Harness, wasmGlue } from "./harness.ts";
 import { type ClassRecording, type Recording, recordObservations } from "./record.ts";
 import { M4_FLAGS, requireTarget, runTool, type Target } from "./toolchain.ts";
@@ -62,10 +77,15 @@ export interface ExportOptions {
   targets?: readonly Target[];
   /** Seed of the calibration episodes (default 0); held-out episodes start at `seed + 100000`. */
   seed?: number;
-  /** Calibration episodes at most (default 50). */
+  /** Calibration episodes (default 50), all run; the calibration rows are a uniform sample of them. */
   calibrationEpisodes?: number;
   /** Calibration observations per class (default 2000). */
   calibrationRows?: number;
+  /**
+   * Agreement of the 8-bit network's actions with the float network's on the calibration observations
+   * below which layers are promoted to 16 bits (see `choosePrecision`; default 0.998; 0 = all 8-bit).
+   */
+  int8Target?: number;
   /** Held-out observations per class for the agreement checks (default 10000). */
   verifyRows?: number;
   /** Observations run under QEMU per class (default 64). */
@@ -102,17 +122,37 @@ export interface ExportedClass {
   estimate: { f32: { flash: number; ram: number }; i8: { flash: number; ram: number } };
   /** Recorded observations the int8 activation scales were calibrated on. */
   calibrationRows: number;
+  /**
+   * Bits per layer of the "int8" build (8 unless the calibration promoted an operand to 16), chosen on
+   * the calibration observations, with the agreement before and after and the promotions taken.
+   */
+  quantization: {
+    precision: LayerPrecision[];
+    text: string;
+    mixed: boolean;
+    calibrationAgreement: { allInt8: number; chosen: number; target: number };
+    steps: PrecisionChoice["steps"];
+  };
   /** Host (gcc) build checked against the tfjs-free reference on held-out observations (target `host`). */
   host?: {
     rows: number;
     float32: { maxAbsLogitDiff: number; argmaxAgreement: number; maskedActionAgreement: number };
-    int8: { actionAgreementWithFloat32: number; maxAbsLogitDiff: number };
+    int8: {
+      actionAgreementWithFloat32: number;
+      maxAbsLogitDiff: number;
+      /** Held-out agreement of the same calibration at 8 bits everywhere (TypeScript twin of the C). */
+      allInt8ActionAgreement: number;
+      /** The TypeScript twin gives the host build's actions on every held-out row. */
+      simulatorMatchesHost: boolean;
+    };
   };
   /** Cortex-M4 build: sizes, and the QEMU run against the host (target `cortex-m4`). */
   cortexM4?: {
     /** arm-none-eabi-size of each model object alone (text includes the constant weights). */
     f32: M4Size;
     i8: M4Size;
+    /** The same for the all-8-bit build, when the chosen precision is mixed (the cost of the promotions). */
+    i8AllInt8?: M4Size;
     qemu: {
       rows: number;
       sameActionsAsHost: boolean;
@@ -183,6 +223,19 @@ export interface ExportManifest {
 
 async function exists(path: string): Promise<boolean> {
   return await Deno.lstat(path).then(() => true, () => false);
+}
+
+/** Masked greedy action as the generated C selects it (first maximum, illegal actions -1e9). */
+function selectMasked(logits: Float32Array, masks: Uint8Array, row: number, A: number): number {
+  let best = 0, bestV = 0;
+  for (let k = 0; k < A; k++) {
+    const v = masks[row * A + k] === 0 ? Math.fround(-1e9) : logits[k];
+    if (k === 0 || v > bestV) {
+      bestV = v;
+      best = k;
+    }
+  }
+  return best;
 }
 
 function argmaxRows(logits: Float32Array, rows: number, A: number): Int32Array {
@@ -414,6 +467,7 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
     maxPerClass: options.calibrationRows ?? 2000,
     actions,
     policyLabel: modelsDir,
+    sampling: "uniform",
   });
   const heldSeed = seed + 100000;
   const ver = recordObservations(env, set, {
@@ -439,14 +493,35 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
           `Cannot export class "${net.className}": no calibration observations were recorded`,
         );
       }
-      const q = calibrate(net, calRec.inputs, calRec.rows);
+      const stats = calibrationStats(net, calRec.inputs, calRec.rows);
+      const choice = choosePrecision(
+        net,
+        stats,
+        calRec.inputs,
+        calRec.masks,
+        calRec.rows,
+        options.int8Target ?? 0.998,
+      );
+      const q = quantizeWith(net, stats, choice.precision);
+      const q8 = quantizeWith(net, stats, allInt8(net));
+      const mixed = choice.steps.length > 0;
+      progress(
+        log,
+        `${net.className}: 8-bit agrees on ${
+          (100 * choice.int8Agreement).toFixed(2)
+        }% of ${calRec.rows} calibration observations; ${
+          mixed
+            ? `promoted to ${precisionText(q)} (${(100 * choice.agreement).toFixed(2)}%)`
+            : "kept"
+        }`,
+      );
       const f32 = generateFloatC(net), i8 = generateInt8C(net, q);
       for (const g of [f32, i8]) {
         await writeGenerated(`${tmp}/c`, g);
         await writeGenerated(build, g);
       }
       const cost = actorCost(net.spec);
-      const ef = tableBytes(net, "f32"), ei = tableBytes(net, "i8");
+      const ef = tableBytes(net, "f32"), ei = tableBytes(net, "i8", choice.precision);
       const entry: ExportedClass = {
         name: net.className,
         ident: net.ident,
@@ -465,6 +540,17 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
           i8: { flash: ei.flash, ram: ei.activations },
         },
         calibrationRows: calRec.rows,
+        quantization: {
+          precision: choice.precision,
+          text: precisionText(q),
+          mixed,
+          calibrationAgreement: {
+            allInt8: choice.int8Agreement,
+            chosen: choice.agreement,
+            target: choice.target,
+          },
+          steps: choice.steps,
+        },
       };
       const slot: { f32?: CompiledActor; i8?: CompiledActor } = {};
       compiled.push(slot);
@@ -483,11 +569,22 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
           maxDiffI8 = Math.max(maxDiffI8, Math.abs(host.lf[i] - host.li[i]));
         }
         const amRef = argmaxRows(ref, n, A), amC = argmaxRows(host.lf, n, A);
-        let same = 0, sameMasked = 0, sameI8 = 0;
+        let same = 0, sameMasked = 0, sameI8 = 0, sameAll8 = 0, twinMatches = true;
+        const li = new Float32Array(A);
         for (let r = 0; r < n; r++) {
           if (amRef[r] === amC[r]) same++;
           if (refMasked[r] === host.af[r]) sameMasked++;
           if (host.ai[r] === host.af[r]) sameI8++;
+          if (
+            selectMasked(simulateQuantized(net, q, verRec.inputs, r, li), verRec.masks, r, A) !==
+              host.ai[r]
+          ) {
+            twinMatches = false;
+          }
+          const a8 = mixed
+            ? selectMasked(simulateQuantized(net, q8, verRec.inputs, r, li), verRec.masks, r, A)
+            : host.ai[r];
+          if (a8 === host.af[r]) sameAll8++;
         }
         entry.host = {
           rows: n,
@@ -496,7 +593,12 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
             argmaxAgreement: same / n,
             maskedActionAgreement: sameMasked / n,
           },
-          int8: { actionAgreementWithFloat32: sameI8 / n, maxAbsLogitDiff: maxDiffI8 },
+          int8: {
+            actionAgreementWithFloat32: sameI8 / n,
+            maxAbsLogitDiff: maxDiffI8,
+            allInt8ActionAgreement: sameAll8 / n,
+            simulatorMatchesHost: twinMatches,
+          },
         };
       }
       if (targets.includes("cortex-m4")) {
@@ -511,6 +613,14 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
           budgets[c],
           options.qemuRows ?? 64,
         );
+        if (mixed) {
+          // The all-8-bit build of the same calibration, sized alone: what the promotions cost.
+          const dir8 = `${build}/all8`;
+          await Deno.mkdir(dir8, { recursive: true });
+          const g8 = generateInt8C(net, q8);
+          await writeGenerated(dir8, g8);
+          entry.cortexM4.i8AllInt8 = await m4Size(dir8, g8, budgets[c]);
+        }
       }
       if (targets.includes("wasm")) {
         progress(log, `${net.className}: WASM SIMD build`);
@@ -596,6 +706,32 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
   }
 }
 
+/** Compiles one model object for the Cortex-M4 in `dir` and measures it against the class's budget. */
+async function m4Size(dir: string, g: GeneratedC, budget: ComputeBudget): Promise<M4Size> {
+  const obj = `${dir}/${g.base}.m4.o`;
+  await runTool("arm-none-eabi-gcc", [
+    ...M4_FLAGS,
+    "-fstack-usage",
+    "-Wall",
+    "-Werror",
+    "-c",
+    "-o",
+    obj,
+    `${dir}/${g.base}.c`,
+  ], dir);
+  const s = parseSize(await runTool("arm-none-eabi-size", [obj], dir));
+  const stack = stackOf(await Deno.readTextFile(`${dir}/${g.base}.m4.su`), g.prefix);
+  const flash = s.text + s.data, ram = s.data + s.bss + stack;
+  return {
+    ...s,
+    stack,
+    flash,
+    ram,
+    fitsFlash: flash <= budget.paramMemoryBytes,
+    fitsRam: ram <= budget.paramMemoryBytes,
+  };
+}
+
 async function cortexM4(
   build: string,
   net: Network,
@@ -606,31 +742,7 @@ async function cortexM4(
   budget: ComputeBudget,
   qemuRows: number,
 ): Promise<NonNullable<ExportedClass["cortexM4"]>> {
-  const size = async (g: GeneratedC): Promise<M4Size> => {
-    const obj = `${build}/${g.base}.m4.o`;
-    await runTool("arm-none-eabi-gcc", [
-      ...M4_FLAGS,
-      "-fstack-usage",
-      "-Wall",
-      "-Werror",
-      "-c",
-      "-o",
-      obj,
-      `${build}/${g.base}.c`,
-    ], build);
-    const s = parseSize(await runTool("arm-none-eabi-size", [obj], build));
-    const stack = stackOf(await Deno.readTextFile(`${build}/${g.base}.m4.su`), g.prefix);
-    const flash = s.text + s.data, ram = s.data + s.bss + stack;
-    return {
-      ...s,
-      stack,
-      flash,
-      ram,
-      fitsFlash: flash <= budget.paramMemoryBytes,
-      fitsRam: ram <= budget.paramMemoryBytes,
-    };
-  };
-  const sf = await size(f32), si = await size(i8);
+  const sf = await m4Size(build, f32, budget), si = await m4Size(build, i8, budget);
   const rows = Math.min(qemuRows, rec.rows);
   const main = `${build}/${net.ident}_m4_main.c`;
   await Deno.writeTextFile(

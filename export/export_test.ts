@@ -5,8 +5,16 @@ import { loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
 import { CompiledActor, loadCompiledPolicySet } from "../policies/compiled.ts";
 import { PolicyRuntime } from "../policies/runtime.ts";
-import { type ExportManifest, exportPolicySet } from "./export.ts";
+import { buildHost, type ExportManifest, exportPolicySet, runHostVerify } from "./export.ts";
 import { networkFromWeights } from "./network.ts";
+import { Rng } from "../sim/rng.ts";
+import { generateFloatC, generateInt8C } from "./codegen.ts";
+import {
+  calibrationStats,
+  type LayerPrecision,
+  quantizeWith,
+  simulateQuantized,
+} from "./quantize.ts";
 import { recordObservations } from "./record.ts";
 import { missingTool, parseTargets, ToolchainError } from "./toolchain.ts";
 
@@ -90,6 +98,14 @@ Deno.test({
     assert.ok(c.cortexM4!.i8.flash < c.cortexM4!.f32.flash);
     assert.ok(c.wasmCheck!.sameActionsAsHost);
     assert.equal(m.int8Return!.episodes, 2);
+    // The precision was chosen on the calibration set; the TypeScript twin is the host build, bit for bit.
+    const qz = c.quantization;
+    assert.ok(qz.calibrationAgreement.chosen >= qz.calibrationAgreement.target || !qz.mixed);
+    assert.equal(qz.mixed, qz.steps.length > 0);
+    assert.ok(c.host!.int8.simulatorMatchesHost);
+    assert.equal(m.calibration.sampling, "uniform");
+    assert.equal(m.calibration.episodes, 50);
+    if (qz.mixed) assert.ok(c.cortexM4!.i8AllInt8!.flash <= c.cortexM4!.i8.flash);
   },
 });
 
@@ -230,6 +246,79 @@ Deno.test("export: networkFromWeights names the layer of a wrong shape", () => {
       ], "m/a/weights.bin"),
     /Cannot export "m\/a\/weights.bin": field "layers\[1\]\.kernel" has 5 values, the architecture 2-3-2 needs 6/,
   );
+});
+
+Deno.test({
+  name:
+    `export: mixed 8/16-bit C (int32 and int64 accumulators, relu and tanh) equals its TypeScript twin${
+      missing.some((m) => m.startsWith("host")) ? " (skipped: no gcc)" : ""
+    }`,
+  ignore: missing.some((m) => m.startsWith("host")),
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "fleetkd-mixed-" });
+    try {
+      const rng = new Rng(11);
+      const cases: [string, "relu" | "tanh", LayerPrecision[]][] = [
+        ["mixrelu", "relu", [{ weightBits: 16, inputBits: 8 }, { weightBits: 16, inputBits: 16 }, {
+          weightBits: 8,
+          inputBits: 16,
+        }]],
+        ["mixtanh", "tanh", [{ weightBits: 8, inputBits: 16 }, { weightBits: 16, inputBits: 8 }, {
+          weightBits: 16,
+          inputBits: 16,
+        }]],
+      ];
+      for (const [name, activation, precision] of cases) {
+        const spec = {
+          obsSize: 7,
+          agentIdSize: 0,
+          numActions: 4,
+          hiddenSizes: [9, 6],
+          activation,
+          kind: "mlp" as const,
+        };
+        const arr = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+        const net = networkFromWeights(name, spec, [
+          arr(63),
+          arr(9),
+          arr(54),
+          arr(6),
+          arr(24),
+          arr(4),
+        ]);
+        const rows = 400;
+        const inputs = Float32Array.from({ length: rows * 7 }, () => 3 * rng.normal());
+        const masks = Uint8Array.from({ length: rows * 4 }, () => (rng.uniform() < 0.8 ? 1 : 0));
+        // Calibrated on the first half: the second half also exercises clamping.
+        const q = quantizeWith(net, calibrationStats(net, inputs, rows / 2), precision);
+        const f32 = generateFloatC(net), i8 = generateInt8C(net, q);
+        for (const g of [f32, i8]) {
+          await Deno.writeTextFile(`${dir}/${g.base}.c`, g.source);
+          await Deno.writeTextFile(`${dir}/${g.base}.h`, g.header);
+        }
+        if (name === "mixrelu") assert.match(i8.source, /long long acc/);
+        assert.match(i8.source, /static const short fk_w/);
+        const exe = await buildHost(dir, f32, i8, 7, 4);
+        const host = await runHostVerify(exe, dir, {
+          name,
+          rows,
+          inputSize: 7,
+          numActions: 4,
+          inputs,
+          masks,
+        });
+        const out = new Float32Array(4);
+        for (let r = 0; r < rows; r++) {
+          simulateQuantized(net, q, inputs, r, out);
+          for (let k = 0; k < 4; k++) {
+            assert.equal(out[k], host.li[r * 4 + k], `${name} row ${r} logit ${k}`);
+          }
+        }
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
 
 Deno.test({

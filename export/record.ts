@@ -57,6 +57,8 @@ export interface RecordingProvenance {
   policy: string;
   /** Cap on rows per class. */
   maxPerClass: number;
+  /** How rows were kept: the first ones, or a uniform seeded sample of every decision of every episode. */
+  sampling: "first" | "uniform";
 }
 
 /** Recorded observations of every class. */
@@ -79,11 +81,32 @@ export interface RecordOptions {
   actions?: "greedy" | "sample";
   /** Label recorded in the provenance. */
   policyLabel?: string;
+  /**
+   * `"first"` (default): keep the first `maxPerClass` decisions and stop once every class has them.
+   * `"uniform"`: run all `episodes` and keep a uniform sample of `maxPerClass` decisions per class
+   * (reservoir sampling, seeded by `seed`), so late-episode states are represented as well as early ones.
+   */
+  sampling?: "first" | "uniform";
 }
 
 /**
  * Runs up to `episodes` seeded episodes of `env` with `set` and records the actor inputs and masks of
- * every agent decision, up to `maxPerClass` rows per class (the first ones, in agent order).
+ * every agent decision, up to `maxPerClass` rows per class (the first ones, in agent order, or a uniform
+ * sample of all of them with `sampling: "uniform"`).
+ *
+ * @example
+ * ```ts
+ * import "../sim/builtin_envs.ts";
+ * import { makeEnv } from "../sim/env/registry.ts";
+ * import { PlainActor } from "../policies/plain.ts";
+ * import { recordObservations } from "./record.ts";
+ * const env = makeEnv("toy/matching");
+ * const set = { classes: env.classes.map((c) => ({ name: c.name, actor: PlainActor.fromWeights({
+ *   obsSize: c.obsSize, agentIdSize: 0, numActions: c.numActions, hiddenSizes: [], activation: "relu",
+ *   kind: "mlp" }, [new Float32Array(c.obsSize * c.numActions), new Float32Array(c.numActions)]) })) };
+ * const rec = recordObservations(env, set, { seed: 1, episodes: 3, maxPerClass: 5, sampling: "uniform" });
+ * console.assert(rec.classes[0].rows === 5 && rec.provenance.episodes === 3);
+ * ```
  */
 export function recordObservations(
   env: MultiAgentEnv,
@@ -108,8 +131,11 @@ export function recordObservations(
     };
   });
   const out = env.classes.map((c) => new Int32Array(c.count));
+  const uniform = options.sampling === "uniform";
+  const pick = new Rng(options.seed, "record/sample");
+  const seen = cls.map(() => 0);
   let steps = 0, episodes = 0;
-  const full = () => cls.every((c) => c.rows >= options.maxPerClass);
+  const full = () => !uniform && cls.every((c) => c.rows >= options.maxPerClass);
   for (let e = 0; e < options.episodes && !full(); e++) {
     episodes++;
     const rng = new Rng(options.seed + e, "record");
@@ -118,6 +144,25 @@ export function recordObservations(
     while (!step.done) {
       env.classes.forEach((c, i) => {
         const r = cls[i];
+        if (uniform) {
+          // Algorithm R over every decision: row k replaces a kept row with probability max / (k + 1).
+          buildActorInput(step.classes[i].obs, c.count, c.obsSize, r.agentIdSize, r.scratch);
+          for (let a = 0; a < c.count; a++) {
+            const k = seen[i]++;
+            const slot = k < options.maxPerClass ? k : pick.int(k + 1);
+            if (slot >= options.maxPerClass) continue;
+            r.inputs.set(
+              r.scratch.subarray(a * r.inputSize, (a + 1) * r.inputSize),
+              slot * r.inputSize,
+            );
+            r.masks.set(
+              step.classes[i].actionMask.subarray(a * r.numActions, (a + 1) * r.numActions),
+              slot * r.numActions,
+            );
+            if (k < options.maxPerClass) r.rows++;
+          }
+          return;
+        }
         const take = Math.min(c.count, options.maxPerClass - r.rows);
         if (take <= 0) return;
         buildActorInput(step.classes[i].obs, c.count, c.obsSize, r.agentIdSize, r.scratch);
@@ -151,6 +196,7 @@ export function recordObservations(
       actions: actionsMode,
       policy: options.policyLabel ?? set.label ?? "policy set",
       maxPerClass: options.maxPerClass,
+      sampling: uniform ? "uniform" : "first",
     },
   };
 }
