@@ -1,6 +1,7 @@
 /**
  * Shared command-line plumbing: `CliError` for bad flags, `runCli` (errors to exit codes and messages,
- * never a stack trace), flag parsers with safe ranges, `--scenario` resolution (an id or a scenario file
+ * never a stack trace), and every flag parser the tasks use (integers and numbers with safe ranges,
+ * learning-rate schedules, on/off switches, worker counts, byte counts and durations), `--scenario` resolution (an id or a scenario file
  * path) and a check that an output folder is writable before any work starts.
  *
  * Exit codes: 0 success; 2 bad input (a flag or an input file the user can fix: any
@@ -369,4 +370,98 @@ export function scenarioListFlag(
       throw new CliError(`flag --scenario: ${(e as Error).message}`);
     }
   });
+}
+
+/** Parses `--lr START[:END]` into a learning-rate schedule. */
+export function lrFlag(
+  text: string | undefined,
+): { learningRate: number; finalLearningRate: number } | undefined {
+  if (text === undefined) return undefined;
+  const parts = text.split(":");
+  const values = parts.map(Number);
+  if (parts.length > 2 || values.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new CliError(
+      `flag --lr must be a learning rate > 0 or START:END (e.g. 3e-4:3e-5), got "${text}"`,
+    );
+  }
+  return { learningRate: values[0], finalLearningRate: values[1] ?? values[0] };
+}
+
+/** Parses a number flag >= 0. */
+export function nonNegativeFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isFinite(v) || v < 0) {
+    throw new CliError(`flag --${name} must be a number >= 0, got "${text}"`);
+  }
+  return v;
+}
+
+/** Parses `--label-smoothing X`: the warm start's label smoothing, in [0, 1). */
+export function labelSmoothingFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !(v >= 0 && v < 1)) {
+    throw new CliError(`flag --label-smoothing must be a number in [0, 1), got "${text}"`);
+  }
+  return v;
+}
+
+/** Parses `--warm-start on|off`. */
+export function onOffFlag(name: string, text: string | undefined): boolean | undefined {
+  if (text === undefined) return undefined;
+  if (text === "on") return true;
+  if (text === "off") return false;
+  throw new CliError(`flag --${name} must be "on" or "off", got "${text}"`);
+}
+
+/**
+ * Parses `--workers N`: an integer from 1 to `cores` (default 1); more than the machine's cores is an error
+ * naming the flag and value, and so is more than one worker on a recurrent run.
+ *
+ * @example
+ * ```ts
+ * import { workersFlag } from "./cli_util.ts";
+ * console.assert(workersFlag("2", 2, false) === 2 && workersFlag(undefined, 2, false) === 1);
+ * ```
+ */
+export function workersFlag(text: string | undefined, cores: number, recurrent: boolean): number {
+  if (text === undefined) return 1;
+  const v = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(v) || v < 1 || v > cores) {
+    throw new CliError(
+      `flag --workers must be an integer from 1 to ${cores} (this machine's cores), got "${text}"`,
+    );
+  }
+  if (v > 1 && recurrent) {
+    throw new CliError(
+      `flag --workers ${v}: data-parallel updates are built for feed-forward runs, and this run is recurrent (--recurrent on or --recipe anchor); use --workers 1`,
+    );
+  }
+  return v;
+}
+
+/** Parses a byte count flag (an integer >= 1, optionally with k, m or g). */
+export function bytesFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)([kmg]?)$/i.exec(value);
+  const n = m ? Number(m[1]) * 1024 ** "_kmg".indexOf((m[2] || "_").toLowerCase()) : NaN;
+  if (!m || !Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `flag --${name} must be a byte count >= 1 (an integer, optionally with k, m or g), got "${value}"`,
+    );
+  }
+  return n;
+}
+
+/** Parses a seconds flag in (0, 1 year]; returns milliseconds. */
+export function secondsFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 365 * 86400) {
+    throw new CliError(
+      `flag --${name} must be a number of seconds in (0, 31536000], got "${value}"`,
+    );
+  }
+  return n * 1000;
 }

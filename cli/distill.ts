@@ -24,13 +24,13 @@ import {
   checkWritableDir,
   CliError,
   intFlag,
+  lrFlag,
   MAX_SEED,
   MAX_STEPS,
   resumeFlags,
   runCli,
   scenarioFlag,
 } from "./cli_util.ts";
-import { lrFlag } from "./train.ts";
 
 /** Parses `pg=0.5,kl=1,...` into loss weights. */
 export function parseWeights(text: string): Partial<KdWeights> {

@@ -18,7 +18,7 @@
 
 import { parseArgs } from "node:util";
 import { startServer, type StartServerOptions } from "../server/start_server.ts";
-import { CliError, CliFailure, runCli } from "./cli_util.ts";
+import { bytesFlag, CliError, CliFailure, intFlag, runCli, secondsFlag } from "./cli_util.ts";
 
 export { startServer };
 export type { RunningServer, StartServerOptions } from "../server/start_server.ts";
@@ -49,42 +49,6 @@ Limits (sizes take an optional k/m/g suffix, binary):
   --max-connections N          open connections (default 4096)
   --no-conn-guard              serve straight from Deno.serve: no header/idle timeouts, no connection cap
   --help          this text`;
-
-function intFlag(
-  name: string,
-  value: string | undefined,
-  min: number,
-  max: number,
-): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d{1,10}$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new CliError(`flag --${name} must be an integer in [${min}, ${max}], got "${value}"`);
-  }
-  return Number(value);
-}
-
-function bytesFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const m = /^(\d+)([kmg]?)$/i.exec(value);
-  const n = m ? Number(m[1]) * 1024 ** "_kmg".indexOf((m[2] || "_").toLowerCase()) : NaN;
-  if (!m || !Number.isSafeInteger(n) || n < 1) {
-    throw new CliError(
-      `flag --${name} must be a byte count >= 1 (an integer, optionally with k, m or g), got "${value}"`,
-    );
-  }
-  return n;
-}
-
-function secondsFlag(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !(n > 0) || n > 365 * 86400) {
-    throw new CliError(
-      `flag --${name} must be a number of seconds in (0, 31536000], got "${value}"`,
-    );
-  }
-  return n * 1000;
-}
 
 /**
  * Validates the listening flags shared by `serve` and `simulate --serve` (port in [0, 65535], a

@@ -32,58 +32,18 @@ import {
   checkWritableDir,
   CliError,
   intFlag,
+  labelSmoothingFlag,
+  lrFlag,
   MAX_SEED,
   MAX_STEPS,
+  nonNegativeFlag,
+  onOffFlag,
   resumeFlags,
   runCli,
   scenarioFlag,
+  workersFlag,
 } from "./cli_util.ts";
 import type { WarmStartOptions } from "../distill/mappo.ts";
-
-export { intFlag };
-
-/** Parses `--lr START[:END]` into a learning-rate schedule. */
-export function lrFlag(
-  text: string | undefined,
-): { learningRate: number; finalLearningRate: number } | undefined {
-  if (text === undefined) return undefined;
-  const parts = text.split(":");
-  const values = parts.map(Number);
-  if (parts.length > 2 || values.some((v) => !Number.isFinite(v) || v <= 0)) {
-    throw new CliError(
-      `flag --lr must be a learning rate > 0 or START:END (e.g. 3e-4:3e-5), got "${text}"`,
-    );
-  }
-  return { learningRate: values[0], finalLearningRate: values[1] ?? values[0] };
-}
-
-/** Parses a number flag >= 0. */
-export function nonNegativeFlag(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v) || v < 0) {
-    throw new CliError(`flag --${name} must be a number >= 0, got "${text}"`);
-  }
-  return v;
-}
-
-/** Parses `--label-smoothing X`: the warm start's label smoothing, in [0, 1). */
-export function labelSmoothingFlag(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !(v >= 0 && v < 1)) {
-    throw new CliError(`flag --label-smoothing must be a number in [0, 1), got "${text}"`);
-  }
-  return v;
-}
-
-/** Parses `--warm-start on|off`. */
-export function onOffFlag(name: string, text: string | undefined): boolean | undefined {
-  if (text === undefined) return undefined;
-  if (text === "on") return true;
-  if (text === "off") return false;
-  throw new CliError(`flag --${name} must be "on" or "off", got "${text}"`);
-}
 
 /**
  * The warm start a run uses: the preset's, switched off by `--warm-start off`, with `episodes`
@@ -110,32 +70,6 @@ export function warmStartFor(
     episodes,
     daggerEpisodes: Math.max(1, Math.round((dagger * episodes) / preset.episodes)),
   };
-}
-
-/**
- * Parses `--workers N`: an integer from 1 to `cores` (default 1); more than the machine's cores is an error
- * naming the flag and value, and so is more than one worker on a recurrent run.
- *
- * @example
- * ```ts
- * import { workersFlag } from "./train.ts";
- * console.assert(workersFlag("2", 2, false) === 2 && workersFlag(undefined, 2, false) === 1);
- * ```
- */
-export function workersFlag(text: string | undefined, cores: number, recurrent: boolean): number {
-  if (text === undefined) return 1;
-  const v = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
-  if (!Number.isSafeInteger(v) || v < 1 || v > cores) {
-    throw new CliError(
-      `flag --workers must be an integer from 1 to ${cores} (this machine's cores), got "${text}"`,
-    );
-  }
-  if (v > 1 && recurrent) {
-    throw new CliError(
-      `flag --workers ${v}: data-parallel updates are built for feed-forward runs, and this run is recurrent (--recurrent on or --recipe anchor); use --workers 1`,
-    );
-  }
-  return v;
 }
 
 /** The `--help` text. */

@@ -5,9 +5,9 @@ import {
   lrFlag,
   nonNegativeFlag,
   onOffFlag,
-  warmStartFor,
   workersFlag,
-} from "./train.ts";
+} from "./cli_util.ts";
+import { warmStartFor } from "./train.ts";
 
 Deno.test("train flags: --lr takes a constant or a START:END schedule", () => {
   assert.deepEqual(lrFlag("3e-4"), { learningRate: 3e-4, finalLearningRate: 3e-4 });
