@@ -96,11 +96,10 @@ export interface RecordOptions {
  *
  * @example
  * ```ts
- * import "../sim/builtin_envs.ts";
- * import { makeEnv } from "../sim/env/registry.ts";
+ * import { makeBuiltinEnv } from "../sim/builtin_envs.ts";
  * import { PlainActor } from "../policies/plain.ts";
  * import { recordObservations } from "./record.ts";
- * const env = makeEnv("toy/matching");
+ * const env = makeBuiltinEnv("toy/matching");
  * const set = { classes: env.classes.map((c) => ({ name: c.name, actor: PlainActor.fromWeights({
  *   obsSize: c.obsSize, agentIdSize: 0, numActions: c.numActions, hiddenSizes: [], activation: "relu",
  *   kind: "mlp" }, [new Float32Array(c.obsSize * c.numActions), new Float32Array(c.numActions)]) })) };
