@@ -206,7 +206,8 @@ export class ParquetRecordingWriter {
       );
     }
     const step = line.type === "step" ? line : undefined;
-    const infos = JSON.stringify(line.infos);
+    // The JSON column takes the object: hyparquet-writer encodes it (a string would be encoded again).
+    const infos = { ...line.infos };
     const cols = this.#cols;
     let agent = 0;
     header.classes.forEach((c, ci) => {
@@ -266,7 +267,7 @@ export class ParquetRecordingWriter {
 export interface ParquetRecordingParts {
   /** The parsed `fleetkd.recording` metadata value. */
   header: unknown;
-  /** The rows, column name to value (INT64 as bigint, lists as arrays, JSON as text). */
+  /** The rows, column name to value (INT64 as bigint, lists as arrays, JSON columns parsed). */
   rows: Record<string, unknown>[];
 }
 

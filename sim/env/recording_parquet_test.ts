@@ -74,6 +74,9 @@ for (const id of ["smax/2s3z", "mpe/simple_speaker_listener", "fleet/leo-wildfir
     assert.equal(kv["fleetkd.meta.policy"], "random");
     assert.equal(kv["fleetkd.meta.seed"], "4");
     assert.equal(kv["fleetkd.meta.command"], "test");
+    // The infos column holds JSON objects (text such as {"k":1}), not JSON-quoted strings.
+    const raw = await readRows(`${dir}/run.parquet`);
+    assert.ok(raw.infos.every((v) => typeof v === "object" && v !== null && !Array.isArray(v)));
     Deno.removeSync(dir, { recursive: true });
   });
 }
