@@ -223,7 +223,15 @@ export function recordEnv(
   return tapEnv(env, { reset, step });
 }
 
-/** Whether `path` names a Parquet recording (it ends in `.parquet`, any case). */
+/**
+ * Whether `path` names a Parquet recording (it ends in `.parquet`, any case).
+ *
+ * @example
+ * ```ts
+ * import { isParquetPath } from "./recording.ts";
+ * console.assert(isParquetPath("out/run.Parquet") && !isParquetPath("out/run.ndjson"));
+ * ```
+ */
 export function isParquetPath(path: string): boolean {
   return path.toLowerCase().endsWith(".parquet");
 }
