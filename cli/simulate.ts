@@ -193,7 +193,8 @@ and fleet.svg.
   --seed S             first seed, 0..2147483647 (default 0)
   --out DIR            report folder (default out/simulate/<id>)
   --record FILE        also write every step of the --policy run's episodes (observations, actions,
-                       rewards, infos) to FILE as NDJSON (schema fleetkd.recording/1, README)
+                       rewards, infos) to FILE as NDJSON, or as Parquet when FILE ends in .parquet
+                       (schema fleetkd.recording/1, README)
   --czml FILE          fleet scenarios: also write the --policy run's last episode as CZML for Cesium
   --serve              then start the telemetry server
   --port P             its port, 0..65535 (default 8787; only with --serve)

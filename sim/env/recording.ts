@@ -16,6 +16,11 @@
  * Observations and rewards are float32 values written as the shortest decimal that reads back to the same
  * float32, so a replay compares them exactly. `meta` is free-form (the policy, the command).
  *
+ * A {@linkcode RecordingFile} whose path ends in `.parquet` writes the same lines as a Parquet file
+ * instead, one row per (episode, step, agent), with the header in the file's key-value metadata
+ * (`recording_parquet.ts` documents the columns); {@linkcode readParquetRecording} reads it back into the
+ * same lines as {@linkcode readRecording} gives for NDJSON, so {@linkcode replayRecording} replays either.
+ *
  * @example
  * ```ts
  * import { recordEnv, recordingLines } from "./recording.ts";
@@ -33,8 +38,14 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
 import { z } from "zod";
 import { formatPath } from "../field_path.ts";
+import { InputError } from "../input_error.ts";
 import type { AgentClassSpec, MultiAgentEnv, StepResult } from "./types.ts";
 import { tapEnv } from "./tap.ts";
+import {
+  assembleParquetLines,
+  ParquetRecordingWriter,
+  readParquetParts,
+} from "./recording_parquet.ts";
 
 /** The schema id written into every recording's header. */
 export const RECORDING_SCHEMA = "fleetkd.recording/1";
@@ -43,6 +54,11 @@ export const RECORDING_SCHEMA = "fleetkd.recording/1";
 export interface RecordingSink {
   /** Takes one NDJSON line (without its newline). */
   write(line: string): void;
+  /**
+   * Takes one line as an object; when present, {@linkcode recordEnv} calls it instead of `write`
+   * (a Parquet file then needs no JSON round trip).
+   */
+  writeLine?(line: RecordingLine): void;
 }
 
 const numArrays = z.array(z.array(z.number()));
@@ -162,32 +178,35 @@ export function recordEnv(
     obsSize: c.obsSize,
     numActions: c.numActions,
   }));
-  sink.write(JSON.stringify({
+  const emit = sink.writeLine
+    ? (line: RecordingLine) => sink.writeLine!(line)
+    : (line: RecordingLine) => sink.write(JSON.stringify(line));
+  emit({
     type: "header",
     schema: RECORDING_SCHEMA,
     envId: env.id,
     classes,
     agents: env.agents.map((a) => a.id),
     meta,
-  }));
+  });
   let episode = -1;
   let t = 0;
   const reset = (seed: number, r: StepResult) => {
     episode++;
     t = 0;
-    sink.write(JSON.stringify({
+    emit({
       type: "reset",
       episode,
       seed,
       obs: arrays(r, "obs"),
       actionMask: arrays(r, "actionMask"),
-      infos: r.infos,
-    }));
+      infos: { ...r.infos },
+    });
   };
   const step = (actions: readonly Int32Array[], r: StepResult) => {
     const recorded = actions.map((a) => Array.from(a));
     t++;
-    sink.write(JSON.stringify({
+    emit({
       type: "step",
       episode,
       t,
@@ -198,20 +217,50 @@ export function recordEnv(
       terminations: arrays(r, "terminations"),
       truncations: arrays(r, "truncations"),
       done: r.done,
-      infos: r.infos,
-    }));
+      infos: { ...r.infos },
+    });
   };
   return tapEnv(env, { reset, step });
 }
 
 /**
+ * Whether `path` names a Parquet recording (it ends in `.parquet`, any case).
+ *
+ * @example
+ * ```ts
+ * import { isParquetPath } from "./recording.ts";
+ * console.assert(isParquetPath("out/run.Parquet") && !isParquetPath("out/run.ndjson"));
+ * ```
+ */
+export function isParquetPath(path: string): boolean {
+  return path.toLowerCase().endsWith(".parquet");
+}
+
+/**
  * A sink that writes a recording file atomically: lines go to a temporary file beside `path`, which
  * `close()` renames into place; `abort()` removes it, so a failed run leaves no partial recording.
+ * A path ending in `.parquet` gets a Parquet file (see the module docs), any other NDJSON.
+ *
+ * @example
+ * ```ts
+ * import { readParquetRecording, recordEnv, RecordingFile } from "./recording.ts";
+ * import { makeBuiltinEnv } from "../builtin_envs.ts";
+ * const dir = Deno.makeTempDirSync();
+ * const file = new RecordingFile(`${dir}/run.parquet`);
+ * const env = recordEnv(makeBuiltinEnv("toy/matching"), file, { policy: "noop" });
+ * let r = env.reset(3);
+ * while (!r.done) r = env.step(env.classes.map((c) => new Int32Array(c.count)));
+ * file.close();
+ * const lines = await readParquetRecording(`${dir}/run.parquet`);
+ * console.assert(lines[1].type === "reset" && lines[1].seed === 3);
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
  */
 export class RecordingFile implements RecordingSink {
   readonly #path: string;
   readonly #tmp: string;
   #fd: number | undefined;
+  readonly #parquet: ParquetRecordingWriter | undefined;
   readonly #encoder = new TextEncoder();
   #pending: string[] = [];
   #pendingChars = 0;
@@ -220,6 +269,10 @@ export class RecordingFile implements RecordingSink {
   constructor(path: string) {
     this.#path = path;
     this.#tmp = `${path}.tmp-${Deno.pid}-${Date.now()}`;
+    if (isParquetPath(path)) {
+      this.#parquet = new ParquetRecordingWriter(path);
+      return;
+    }
     try {
       this.#fd = openSync(this.#tmp, "w");
     } catch (e) {
@@ -229,8 +282,18 @@ export class RecordingFile implements RecordingSink {
     }
   }
 
-  /** Buffers one line; flushes about every 1 MB. */
+  /** Takes one line as an object (the header first). */
+  writeLine(line: RecordingLine): void {
+    if (this.#parquet) this.#parquet.writeLine(line);
+    else this.write(JSON.stringify(line));
+  }
+
+  /** Buffers one NDJSON line; flushes about every 1 MB. */
   write(line: string): void {
+    if (this.#parquet) {
+      this.#parquet.writeLine(JSON.parse(line));
+      return;
+    }
     this.#pending.push(line);
     this.#pendingChars += line.length + 1;
     if (this.#pendingChars > 1 << 20) this.#flush();
@@ -247,6 +310,10 @@ export class RecordingFile implements RecordingSink {
 
   /** Flushes, closes and renames the file into place. */
   close(): void {
+    if (this.#parquet) {
+      this.#parquet.close();
+      return;
+    }
     this.#flush();
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
@@ -255,6 +322,10 @@ export class RecordingFile implements RecordingSink {
 
   /** Closes and removes the temporary file. */
   abort(): void {
+    if (this.#parquet) {
+      this.#parquet.abort();
+      return;
+    }
     if (this.#fd !== undefined) closeSync(this.#fd);
     this.#fd = undefined;
     rmSync(this.#tmp, { force: true });
@@ -275,12 +346,12 @@ export function* recordingLines(text: string, source: string): Generator<Recordi
     try {
       json = JSON.parse(raw);
     } catch {
-      throw new SyntaxError(`Cannot read recording "${source}": line ${i + 1} is not JSON`);
+      throw new InputError(`Cannot read recording "${source}": line ${i + 1} is not JSON`);
     }
     const parsed = anyLine.safeParse(json);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new TypeError(
+      throw new InputError(
         `Cannot read recording "${source}": line ${i + 1}: field "${
           formatPath(issue.path as (string | number)[]) || "type"
         }" ${issue.message}`,
@@ -288,7 +359,7 @@ export function* recordingLines(text: string, source: string): Generator<Recordi
     }
     const line = parsed.data as RecordingLine;
     if (!header && line.type !== "header") {
-      throw new TypeError(
+      throw new InputError(
         `Cannot read recording "${source}": line ${
           i + 1
         }: expected the "${RECORDING_SCHEMA}" header first, got "${line.type}"`,
@@ -297,20 +368,71 @@ export function* recordingLines(text: string, source: string): Generator<Recordi
     if (line.type === "header") header = line;
     yield line;
   }
-  if (!header) throw new TypeError(`Cannot read recording "${source}": it is empty`);
+  if (!header) throw new InputError(`Cannot read recording "${source}": it is empty`);
 }
 
-/** Reads and validates a whole recording file (see {@linkcode recordingLines}). */
+/**
+ * Reads and validates a whole NDJSON recording file (see {@linkcode recordingLines}). A `.parquet` path
+ * is refused with a pointer to {@linkcode readParquetRecording} (Parquet decoding is asynchronous).
+ */
 export function readRecording(path: string): RecordingLine[] {
+  if (isParquetPath(path)) {
+    throw new InputError(
+      `Cannot read recording "${path}" here: it is Parquet, read it with readParquetRecording (async)`,
+    );
+  }
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new Error(
+    throw new InputError(
       `Cannot read recording "${path}": ${e instanceof Error ? e.message : String(e)}`,
     );
   }
   return [...recordingLines(text, path)];
+}
+
+/**
+ * Reads and validates a Parquet recording (written by a {@linkcode RecordingFile} on a `.parquet` path)
+ * into the same lines as {@linkcode readRecording} returns for the NDJSON recording of the same run.
+ * Bad input is an {@linkcode InputError} naming the file and what is wrong: not a Parquet file, no
+ * fleetkd header in the metadata, a missing or mistyped column, a row out of place.
+ *
+ * @example
+ * ```ts
+ * import { readParquetRecording } from "./recording.ts";
+ * const dir = Deno.makeTempDirSync();
+ * Deno.writeTextFileSync(`${dir}/x.parquet`, "not parquet");
+ * await readParquetRecording(`${dir}/x.parquet`).catch((e) => console.assert(/not a Parquet/.test(e.message)));
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export async function readParquetRecording(path: string): Promise<RecordingLine[]> {
+  const { header, rows } = await readParquetParts(path);
+  const where = `key-value metadata "fleetkd.recording"`;
+  const parsed = headerLine.safeParse(header);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(
+      `Cannot read recording "${path}": ${where}: field "${
+        formatPath(issue.path as (string | number)[]) || "type"
+      }" ${issue.message}`,
+    );
+  }
+  const lines: RecordingLine[] = [parsed.data as RecordingHeader];
+  for (const line of assembleParquetLines(parsed.data as RecordingHeader, rows, path)) {
+    const checked = anyLine.safeParse(line);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      throw new InputError(
+        `Cannot read recording "${path}": episode ${line.episode} ${
+          line.type === "reset" ? "reset" : `step ${line.t}`
+        }: field "${formatPath(issue.path as (string | number)[])}" ${issue.message}`,
+      );
+    }
+    lines.push(line);
+  }
+  return lines;
 }
 
 /** What {@linkcode replayRecording} found. */
