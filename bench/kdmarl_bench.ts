@@ -46,11 +46,11 @@ export async function run(): Promise<BenchRow[]> {
     const envId = entry.id;
     const dir = entry.modelsDir;
     const preset = entry.preset;
-    // 100 episodes (200 on MPE), except where an episode takes many seconds (mega-shell's 5,543
-    // nodes, which also measure fewer regression episodes): the preset's evaluation count there.
+    // 100 episodes (200 on simple_spread), except where an episode takes many seconds (mega-shell's
+    // 5,543 nodes, which also measure fewer regression episodes): the preset's evaluation count there.
     const episodes = preset.regressionEpisodes !== undefined
       ? preset.evalEpisodes
-      : envId.startsWith("mpe/")
+      : envId === "mpe/simple_spread"
       ? 200
       : 100;
     const report = await evaluateDeployment({
@@ -87,7 +87,7 @@ export async function run(): Promise<BenchRow[]> {
       comparison: baseline?.ideal.mean,
       target: envId === "mpe/simple_spread"
         ? "within 10% of the assignment heuristic"
-        : envId.startsWith("fleet/")
+        : entry.successInfo === "valueDelivered"
         ? "beats greedy (paired 95% CI above 0)"
         : undefined,
       met: baseline === undefined

@@ -62,7 +62,7 @@ export async function run(): Promise<BenchRow[]> {
       opts,
     );
     const h = evaluateController(env, entry.heuristic!.make(env), opts);
-    if (envId.startsWith("smax/")) {
+    if (entry.successInfo === "won") {
       const hw = winRate(h), tw = winRate(t), d = pairedWinDifference(t, h);
       const target = SMAX_TARGETS[envId];
       rows.push({
