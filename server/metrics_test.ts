@@ -223,9 +223,7 @@ Deno.test("a run's series go when retention forgets the run", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push(await runToEnd(app, { policy: "timed-random", ticks: 2 }));
     // The last run's retention pass runs after its end.
-    for (let i = 0; i < 100 && app.manager.list().length > 1; i++) {
-      await new Promise((r) => setTimeout(r, 0));
-    }
+    await app.manager.settled();
     const kept = app.manager.list().map((r) => r.id);
     assert.deepEqual(kept, [ids[2]]);
     assert.deepEqual(app.metrics.trackedRuns, kept);

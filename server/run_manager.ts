@@ -293,6 +293,15 @@ export class RunManager {
     return run;
   }
 
+  /**
+   * Resolves once the work that follows every ended run so far (its status file, retention) is done:
+   * what a caller awaits before reading the retained runs after a run ends.
+   */
+  async settled(): Promise<void> {
+    await Promise.all([...this.#after]);
+    await this.#retention;
+  }
+
   /** Stops every run, flushes every log and writes their status files; new runs are refused from now on. */
   async shutdown(): Promise<void> {
     this.#shuttingDown = true;
