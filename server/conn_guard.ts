@@ -53,6 +53,7 @@ export interface ConnGuardOptions {
 const MAX_HEAD_BYTES = 16 * 1024;
 const UP_BUFFER = 4 * 1024;
 const DOWN_BUFFER = 32 * 1024;
+const EMPTY = new Uint8Array(0);
 
 function indexOfHeadEnd(buf: Uint8Array, length: number): number {
   for (let i = 3; i < length; i++) {
@@ -165,7 +166,7 @@ export class ConnGuard {
     };
     try {
       // 1. The first request head, within the header timeout.
-      const head = new Uint8Array(MAX_HEAD_BYTES);
+      let head = new Uint8Array(MAX_HEAD_BYTES);
       let length = 0;
       let end = -1;
       const deadline = setTimeout(() => {
@@ -195,6 +196,8 @@ export class ConnGuard {
       relayPort = (upstream.localAddr as Deno.NetAddr).port;
       this.#peers.set(relayPort, client.remoteAddr as Deno.NetAddr);
       await upstream.write(head.subarray(0, length));
+      // The 16 KiB head buffer would otherwise live as long as the connection (in this suspended frame).
+      head = EMPTY;
       idleTimer = setInterval(() => {
         if (performance.now() - lastActive >= opts.idleTimeoutMs) {
           this.dropped.idleTimeout++;

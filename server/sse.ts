@@ -2,8 +2,8 @@
  * Server-Sent Events from a {@linkcode Broadcaster}: a pull-based byte stream with a per-connection send
  * buffer of `sendBufferBytes` (a `ByteLengthQueuingStrategy`): events are read (from the ring, or from the
  * log when the client is behind, in reads of at most `readBytes`) only when the connection has taken what
- * was queued. Live events are shared by every connection (each event's SSE frame is built once); events
- * larger than the buffer are queued in slices of it. A slow client therefore only lags; it never queues
+ * was queued. Live events are shared by every connection (each event's SSE frame is built once and queued
+ * as a view, never copied per connection); events larger than the buffer are queued in slices of it. A slow client therefore only lags; it never queues
  * more than about `sendBufferBytes + readBytes` on the server and never stalls the run or other clients.
  *
  * Each event is framed as `id: <seq>`, `event: <type>`, `data: <json>`. A stream always ends:
@@ -41,7 +41,7 @@
 import type { Broadcaster } from "./broadcaster.ts";
 import type { StreamEntry } from "./ndjson_log.ts";
 
-/** Frames smaller than this are copied into one chunk with their neighbours; larger ones are sliced. */
+/** A part at most this large is queued whole even past the budget (so the stream always progresses). */
 const SMALL_FRAME = 4 * 1024;
 
 /** Options of {@linkcode sseResponse}. */
@@ -142,41 +142,22 @@ export function sseResponse(
       partIdx = 0;
     }
   };
-  /** Queues about `sendBuffer` bytes of `frames` (small parts copied together, large ones sliced). */
+  /**
+   * Queues about `sendBuffer` bytes of `frames`. Parts are queued as they are (views of the frames every
+   * connection shares, never copies), so a stalled connection's queue costs only references to bytes the
+   * ring holds anyway; a part larger than the budget is sliced (again a view).
+   */
   const drain = (controller: ReadableStreamDefaultController<Uint8Array>) => {
     let budget = sendBuffer;
-    let small: Uint8Array[] = [];
-    let smallBytes = 0;
-    const flushSmall = () => {
-      if (smallBytes === 0) return;
-      const chunk = new Uint8Array(smallBytes);
-      let at = 0;
-      for (const p of small) {
-        chunk.set(p, at);
-        at += p.length;
-      }
-      controller.enqueue(chunk);
-      small = [];
-      smallBytes = 0;
-    };
     while (frames.length > 0 && budget > 0) {
       const p = frames[0].parts[partIdx];
       const rest = p.length - offset;
-      if (rest <= SMALL_FRAME) {
-        small.push(offset > 0 ? p.subarray(offset) : p);
-        smallBytes += rest;
-        budget -= rest;
-        nextPart();
-        continue;
-      }
-      flushSmall();
-      const take = Math.min(rest, budget);
-      controller.enqueue(p.subarray(offset, offset + take));
+      const take = Math.min(rest, Math.max(budget, SMALL_FRAME));
+      controller.enqueue(offset === 0 && take === p.length ? p : p.subarray(offset, offset + take));
       budget -= take;
       offset += take;
       if (offset === p.length) nextPart();
     }
-    flushSmall();
   };
   /** Armed when the queue is full: if the client takes nothing for slowMs, it is cut off. */
   const armSlowTimer = () => {
