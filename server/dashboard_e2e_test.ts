@@ -14,13 +14,12 @@
  */
 
 import assert from "node:assert/strict";
-import { chromium, type Page } from "playwright-core";
+import { chromiumMissing, launchChromium } from "./_browser_test_util.ts";
+import type { Page } from "playwright-core";
 import { readSseUntil, timedPolicy } from "./_test_util.ts";
 import { createApp } from "./app.ts";
 import { policyCatalog, randomPolicy } from "./policies.ts";
 import type { TickEvent } from "./telemetry.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 // Browser globals used inside `page.evaluate`/`waitForFunction` callbacks (they run in the page).
 declare const document: {
@@ -30,14 +29,6 @@ declare const document: {
 declare const window: { scrollY: number; innerHeight: number };
 declare function getComputedStyle(el: unknown): { strokeDasharray: string };
 declare function requestAnimationFrame(callback: () => void): number;
-
-function chromiumMissing(): string | undefined {
-  try {
-    return Deno.statSync(CHROMIUM).isFile ? undefined : `${CHROMIUM} is not a file`;
-  } catch {
-    return `${CHROMIUM} not found (install Debian's chromium package)`;
-  }
-}
 
 const missing = chromiumMissing();
 if (missing) console.log(`dashboard_e2e_test: skipped, ${missing}`);
@@ -86,22 +77,7 @@ async function allStreamEvents(base: string, runId: string): Promise<TickEvent[]
 
 /** Headless Chromium at 1440 x 900 with the flags that work on this machine. */
 function launch(profile: string) {
-  return chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1440, height: 900 },
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  return launchChromium(profile, { width: 1440, height: 900 });
 }
 
 /** Where screenshots go: `$FLEETKD_E2E_SCREENSHOT_DIR`, else `out/` (git-ignored). */

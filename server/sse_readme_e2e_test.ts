@@ -9,21 +9,12 @@
  */
 
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { chromiumMissing, launchChromium } from "./_browser_test_util.ts";
 import { timedPolicy } from "./_test_util.ts";
 import { createApp } from "./app.ts";
 import { policyCatalog, randomPolicy } from "./policies.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const README = new URL("../README.md", import.meta.url);
-
-function chromiumMissing(): string | undefined {
-  try {
-    return Deno.statSync(CHROMIUM).isFile ? undefined : `${CHROMIUM} is not a file`;
-  } catch {
-    return `${CHROMIUM} not found (install Debian's chromium package)`;
-  }
-}
 
 const missing = chromiumMissing();
 if (missing) console.log(`sse_readme_e2e_test: skipped, ${missing}`);
@@ -63,21 +54,7 @@ Deno.test({
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
     const ticks = 5;
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-      ],
-    });
+    const context = await launchChromium(profile);
     try {
       const res = await fetch(`${base}/api/runs`, {
         method: "POST",

@@ -8,25 +8,15 @@
  */
 
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { chromiumMissing, launchChromium } from "./_browser_test_util.ts";
 import { createApp } from "./app.ts";
 import type { SweepStatus } from "../sweep/scheduler.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 // Browser globals used inside `waitForFunction` callbacks (they run in the page).
 declare const document: {
   getElementById(id: string): { textContent: string | null; hidden: boolean } | null;
   querySelectorAll(selector: string): { length: number };
 };
-
-function chromiumMissing(): string | undefined {
-  try {
-    return Deno.statSync(CHROMIUM).isFile ? undefined : `${CHROMIUM} is not a file`;
-  } catch {
-    return `${CHROMIUM} not found (install Debian's chromium package)`;
-  }
-}
 
 const missing = chromiumMissing();
 if (missing) console.log(`sweep_page_e2e_test: skipped, ${missing}`);
@@ -102,17 +92,7 @@ Deno.test({
     const app = createApp({ sweepsDir, runsDir: await Deno.makeTempDir() });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
     const base = `http://127.0.0.1:${server.addr.port}`;
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-dev-shm-usage",
-      ],
-    });
+    const context = await launchChromium(profile);
     try {
       const page = context.pages()[0] ?? await context.newPage();
       page.setDefaultTimeout(15_000);
