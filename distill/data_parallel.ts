@@ -206,14 +206,7 @@ export function shardGradients(
         tf.mul(out.clipFraction, share),
       ] as tf.Scalar[]);
     });
-    const k = parts.length;
-    diag = [0, 1, 2, 3].map((j) =>
-      tf.keep(
-        j === 0
-          ? parts.reduce((s, p) => tf.add(s, p[0]), tf.scalar(0)) as tf.Scalar
-          : tf.div(parts.reduce((s, p) => tf.add(s, p[j]), tf.scalar(0)), k) as tf.Scalar,
-      )
-    );
+    diag = classDiagnostics(parts);
     return total as tf.Scalar;
   }, actorVars);
 
@@ -244,4 +237,20 @@ export function shardGradients(
     critic: critic.variables.map((v) => criticGrads.grads[v.name]),
     stats,
   };
+}
+
+/**
+ * The PPO diagnostics of an actor loss summed over classes: per class `[loss, entropy, approxKl,
+ * clipFraction]`, returned as the loss summed over classes and the other three averaged, each kept
+ * (`tf.keep`) so they outlive the `variableGrads` closure that computes them.
+ */
+export function classDiagnostics(parts: readonly tf.Scalar[][]): tf.Scalar[] {
+  const k = parts.length;
+  return [0, 1, 2, 3].map((j) =>
+    tf.keep(
+      j === 0
+        ? parts.reduce((s, p) => tf.add(s, p[0]), tf.scalar(0)) as tf.Scalar
+        : tf.div(parts.reduce((s, p) => tf.add(s, p[j]), tf.scalar(0)), k) as tf.Scalar,
+    )
+  );
 }

@@ -54,7 +54,12 @@ export type { WarmStartOptions } from "./warm_start.ts";
 import { linearLearningRate, shuffledMinibatches } from "./schedule.ts";
 import { CheckpointError, readCheckpoint } from "./checkpoint.ts";
 import { restoreTrainerState, saveTrainerState, type TrainerOptimizers } from "./trainer_state.ts";
-import { classWeightTotals, shardGradients, shardRange } from "./data_parallel.ts";
+import {
+  classDiagnostics,
+  classWeightTotals,
+  shardGradients,
+  shardRange,
+} from "./data_parallel.ts";
 import { GradientPool } from "./grad_pool.ts";
 
 /** `format` field of MAPPO checkpoints. */
@@ -419,15 +424,8 @@ export class MappoTrainer {
           total = tf.add(total, tf.sub(out.loss, tf.mul(out.entropy, c.entropyCoef)));
           parts.push([out.loss, out.entropy, out.approxKl, out.clipFraction]);
         });
-        const k = parts.length;
         // variableGrads tidies its closure: keep the diagnostics alive until they are stacked below.
-        diag = [0, 1, 2, 3].map((j) =>
-          tf.keep(
-            j === 0
-              ? parts.reduce((s, p) => tf.add(s, p[0]), tf.scalar(0)) as tf.Scalar
-              : tf.div(parts.reduce((s, p) => tf.add(s, p[j]), tf.scalar(0)), k) as tf.Scalar,
-          )
-        );
+        diag = classDiagnostics(parts);
         return total as tf.Scalar;
       }, this.#actorVars);
       this.#actorOptimizer.applyGradientMap(clipGradients(actorGrads.grads, c.maxGradNorm));
