@@ -278,9 +278,13 @@ export class RedisExecutor implements Executor {
     let failures = 0;
     for (;;) {
       if (this.#options.signal?.aborted) return stopped();
+      // The state first, then the job's hash: a job loaded before the state was read may predate the
+      // final transition (a busy machine saw "failed after 1 try" for a job whose second try had just
+      // failed, and a completed job without its return value). Finished states are terminal, so a
+      // hash read after them is final.
+      const state = await this.#queue.getJobState(id);
       const j = await Job.fromId(this.#queue, id);
       if (!j) return { ok: false, error: `job "${id}" vanished from the queue` };
-      const state = await j.getState();
       if (state === "completed") {
         const r = j.returnvalue as JobResult | undefined;
         if (r?.key !== job.key) {
