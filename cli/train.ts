@@ -89,8 +89,9 @@ Trains a MAPPO teacher (KD-MARL stage 1) with the scenario's preset (distill/pre
   --entropy-coef X     entropy bonus (default: the preset's)
   --label-smoothing X  warm start's label smoothing in [0, 1) (scenarios with a warm start only;
                        with --resume from a checkpoint it changes nothing: the warm start is done)
-  --warm-start on|off  run the preset's behaviour-cloning warm start (default on; scenarios with a
-                       warm start only: fleet, mpe/simple_spread); recorded in the provenance
+  --warm-start on|off  run the preset's behaviour-cloning warm start from the heuristic (default on
+                       for fleet and mpe/simple_spread, off for the SMAX maps, whose shipped teachers
+                       had none; none elsewhere); recorded in the provenance
   --warm-start-episodes N
                        the warm start's budget: N demonstration episodes (default the preset's, e.g.
                        500 on simple_spread), DAgger rounds scaled by the same factor; recorded in the
@@ -177,7 +178,10 @@ async function main(args: string[]): Promise<void> {
   const baseline = entry.heuristic?.make;
   const warmOn = onOffFlag("warm-start", values["warm-start"]);
   const warmEpisodes = intFlag("warm-start-episodes", values["warm-start-episodes"]);
-  const hasWarmStart = preset.warmStart !== undefined && baseline !== undefined;
+  // The preset's warm start runs by default; an offered one (SMAX) only with --warm-start on.
+  const offered = preset.warmStart ?? preset.offeredWarmStart;
+  const warmByDefault = preset.warmStart !== undefined;
+  const hasWarmStart = offered !== undefined && baseline !== undefined;
   for (
     const [flag, given] of [
       ["--label-smoothing", labelSmoothing !== undefined],
@@ -189,14 +193,19 @@ async function main(args: string[]): Promise<void> {
       throw new CliError(`flag ${flag} applies to the warm start, and ${envId} has none`);
     }
   }
-  if (warmOn === false && (warmEpisodes !== undefined || labelSmoothing !== undefined)) {
+  if (
+    (warmOn === false || (warmOn === undefined && !warmByDefault)) &&
+    (warmEpisodes !== undefined || labelSmoothing !== undefined)
+  ) {
     throw new CliError(
-      "flags --warm-start-episodes and --label-smoothing set the warm start, and --warm-start is off",
+      `flags --warm-start-episodes and --label-smoothing set the warm start, and --warm-start is off${
+        warmOn === undefined ? ` (${envId}'s is off by default: add --warm-start on)` : ""
+      }`,
     );
   }
   const resume = await resumeFlags("train", outDir, values.resume, values["resume-if-present"]);
   await checkWritableDir("out", outDir);
-  const warm = warmStartFor(preset.warmStart, warmOn ?? true, warmEpisodes);
+  const warm = warmStartFor(offered, warmOn ?? warmByDefault, warmEpisodes);
   await initBackend("wasm");
   const result = await runTeacherTraining({
     envId,
@@ -213,7 +222,7 @@ async function main(args: string[]): Promise<void> {
         ...warm,
         ...(labelSmoothing !== undefined ? { labelSmoothing } : {}),
       }
-      : hasWarmStart
+      : hasWarmStart && (warmByDefault || warmOn === false)
       ? "off"
       : undefined,
   });

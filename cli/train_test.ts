@@ -219,3 +219,40 @@ Deno.test("train smoke: --workers 2 trains smax/3m on two cores with a tiny budg
     /flag --workers must be an integer from 1 to \d+ \(this machine's cores\)/,
   );
 });
+
+Deno.test("train smoke: the SMAX warm start is offered, off by default and on with --warm-start on", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "fleetkd_smax_warm_" });
+  try {
+    const base = ["--scenario", "smax/3m", "--steps", "1920", "--quiet"];
+    // Without the flag the preset runs as the shipped teachers were trained: no warm start, none recorded.
+    const plain = await train([...base, "--out", `${dir}/a`]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const a = JSON.parse(await Deno.readTextFile(`${dir}/a/summary.json`));
+    assert.equal(a.provenance.warmStart, undefined);
+    assert.doesNotMatch(plain.stderr, /warm start/);
+
+    const on = await train([
+      ...base,
+      "--warm-start",
+      "on",
+      "--warm-start-episodes",
+      "2",
+      "--out",
+      `${dir}/b`,
+    ]);
+    assert.equal(on.code, 0, on.stderr);
+    const b = JSON.parse(await Deno.readTextFile(`${dir}/b/summary.json`));
+    assert.deepEqual(b.provenance.warmStart, {
+      episodes: 2,
+      epochs: 10,
+      daggerRounds: 2,
+      daggerEpisodes: 1,
+    });
+
+    const implicit = await train([...base, "--warm-start-episodes", "2", "--out", `${dir}/c`]);
+    assert.equal(implicit.code, 2);
+    assert.match(implicit.stderr, /smax\/3m's is off by default: add --warm-start on/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
