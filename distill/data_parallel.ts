@@ -16,8 +16,9 @@
  * @example
  * ```ts
  * import { shardRange } from "./data_parallel.ts";
- * // 100 steps over 3 parties: the main thread takes 30 (0.9 of an even third), the workers 35 each.
- * console.assert(shardRange(100, 3, 0).join() === "0,30" && shardRange(100, 3, 1).join() === "30,65");
+ * // 100 steps over 3 parties: the main thread takes 30 (0.9 of an even third), the workers the rest.
+ * console.assert(shardRange(100, 3, 0).join() === "0,30" && shardRange(100, 3, 1).join() === "30,64");
+ * console.assert(shardRange(100, 3, 2).join() === "64,100");
  * ```
  *
  * @module

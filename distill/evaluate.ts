@@ -17,7 +17,8 @@
  * const env = new MatchingEnv();
  * const report = evaluateController(env, new RandomController(env.classes, 1), { episodes: 20, seed: 1 });
  * console.log(report.mean, report.ci95);
- * console.assert(retention(-20, -40, -60) === 0.5);
+ * // (student - random) / (teacher - random): a student at -40 between the teacher's -20 and random's -60.
+ * console.assert(retention(-40, -20, -60) === 0.5);
  * ```
  *
  * @module

@@ -7,7 +7,8 @@
  * ```ts
  * import { linearLearningRate, shuffledMinibatches } from "./schedule.ts";
  * import { Rng } from "../sim/rng.ts";
- * console.assert(linearLearningRate({ learningRate: 1e-3, finalLearningRate: 1e-4 }, 9, 10) === 1e-4);
+ * const last = linearLearningRate({ learningRate: 1e-3, finalLearningRate: 1e-4 }, 9, 10);
+ * console.assert(Math.abs(last - 1e-4) < 1e-12); // the last update runs at the final rate
  * const sizes = [...shuffledMinibatches(new Rng(1), 10, 3, 2)].map((m) => m.length);
  * console.assert(sizes.join() === "3,3,4,3,3,4");
  * ```

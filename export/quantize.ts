@@ -463,8 +463,13 @@ export interface PrecisionChoice {
  * const net = networkFromWeights("a", { obsSize: 1, agentIdSize: 0, numActions: 2, hiddenSizes: [],
  *   activation: "relu", kind: "mlp" }, [Float32Array.of(1, 1.001), Float32Array.of(0, 0)]);
  * const x = Float32Array.of(1, 2), m = Uint8Array.of(1, 1, 1, 1);
- * const c = choosePrecision(net, calibrationStats(net, x, 2), x, m, 2, 0.99);
- * console.assert(c.agreement === 1 && c.precision[0].weightBits === 16);
+ * const stats = calibrationStats(net, x, 2);
+ * // 8 bits already agree on every row: nothing is promoted.
+ * const c = choosePrecision(net, stats, x, m, 2, 0.99);
+ * console.assert(c.agreement === 1 && c.precision[0].weightBits === 8 && c.steps.length === 0);
+ * // An unreachable target promotes every operand to 16 bits.
+ * const all = choosePrecision(net, stats, x, m, 2, 1.01);
+ * console.assert(all.precision[0].weightBits === 16 && all.precision[0].inputBits === 16);
  * ```
  */
 export function choosePrecision(

@@ -17,8 +17,11 @@
  * import { NdjsonLog } from "./ndjson_log.ts";
  * const b = new Broadcaster({ ringSize: 2, log: await NdjsonLog.create(await Deno.makeTempFile()) });
  * for (let i = 0; i < 5; i++) b.publish("tick", (seq) => ({ seq, type: "tick", i }));
- * const events = await b.read(1, 100); // seqs 1..3 come from the log, 4..5 from the ring
- * console.assert(events.map((e) => e.seq).join() === "1,2,3,4,5");
+ * // A read serves the log's part only (1..3); the next one continues from memory (4..5).
+ * const fromLog = await b.read(1, 100);
+ * const fromRing = await b.read(fromLog.at(-1)!.seq + 1, 100);
+ * console.assert(fromLog.map((e) => e.seq).join() === "1,2,3");
+ * console.assert(fromRing.map((e) => e.seq).join() === "4,5");
  * await b.close();
  * ```
  *

@@ -81,7 +81,7 @@ export interface FleetMapData {
   satellites: readonly MapSatellite[];
   /** Ground sensors. */
   sensors: readonly { latDeg: number; lonDeg: number }[];
-  /** Ground stations. */
+  /** Ground stations; a `name` becomes the marker's tooltip (`<title>`). */
   stations: readonly { latDeg: number; lonDeg: number; name?: string }[];
   /** Links to draw. */
   links: readonly MapLink[];
@@ -249,7 +249,9 @@ function panel(
     out.push(
       `<path d="M${p[0].toFixed(1)},${(p[1] - k).toFixed(1)}L${(p[0] + k).toFixed(1)},${
         (p[1] + k * 0.8).toFixed(1)
-      }L${(p[0] - k).toFixed(1)},${(p[1] + k * 0.8).toFixed(1)}Z" fill="${COLORS.station}"/>`,
+      }L${(p[0] - k).toFixed(1)},${(p[1] + k * 0.8).toFixed(1)}Z" fill="${COLORS.station}">${
+        s.name ? `<title>${escapeXml(s.name)}</title>` : ""
+      }</path>`,
     );
   }
   for (const s of data.satellites) {
