@@ -294,7 +294,7 @@ export class ObservationView {
    * import { ObservationView } from "./observation_view.ts";
    * const view = ObservationView.create({ size: 2, segments: [{ kind: "scalar", name: "a", offset: 0,
    *   size: 1 }, { kind: "scalar", name: "b", offset: 1, size: 1 }] }, { dropScalars: ["b"] });
-   * const out = new Float32Array(4);
+   * const out = new Float32Array(6);
    * view.applyInputs(Float32Array.of(1, 2, 1, 0, 3, 4, 0, 1), 2, 2, out);
    * console.assert(out.join() === "1,1,0,3,0,1");
    * ```
