@@ -13,7 +13,7 @@
  * trained on another scenario of the same node classes (its actors only: no critic for this scenario,
  * so the policy-gradient term is off), e.g. mega-shell's students from leo-wildfire's teacher.
  * `--obs-entities` / `--obs-range` give the students an observation budget (`policies/observation_view.ts`;
- * smax/* and mpe/simple_spread): see {@linkcode parseObservationFlags}.
+ * smax/*, mpe/simple_spread, the fleet scenarios): see {@linkcode parseObservationFlags}.
  *
  * @module
  */
@@ -55,7 +55,8 @@ export function parseWeights(text: string): Partial<KdWeights> {
 
 /**
  * Parses `--obs-entities` and `--obs-range` into per-class observation budgets. `--obs-entities` is
- * `name=count,...` for every class (`enemies=1,allies=1`), `auto` (the sizer cuts the observation when a
+ * `name=count,...` for every class (`enemies=1,allies=1`; key `"*"`: each class keeps the segments it
+ * has, so `events=2,satellites=1` serves a fleet's satellites and sensors), `auto` (the sizer cuts the observation when a
  * class's compute budget is tight), or per class, `class:name=count,...;class:...`
  * (`stalker:enemies=1;zealot:enemies=2`). `--obs-range R` (> 0, the environment's length unit) cuts
  * entities farther than R for every class. Segment names and counts are checked against the
@@ -65,7 +66,7 @@ export function parseWeights(text: string): Partial<KdWeights> {
  * ```ts
  * import { parseObservationFlags } from "./distill.ts";
  * const b = parseObservationFlags("enemies=1,allies=1", undefined, ["marine"]);
- * console.assert(JSON.stringify(b) === '{"marine":{"entities":{"enemies":1,"allies":1}}}');
+ * console.assert(JSON.stringify(b) === '{"*":{"entities":{"enemies":1,"allies":1}}}');
  * ```
  */
 export function parseObservationFlags(
@@ -94,10 +95,10 @@ export function parseObservationFlags(
   }
   try {
     if (text === undefined || !text.includes(":")) {
-      const budget = withRange(
+      // One budget for every class ("*"): each class keeps the segments it has.
+      out["*"] = withRange(
         text === undefined ? {} : { entities: parseEntityBudget(text, "--obs-entities") },
       );
-      for (const c of classes) out[c] = budget;
       return out;
     }
     for (const part of text.split(";")) {
@@ -147,11 +148,13 @@ Distills one budget-sized student per node class from a trained teacher (KD-MARL
   --weights K=V,...    loss weights: pg, kl, ce, relation, role (default: the preset's)
   --min-reduction R    cap: every student has at most 1/R of the teacher's FLOPs (default: no cap,
                        the node budgets alone size the students; the shipped ones used 20)
-  --obs-entities SPEC  observation budget of the students (smax/*, mpe/simple_spread): the nearest
-                       N entities of each named segment, e.g. enemies=1,allies=1 (SMAX), landmarks=2,
-                       agents=1 (simple_spread); per class stalker:enemies=1;zealot:enemies=2; or auto
-                       (the sizer cuts the farthest entities when a node budget is tight). The teacher
-                       keeps the full observation (default: students see what the teacher sees)
+  --obs-entities SPEC  observation budget of the students (smax/*, mpe/simple_spread, fleet): the
+                       nearest N entities of each named segment, e.g. enemies=1,allies=1 (SMAX),
+                       landmarks=2,agents=1 (simple_spread), events=2,neighbours=1,satellites=1
+                       (fleet; each class keeps the segments it has); per class
+                       stalker:enemies=1;zealot:enemies=2; or auto (the sizer cuts the farthest
+                       entities when a node budget is tight). The teacher keeps the full observation
+                       (default: students see what the teacher sees)
   --obs-range R        students do not see entities farther than R (environment length units)
   --out DIR            output folder (default runs/<id>/students)
   --resume             continue from DIR/checkpoint.ckpt; with another --teacher, --steps or --lr,

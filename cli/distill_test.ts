@@ -4,15 +4,14 @@ import { parseObservationFlags } from "./distill.ts";
 Deno.test("parseObservationFlags: every class, per class, auto, range; errors name the flag", () => {
   assert.deepEqual(parseObservationFlags(undefined, undefined, ["a"]), undefined);
   assert.deepEqual(parseObservationFlags("enemies=1", "4.5", ["a", "b"]), {
-    a: { entities: { enemies: 1 }, range: 4.5 },
-    b: { entities: { enemies: 1 }, range: 4.5 },
+    "*": { entities: { enemies: 1 }, range: 4.5 },
   });
   assert.deepEqual(parseObservationFlags("b:enemies=2;a:allies=0", undefined, ["a", "b"]), {
     b: { entities: { enemies: 2 } },
     a: { entities: { allies: 0 } },
   });
   assert.deepEqual(parseObservationFlags("auto", undefined, ["a"]), { a: "auto" });
-  assert.deepEqual(parseObservationFlags(undefined, "3", ["a"]), { a: { range: 3 } });
+  assert.deepEqual(parseObservationFlags(undefined, "3", ["a"]), { "*": { range: 3 } });
   assert.throws(() => parseObservationFlags("enemies=x", undefined, ["a"]), /flag --obs-entities/);
   assert.throws(
     () => parseObservationFlags("enemies=-1", undefined, ["a"]),

@@ -213,7 +213,7 @@ export class KdTrainer {
       const layout = probe.observationLayout?.(i);
       if (!layout) {
         throw new RangeError(
-          `${where}: "${probe.id}" describes no observation layout for class "${k.name}", so its student cannot have an observation budget (supported: smax/*, mpe/simple_spread)`,
+          `${where}: "${probe.id}" describes no observation layout for class "${k.name}", so its student cannot have an observation budget (supported: smax/*, mpe/simple_spread, the fleet scenarios)`,
         );
       }
       return ObservationView.create(layout, budget, where);

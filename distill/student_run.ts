@@ -47,7 +47,7 @@
  */
 
 import { type ObservationSizingReport, sizeStudentWithObservation } from "../policies/sizing.ts";
-import type { ObservationBudget } from "../policies/observation_view.ts";
+import { type ObservationBudget, shareObservationBudget } from "../policies/observation_view.ts";
 import { actorCost } from "../policies/cost.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
@@ -108,7 +108,8 @@ export interface StudentRunOptions {
   /**
    * Per class name, the student's observation budget (`policies/observation_view.ts`), or `"auto"` to let
    * the sizer cut the observation when the class's compute budget is tight
-   * (`sizeStudentWithObservation`). Classes not named read the full observation. The chosen budgets
+   * (`sizeStudentWithObservation`); the key `"*"` gives one budget to every class, each keeping the
+   * segments it has (`shareObservationBudget`). Classes not named read the full observation. The chosen budgets
    * become the KD config's `observation`, and the saved students record their views.
    */
   observation?: Record<string, ObservationBudget | "auto">;
@@ -207,7 +208,23 @@ export async function runStudentDistillation(
     throw new RangeError(`Cannot distill: minFlopsReduction must be >= 1, got ${reduction}`);
   }
   const where = options.observationWhere ?? "observation budget";
-  for (const name of Object.keys(options.observation ?? {})) {
+  let observationOf = options.observation ?? {};
+  const every = observationOf["*"];
+  if (every !== undefined) {
+    // One budget for every class: each class keeps the segments it has.
+    const per = every === "auto"
+      ? probe.classes.map(() => "auto" as const)
+      : shareObservationBudget(
+        every,
+        probe.classes.map((_, i) => probe.observationLayout?.(i)),
+        where,
+      );
+    observationOf = {};
+    probe.classes.forEach((c, i) => {
+      if (per[i] !== undefined) observationOf[c.name] = per[i]!;
+    });
+  }
+  for (const name of Object.keys(observationOf)) {
     if (!probe.classes.some((c) => c.name === name)) {
       throw new InputError(
         `Cannot distill: ${where} names class "${name}", "${options.envId}" has [${
@@ -218,7 +235,7 @@ export async function runStudentDistillation(
   }
   const sizing = probe.classes.map((c, i) =>
     sizeStudentWithObservation(budgets[i], probe.observationLayout?.(i), c.obsSize, c.numActions, {
-      observation: options.observation?.[c.name],
+      observation: observationOf[c.name],
       observationWhere: where,
       budgetName: c.name,
       teacher: teacher.actors[i].spec,

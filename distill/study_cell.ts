@@ -53,7 +53,12 @@ import { MappoTrainer } from "./mappo.ts";
 import { loadTeacher } from "./model_store.ts";
 import { actionModeOf, budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, assertTrainingSeed } from "./seeds.ts";
-import { type StudyCell, studyMethod, type StudyPlan } from "./study_plan.ts";
+import {
+  classObservationBudgets,
+  type StudyCell,
+  studyMethod,
+  type StudyPlan,
+} from "./study_plan.ts";
 
 /** Format tag of cell result files. */
 export const STUDY_CELL_FORMAT = "fleetkd-study-cell";
@@ -257,9 +262,12 @@ export async function runStudyCell(
   if (!teacherDir) throw new RangeError(`runStudyCell: plan has no teacher for "${scenario}"`);
   const teacher = await loadTeacher(teacherDir, env.classes, { critic: true });
   const budgets = cell.budget ? env.classes.map(() => cell.budget!) : budgetsOf(entry, env);
+  const perClass = cell.observation === undefined
+    ? env.classes.map(() => undefined)
+    : classObservationBudgets(cell.observation, env, `plan "${plan.file}" cell ${cell.id}`);
   const sizing = env.classes.map((c, i) =>
     sizeStudentWithObservation(budgets[i], env.observationLayout?.(i), c.obsSize, c.numActions, {
-      observation: cell.observation,
+      observation: perClass[i],
       observationWhere: `plan "${plan.file}" cell ${cell.id} observation`,
       budgetName: c.name,
       teacher: teacher.actors[i].spec,

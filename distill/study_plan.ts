@@ -53,7 +53,12 @@ import { z } from "zod";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { SameType } from "../sim/same_type.ts";
 import { sizeStudentWithObservation } from "../policies/sizing.ts";
-import { type ObservationBudget, observationBudgetTag } from "../policies/observation_view.ts";
+import {
+  type ObservationBudget,
+  observationBudgetTag,
+  shareObservationBudget,
+} from "../policies/observation_view.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { DEFAULT_KD_CONFIG, type KdWeights } from "./kd_config.ts";
 import { budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, EVALUATION_SEEDS, trainingSeed } from "./seeds.ts";
@@ -391,7 +396,18 @@ export function parsePlan(raw: unknown, file: string, scenarios: ScenarioLookup)
       });
       const env = entry.make();
       const budgets = g.budget ? env.classes.map(() => g.budget!) : budgetsOf(entry, env);
+      let perClass: (ObservationBudget | "auto" | undefined)[] = env.classes.map(() => undefined);
       if (g.observation !== undefined) {
+        try {
+          perClass = classObservationBudgets(g.observation, env, `"${id}"`);
+        } catch (e) {
+          planError(
+            file,
+            `groups[${gi}].observation`,
+            `is invalid (${(e as Error).message})`,
+            g.observation,
+          );
+        }
         env.classes.forEach((c, ci) => {
           try {
             sizeStudentWithObservation(
@@ -401,7 +417,7 @@ export function parsePlan(raw: unknown, file: string, scenarios: ScenarioLookup)
               c.numActions,
               {
                 budgetName: c.name,
-                observation: g.observation,
+                observation: perClass[ci],
                 observationWhere: `"${id}" class "${c.name}"`,
               },
             );
@@ -423,7 +439,7 @@ export function parsePlan(raw: unknown, file: string, scenarios: ScenarioLookup)
               {
                 budgetName: c.name,
                 widths: w === undefined ? undefined : [w],
-                observation: g.observation,
+                observation: perClass[ci],
               },
             );
           } catch (e) {
@@ -469,6 +485,32 @@ export async function loadPlan(file: string, scenarios: ScenarioLookup): Promise
     throw new Error(`Cannot load plan "${file}": ${(e as Error).message}`);
   }
   return parsePlan(raw, file, scenarios);
+}
+
+/**
+ * A group's observation budget per class of `env`: `"auto"` for every class, or the one budget restricted
+ * to the segments each class has (`shareObservationBudget`; a fleet's satellites and sensors see different
+ * entities). Errors name `where` and the segment.
+ *
+ * @example
+ * ```ts
+ * import { classObservationBudgets } from "./study_plan.ts";
+ * import { SmaxEnv } from "../sim/smax/env.ts";
+ * const per = classObservationBudgets({ entities: { enemies: 1 } }, new SmaxEnv({ map: "2s3z" }), "2s3z");
+ * console.assert(per.length === 2 && per[1] !== "auto" && per[1]!.entities!.enemies === 1);
+ * ```
+ */
+export function classObservationBudgets(
+  observation: ObservationBudget | "auto",
+  env: Pick<MultiAgentEnv, "classes" | "observationLayout">,
+  where: string,
+): (ObservationBudget | "auto" | undefined)[] {
+  if (observation === "auto") return env.classes.map(() => "auto");
+  return shareObservationBudget(
+    observation,
+    env.classes.map((_, ci) => env.observationLayout?.(ci)),
+    where,
+  );
 }
 
 /**

@@ -219,7 +219,7 @@ Deno.test("plan observation budgets: bad segment names and counts are errors nam
         "p.json",
         scenarios,
       ),
-    /Cannot load plan "p.json": field "groups\[0\]\.observation" is invalid \(.*unknown entity segment "landmarks" \(the layout has "enemies", "allies"\)\)/,
+    /Cannot load plan "p.json": field "groups\[0\]\.observation" is invalid \(.*unknown entity segment "landmarks" \(the layouts have "enemies", "allies"\)\)/,
   );
   assert.throws(
     () =>
@@ -244,6 +244,6 @@ Deno.test("plan observation budgets: bad segment names and counts are errors nam
         "p.json",
         scenarios,
       ),
-    /field "groups\[0\]\.observation" is invalid \(.*has no observation layout/,
+    /field "groups\[0\]\.observation" is invalid \(.*unknown entity segment "enemies" \(the layouts have "events", "neighbours", "satellites"\)\)/,
   );
 });

@@ -105,6 +105,8 @@ const distanceZod = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("feature"), index: nonNegInt, scale: z.number().positive() }).strict(),
   z.object({ kind: z.literal("offset"), x: nonNegInt, y: nonNegInt, scale: z.number().positive() })
     .strict(),
+  z.object({ kind: z.literal("closeness"), index: nonNegInt, scale: z.number().positive() })
+    .strict(),
 ]);
 const segmentZod = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("scalar"), name: z.string(), offset: nonNegInt, size: posInt })

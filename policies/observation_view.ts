@@ -226,6 +226,9 @@ export class ObservationView {
         } else if (d.kind === "feature") {
           const v = obs[o + d.index] * d.scale;
           dist = v * v;
+        } else if (d.kind === "closeness") {
+          const v = (1 - obs[o + d.index]) * d.scale;
+          dist = v * v;
         } else {
           const x = obs[o + d.x] * d.scale, y = obs[o + d.y] * d.scale;
           dist = x * x + y * y;
@@ -453,4 +456,74 @@ export function parseEntityBudget(text: string, flag: string): Record<string, nu
     out[m[1]] = k;
   }
   return out;
+}
+
+/**
+ * One budget for every class of an environment whose classes have different layouts (a fleet's satellites
+ * see `events` and `neighbours`, its sensors `satellites`): per class, the budget restricted to the
+ * segments that class has, or undefined (the full observation) when the budget names none of them and has
+ * no range. A segment or scalar name that no class has is an error naming `where`, and so is a budget for
+ * an environment where no class has a layout.
+ *
+ * @example
+ * ```ts
+ * import { shareObservationBudget } from "./observation_view.ts";
+ * const sat = { size: 4, segments: [{ kind: "entities" as const, name: "events", offset: 0, count: 2,
+ *   features: 2, distance: { kind: "offset" as const, x: 0, y: 1, scale: 1 } }] };
+ * const sensor = { size: 1, segments: [{ kind: "scalar" as const, name: "own", offset: 0, size: 1 }] };
+ * const per = shareObservationBudget({ entities: { events: 1 } }, [sat, sensor]);
+ * console.assert(per[0]!.entities!.events === 1 && per[1] === undefined);
+ * ```
+ */
+export function shareObservationBudget(
+  budget: ObservationBudget,
+  layouts: readonly (ObservationLayout | undefined)[],
+  where = "observation budget",
+): (ObservationBudget | undefined)[] {
+  const known = layouts.filter((l): l is ObservationLayout => l !== undefined);
+  if (known.length === 0) {
+    throw new RangeError(
+      `${where}: the environment describes no observation layout, so it cannot have an observation budget (supported: smax/*, mpe/simple_spread, the fleet scenarios)`,
+    );
+  }
+  const has = (name: string, kind: "scalar" | "entities") =>
+    known.some((l) => l.segments.some((s) => s.name === name && s.kind === kind));
+  const names = (kind: "scalar" | "entities") => [
+    ...new Set(known.flatMap((l) => l.segments.filter((s) => s.kind === kind).map((s) => s.name))),
+  ];
+  for (const name of Object.keys(budget.entities ?? {})) {
+    if (!has(name, "entities")) {
+      throw new RangeError(
+        `${where}: unknown entity segment "${name}" (the layouts have ${
+          names("entities").map((n) => `"${n}"`).join(", ") || "none"
+        })`,
+      );
+    }
+  }
+  for (const name of budget.dropScalars ?? []) {
+    if (!has(name, "scalar")) {
+      throw new RangeError(
+        `${where}: dropScalars names unknown scalar segment ${
+          JSON.stringify(name)
+        } (the layouts have ${names("scalar").map((n) => `"${n}"`).join(", ") || "none"})`,
+      );
+    }
+  }
+  return layouts.map((l) => {
+    if (!l) return undefined;
+    const own = (name: string, kind: "scalar" | "entities") =>
+      l.segments.some((s) => s.name === name && s.kind === kind);
+    const entities = Object.fromEntries(
+      Object.entries(budget.entities ?? {}).filter(([n]) => own(n, "entities")),
+    );
+    const drop = (budget.dropScalars ?? []).filter((n) => own(n, "scalar"));
+    if (!Object.keys(entities).length && budget.range === undefined && !drop.length) {
+      return undefined;
+    }
+    return {
+      ...(Object.keys(entities).length ? { entities } : {}),
+      ...(budget.range !== undefined ? { range: budget.range } : {}),
+      ...(drop.length ? { dropScalars: drop } : {}),
+    };
+  });
 }

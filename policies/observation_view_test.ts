@@ -249,3 +249,79 @@ Deno.test("SMAX: the nearest-enemy view on a real observation keeps the enemy th
     assert.equal(row[view.outputSize - 1], full[o + 29]); // own health
   }
 });
+
+Deno.test("fleet layouts: satellites see events and neighbours, sensors satellites; one budget shared by class", async () => {
+  const { FleetEnv } = await import("../sim/fleet/env.ts");
+  const { shareObservationBudget } = await import("./observation_view.ts");
+  const env = new FleetEnv({ scenario: "leo-wildfire", maxSteps: 120 });
+  const layouts = env.classes.map((c, i) => {
+    const l = env.observationLayout(i);
+    validateLayout(l, env.id);
+    assert.equal(l.size, c.obsSize);
+    return l;
+  });
+  assert.deepEqual(layouts.map((l) => l.segments.map((s) => s.name).join()), [
+    "own,events,neighbours",
+    "own,events,neighbours",
+    "own,satellites",
+    "own,satellites",
+  ]);
+  const per = shareObservationBudget({ entities: { events: 2, satellites: 1 } }, layouts, "plan");
+  assert.deepEqual(per.map((b) => b?.entities), [
+    { events: 2 },
+    { events: 2 },
+    { satellites: 1 },
+    { satellites: 1 },
+  ]);
+  assert.deepEqual(shareObservationBudget({ entities: { events: 1 } }, layouts).slice(2), [
+    undefined,
+    undefined,
+  ]);
+  assert.throws(
+    () => shareObservationBudget({ entities: { enemies: 1 } }, layouts, "plan x"),
+    /plan x: unknown entity segment "enemies" \(the layouts have "events", "neighbours", "satellites"\)/,
+  );
+  assert.throws(
+    () => shareObservationBudget({ entities: { events: 1 } }, [undefined], "flag --obs-entities"),
+    /flag --obs-entities: the environment describes no observation layout/,
+  );
+  // Views of real fleet observations: kept events nearest first, each with the slot it came from.
+  let step = env.reset(2);
+  let seen = 0;
+  const { GreedyFleetController } = await import("../sim/fleet/greedy.ts");
+  const greedy = new GreedyFleetController(env);
+  const acts = env.classes.map((k) => new Int32Array(k.count));
+  for (let t = 0; t < 120 && seen === 0 && !step.done; t++) {
+    if (t > 0) {
+      greedy.act(step, acts);
+      step = env.step(acts);
+    }
+    for (let c = 0; c < 2; c++) {
+      const l = layouts[c];
+      const view = ObservationView.create(l, per[c]!);
+      const ev = l.segments[1];
+      assert.ok(ev.kind === "entities");
+      const rows = env.classes[c].count;
+      const out = view.applyBatch(
+        step.classes[c].obs,
+        rows,
+        new Float32Array(rows * view.outputSize),
+      );
+      for (let i = 0; i < rows; i++) {
+        const slot = out.subarray(
+          i * view.outputSize + 15,
+          i * view.outputSize + 15 + 6 + ev.count,
+        );
+        if (slot[0] === 0) continue; // no event visible
+        seen++;
+        const k = Array.from(slot.subarray(6)).indexOf(1);
+        const src = step.classes[c].obs.subarray(
+          i * l.size + ev.offset + k * 6,
+          i * l.size + ev.offset + k * 6 + 6,
+        );
+        assert.deepEqual(Array.from(slot.subarray(0, 6)), Array.from(src));
+      }
+    }
+  }
+  assert.ok(seen > 0, "some satellite sees an event");
+});

@@ -405,7 +405,7 @@ export function sizeStudentWithObservation(
   if (!layout) {
     if (wanted === "auto") return full("the environment describes no observation layout", "auto");
     throw new RangeError(
-      `${where}: class "${name}" has no observation layout (the environment does not describe one), so it cannot have an observation budget; observation budgets are supported on the smax/* and mpe/simple_spread scenarios`,
+      `${where}: class "${name}" has no observation layout (the environment does not describe one), so it cannot have an observation budget; observation budgets are supported on smax/*, mpe/simple_spread and the fleet scenarios`,
     );
   }
   if (layout.size !== fullObsSize) {

@@ -9,14 +9,15 @@
  * - `entities` segments: `count` entities of `features` values each (SMAX enemies and allies, MPE
  *   landmarks and other agents). `distance` says how far an entity is: one of its features times `scale`
  *   (`{ kind: "feature" }`), or the length of its relative (x, y) features times `scale`
- *   (`{ kind: "offset" }`), in the environment's own length unit. `visibleFeature`, when given, is the
+ *   (`{ kind: "offset" }`), or `(1 - feature)` times `scale` for a closeness feature such as elevation / 90°
+ *   (`{ kind: "closeness" }`), in the environment's own length unit. `visibleFeature`, when given, is the
  *   feature that is non-zero exactly when the entity is visible (an entity out of sight or dead is
  *   written as zeros); without it every entity is always visible. `indexed` marks segments whose slot
  *   order carries meaning outside the observation (SMAX enemies: action `6 + k` attacks enemy `k`), so a
  *   view that reorders them must say which entity each kept slot holds.
  *
  * Environments describe their layout with the optional {@linkcode ObservationLayoutSource} method
- * `observationLayout(classIndex)`; an environment without it (the fleet scenarios, speaker-listener)
+ * `observationLayout(classIndex)`; an environment without it (simple_speaker_listener, the toy envs)
  * supports no observation budget.
  *
  * @example
@@ -64,6 +65,14 @@ export type EntityDistance =
     /** Index of the relative y feature. */
     readonly y: number;
     /** Length of (x, y) times `scale` = distance in the environment's length unit. */
+    readonly scale: number;
+  }
+  | {
+    /** One feature is 1 at the agent and falls linearly with distance (e.g. elevation / 90°). */
+    readonly kind: "closeness";
+    /** Index of that feature within the entity. */
+    readonly index: number;
+    /** `(1 - value) * scale` = distance in the environment's length unit. */
     readonly scale: number;
   };
 
@@ -144,7 +153,7 @@ export function validateLayout(layout: ObservationLayout, where: string): void {
         k === undefined || (Number.isInteger(k) && k >= 0 && k < s.features);
       const d = s.distance;
       if (!(d.scale > 0)) fail(`${f}: distance.scale must be > 0, got ${d.scale}`);
-      if (d.kind === "feature" ? !inside(d.index) : !inside(d.x) || !inside(d.y)) {
+      if (d.kind === "offset" ? !inside(d.x) || !inside(d.y) : !inside(d.index)) {
         fail(`${f}: distance features must be within the entity's ${s.features} features`);
       }
       if (!inside(s.visibleFeature)) {
@@ -173,7 +182,11 @@ export function layoutSignature(layout: ObservationLayout): string {
   const parts = layout.segments.map((s) => {
     if (s.kind === "scalar") return `${s.name}:s${s.size}@${s.offset}`;
     const d = s.distance;
-    const dist = d.kind === "feature" ? `f${d.index}*${d.scale}` : `o${d.x}.${d.y}*${d.scale}`;
+    const dist = d.kind === "feature"
+      ? `f${d.index}*${d.scale}`
+      : d.kind === "closeness"
+      ? `c${d.index}*${d.scale}`
+      : `o${d.x}.${d.y}*${d.scale}`;
     return `${s.name}:e${s.count}x${s.features}@${s.offset},${dist}${
       s.visibleFeature === undefined ? "" : `,v${s.visibleFeature}`
     }${s.indexed ? ",id" : ""}`;
