@@ -247,3 +247,36 @@ Deno.test("plan observation budgets: bad segment names and counts are errors nam
     /field "groups\[0\]\.observation" is invalid \(.*unknown entity segment "enemies" \(the layouts have "events", "neighbours", "satellites"\)\)/,
   );
 });
+
+Deno.test("study smoke with an observation budget on a fleet: satellites keep events and neighbours, sensors satellites", async () => {
+  const plan = parsePlan(
+    {
+      ...tiny,
+      curvePoints: 0,
+      evalEpisodes: 1,
+      groups: [{
+        scenarios: ["fleet/leo-wildfire"],
+        methods: ["kd", "scratch"],
+        seeds: 1,
+        steps: [16],
+        observation: { entities: { events: 2, neighbours: 1, satellites: 1 } },
+      }],
+    },
+    "smoke-fleet.json",
+    scenarios,
+  );
+  for (const cell of planCells(plan)) {
+    const r = await runStudyCell(plan, cell, scenarios);
+    assert.deepEqual(r.classes.map((c) => c.observation!.tag), [
+      "events2-neighbours1",
+      "events2-neighbours1",
+      "satellites1",
+      "satellites1",
+    ]);
+    for (const c of r.classes) {
+      assert.ok(c.observation!.obsSize < c.observation!.fullObsSize, `${cell.id} ${c.name}`);
+      assert.ok(c.label.startsWith(`${c.observation!.obsSize}-`), c.label);
+    }
+    assert.ok(Number.isFinite(r.final.return));
+  }
+});
