@@ -96,10 +96,10 @@ export class ViewedEnv implements MultiAgentEnv {
         );
       });
     }
-    r.classes.forEach((b, c) => {
+    for (let c = 0; c < r.classes.length; c++) {
       const v = this.views[c];
-      if (v) v.applyBatch(b.obs, this.classes[c].count, this.#buffers[c].obs);
-    });
+      if (v) v.applyBatch(r.classes[c].obs, this.classes[c].count, this.#buffers[c].obs);
+    }
     this.#result.done = r.done;
     this.#result.infos = r.infos;
     return this.#result;

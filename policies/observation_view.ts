@@ -206,13 +206,15 @@ export class ObservationView {
    * ```
    */
   apply(obs: Float32Array, inOffset: number, out: Float32Array, outOffset: number): void {
-    for (const s of this.#scalars) {
-      out.set(
-        obs.subarray(inOffset + s.offset, inOffset + s.offset + s.size),
-        outOffset + s.outOffset,
-      );
+    const scalars = this.#scalars;
+    for (let k = 0; k < scalars.length; k++) {
+      const sc = scalars[k];
+      const src = inOffset + sc.offset, dst = outOffset + sc.outOffset;
+      for (let f = 0; f < sc.size; f++) out[dst + f] = obs[src + f];
     }
-    for (const p of this.#entities) {
+    const plans = this.#entities;
+    for (let q = 0; q < plans.length; q++) {
+      const p = plans[q];
       const seg = p.seg;
       const F = seg.features;
       const base = inOffset + seg.offset;
@@ -252,7 +254,7 @@ export class ObservationView {
         }
         p.taken[best] = 1;
         const src = base + best * F;
-        out.set(obs.subarray(src, src + F), dst);
+        for (let f = 0; f < F; f++) out[dst + f] = obs[src + f];
         if (seg.indexed) {
           out.fill(0, dst + F, dst + p.slotSize);
           out[dst + F + best] = 1;
@@ -313,12 +315,8 @@ export class ObservationView {
     }
     for (let r = 0; r < rows; r++) {
       this.apply(inputs, r * I, out, r * O);
-      if (tail > 0) {
-        out.set(
-          inputs.subarray(r * I + this.inputSize, (r + 1) * I),
-          r * O + this.outputSize,
-        );
-      }
+      const src = r * I + this.inputSize, dst = r * O + this.outputSize;
+      for (let f = 0; f < tail; f++) out[dst + f] = inputs[src + f];
     }
     return out;
   }
