@@ -25,7 +25,7 @@
 import { type Controller, RandomController } from "../sim/env/controller.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { InputError } from "../sim/input_error.ts";
-import { disposePolicySet, loadPolicySet } from "../policies/model_io.ts";
+import { disposePolicySet, expectationFor, loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import type { LatencyGate } from "../policies/latency.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
@@ -176,7 +176,7 @@ export async function deployPolicy(
   if (!dir) throw notAvailable();
   const runtime = options.runtime ?? "plain";
   const set = await loadPolicySet(`${dir}/${name}`, {
-    expect: { classes: env.classes },
+    expect: expectationFor(env),
     as: runtime,
     ...(runtime === "tfjs" ? { critic: false } : {}),
   });

@@ -57,7 +57,7 @@ import { Actor } from "../policies/actor.ts";
 import { type ActionMode, PolicyController } from "../policies/controller.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import { actorCost, archLabel } from "../policies/cost.ts";
-import { disposePolicySet, loadPolicySet } from "../policies/model_io.ts";
+import { disposePolicySet, expectationFor, loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
 import type { PolicySet } from "../policies/policy_set.ts";
 import type { GateStats } from "../policies/latency.ts";
@@ -273,7 +273,7 @@ export async function evaluateDeployment(options: DeploymentOptions): Promise<De
   const env = scenario.make();
   const budgets = options.budgets ?? budgetsOf(scenario, env);
   const actions = options.actions ?? actionModeOf(scenario);
-  const expect = { classes: env.classes };
+  const expect = expectationFor(env);
   const log = options.onProgress ?? (() => {});
   const teacherTf = await loadPolicySet(options.teacherDir, { expect, as: "tfjs", critic: false });
   const teacher = await loadPolicySet(options.teacherDir, { expect, as: "plain" });

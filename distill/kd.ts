@@ -46,6 +46,7 @@
 
 import * as tf from "@tensorflow/tfjs";
 import { Actor, type ActorSpec } from "../policies/actor.ts";
+import { ObservationView } from "../policies/observation_view.ts";
 import { uniqueVariablePrefix } from "../policies/mlp.ts";
 import { orthogonal } from "../policies/orthogonal.ts";
 import type { Critic } from "../policies/critic.ts";
@@ -118,12 +119,21 @@ export class KdTrainer {
   readonly students: Actor[];
   /** The frozen teacher. */
   readonly teacher: Teacher;
+  /**
+   * Per class: the student's observation view (`config.observation`), or undefined where the student reads
+   * the full observation. The teacher always reads the full observation.
+   */
+  readonly views: (ObservationView | undefined)[];
   /** Iterations completed. */
   iteration = 0;
   /** Environment steps collected. */
   envSteps = 0;
 
   readonly #buffer: RolloutBuffer;
+  /** Per class with a view: the students' inputs of every rollout row (the buffer holds the teacher's). */
+  readonly #studentInputs: (Float32Array | undefined)[];
+  /** Per class with a view: the students' inputs of one rollout step. */
+  readonly #stepInputs: (Float32Array | undefined)[];
   readonly #alive: Float32Array[];
   readonly #logits: Float32Array[];
   readonly #actionBuffers: Int32Array[];
@@ -186,6 +196,28 @@ export class KdTrainer {
       );
     }
     this.teacher = teacher;
+    for (const name of Object.keys(c.observation)) {
+      if (!classes.some((k) => k.name === name)) {
+        throw new RangeError(
+          `Cannot distill: KD config field "observation" names class "${name}", the environment has [${
+            classes.map((k) => k.name).join(", ")
+          }]`,
+        );
+      }
+    }
+    const probe = this.venv.envs[0];
+    this.views = classes.map((k, i) => {
+      const budget = c.observation[k.name];
+      if (!budget) return undefined;
+      const where = `KD config field "observation.${k.name}"`;
+      const layout = probe.observationLayout?.(i);
+      if (!layout) {
+        throw new RangeError(
+          `${where}: "${probe.id}" describes no observation layout for class "${k.name}", so its student cannot have an observation budget (supported: smax/*, mpe/simple_spread, the fleet scenarios)`,
+        );
+      }
+      return ObservationView.create(layout, budget, where);
+    });
     this.students = classes.map((k, i) =>
       new Actor(this.studentSpec(i, studentHidden[i]), { seed: c.seed, name: `student_${k.name}` })
     );
@@ -210,13 +242,21 @@ export class KdTrainer {
       ...this.students.flatMap((s) => s.variables),
       ...this.#roleHeads,
     ];
-    const inputSizes = this.students.map((s) => s.inputSize);
+    // The buffer holds the teacher's (full) inputs; students with a view read their own copy.
+    const inputSizes = teacher.actors.map((a) => a.inputSize);
     this.#buffer = new RolloutBuffer(classes, {
       steps: c.rolloutSteps,
       envs: c.numEnvs,
       stateSize: this.venv.stateSize,
       inputSizes,
     });
+    const teN = c.rolloutSteps * c.numEnvs;
+    this.#studentInputs = classes.map((k, i) =>
+      this.views[i] ? new Float32Array(teN * k.count * this.students[i].inputSize) : undefined
+    );
+    this.#stepInputs = classes.map((k, i) =>
+      this.views[i] ? new Float32Array(c.numEnvs * k.count * this.students[i].inputSize) : undefined
+    );
     this.#alive = classes.map((k) => new Float32Array(c.numEnvs * k.count).fill(1));
     this.#logits = classes.map((k) => new Float32Array(c.numEnvs * k.count * k.numActions));
     this.#actionBuffers = classes.map((k) => new Int32Array(c.numEnvs * k.count));
@@ -234,12 +274,15 @@ export class KdTrainer {
     this.venv.reset(c.seed);
   }
 
-  /** The student spec of class `classIndex` with the given hidden widths (same input layout as the teacher). */
+  /**
+   * The student spec of class `classIndex` with the given hidden widths (the teacher's input layout, or its
+   * observation view's).
+   */
   studentSpec(classIndex: number, hidden: readonly number[]): ActorSpec {
     const t = this.teacher?.actors[classIndex]?.spec;
     const k = this.venv.classes[classIndex];
     return {
-      obsSize: k.obsSize,
+      obsSize: this.views?.[classIndex]?.outputSize ?? k.obsSize,
       agentIdSize: t?.agentIdSize ?? 0,
       numActions: k.numActions,
       hiddenSizes: [...hidden],
@@ -266,14 +309,17 @@ export class KdTrainer {
     const episodes = collectRollout(
       this.venv,
       b,
-      (ci, inputs, masks, rows, out) =>
-        forwardLogitsInto(
-          c.rolloutPolicy === "teacher" ? this.teacher.actors[ci] : this.students[ci],
-          inputs,
-          masks,
-          rows,
-          out,
-        ),
+      (ci, inputs, masks, rows, out) => {
+        if (c.rolloutPolicy === "teacher") {
+          forwardLogitsInto(this.teacher.actors[ci], inputs, masks, rows, out);
+          return;
+        }
+        const view = this.views[ci];
+        const own = view
+          ? view.applyInputs(inputs, rows, agentIdSizes[ci], this.#stepInputs[ci]!)
+          : inputs;
+        forwardLogitsInto(this.students[ci], own, masks, rows, out);
+      },
       c.sampleActions ? new Rng(c.seed, `kd/sampling/${this.iteration}`) : undefined,
       agentIdSizes,
       this.#alive,
@@ -281,6 +327,11 @@ export class KdTrainer {
       this.#actionBuffers,
     );
     this.envSteps += te;
+    this.views.forEach((view, ci) => {
+      if (!view) return;
+      const rows = te * this.venv.classes[ci].count;
+      view.applyInputs(b.classes[ci].inputs, rows, agentIdSizes[ci], this.#studentInputs[ci]!);
+    });
 
     // 2. The frozen teacher critic's values, truncation bootstraps and GAE (the policy-gradient term's
     // only input: skipped when it is off, e.g. for a transferred teacher without a critic).
@@ -370,8 +421,12 @@ export class KdTrainer {
     const rows = idx.length * members.length;
     const gather = <T extends Float32Array | Int32Array>(source: T, width: number) =>
       gatherAgentRows(source, width, k.count, idx, members);
+    const SI = this.students[ci].inputSize;
+    const own = this.#studentInputs[ci];
     return {
-      inputs: tf.tensor2d(gather(cr.inputs, I), [rows, I]),
+      inputs: own
+        ? tf.tensor2d(gather(own, SI), [rows, SI])
+        : tf.tensor2d(gather(cr.inputs, I), [rows, I]),
       masks: tf.tensor2d(gather(cr.masks, A), [rows, A]),
       weights: tf.tensor1d(gather(cr.weights, 1)),
       latent: tf.tensor2d(gather(this.#teacherLatents[ci], W), [rows, W]),
@@ -444,6 +499,13 @@ export class KdTrainer {
     const w = c.weights;
     const result = tf.tidy(() => {
       const tensors = classMinibatches(b, idx, advantages);
+      // The students' inputs: the buffer's (full) rows, or their observation view's.
+      const studentInputs = tensors.map((t, ci) => {
+        const own = this.#studentInputs[ci];
+        if (!own) return t.inputs;
+        const k = classes[ci], SI = this.students[ci].inputSize;
+        return tf.tensor2d(gatherAgentRows(own, SI, k.count, idx), [n * k.count, SI]);
+      });
 
       // Pairwise terms on a sample of the team when it is large (see KdConfig.relationAgents): the
       // classes with sampled agents, their counts and rows.
@@ -496,7 +558,7 @@ export class KdTrainer {
         let pg = tf.scalar(0), kl = tf.scalar(0), ce = tf.scalar(0), entropy = tf.scalar(0);
         const studentRel: tf.Tensor[] = [], studentRoles: tf.Tensor[] = [];
         tensors.forEach((t, ci) => {
-          const s = this.students[ci].forward(t.inputs, t.masks);
+          const s = this.students[ci].forward(studentInputs[ci], t.masks);
           const p = clippedPolicyLoss({
             logits: s.logits,
             actions: t.actions,

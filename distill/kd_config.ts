@@ -17,6 +17,7 @@
  */
 
 import { configFailure, type RolloutConfig, validateRolloutConfig } from "./config.ts";
+import type { ObservationBudget } from "../policies/observation_view.ts";
 
 /** Weights of the student loss terms. */
 export interface KdWeights {
@@ -57,6 +58,13 @@ export interface KdConfig extends RolloutConfig {
    * policy-gradient term, which needs the students' own actions, must be off).
    */
   rolloutPolicy: "students" | "teacher";
+  /**
+   * Per class name, the student's observation budget (`policies/observation_view.ts`): the student reads
+   * that reduced view of the observation (the nearest entities of each segment, a range cut, dropped
+   * scalar segments) while the teacher keeps the full observation and the critic the global state. A
+   * class not named reads the full observation. Default `{}`: every student sees what the teacher sees.
+   */
+  observation: Record<string, ObservationBudget>;
 }
 
 /** Defaults (see module docs). */
@@ -82,6 +90,7 @@ export const DEFAULT_KD_CONFIG: Readonly<KdConfig> = Object.freeze({
   relationAgents: 64,
   sampleActions: true,
   rolloutPolicy: "students",
+  observation: Object.freeze({}) as Record<string, ObservationBudget>,
   checkpointEvery: 20,
 });
 
@@ -103,6 +112,7 @@ export function resolveKdConfig(partial: Partial<KdConfig> = {}): KdConfig {
     ...DEFAULT_KD_CONFIG,
     ...partial,
     weights: { ...DEFAULT_KD_CONFIG.weights, ...(partial.weights ?? {}) },
+    observation: { ...(partial.observation ?? {}) },
   };
   const fail = configFailure("KD");
   validateRolloutConfig(c, fail);

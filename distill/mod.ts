@@ -27,6 +27,7 @@ export * from "./data_parallel.ts";
 export { GradientPool, type GradientPoolSpec } from "./grad_pool.ts";
 export type { RunStage } from "./stages.ts";
 export * from "./kd.ts";
+export * from "./viewed_env.ts";
 export * from "./checkpoint.ts";
 export * from "./trainer_state.ts";
 export * from "./curves.ts";

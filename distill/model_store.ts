@@ -17,6 +17,7 @@
  * @module
  */
 
+import type { ObservationView } from "../policies/observation_view.ts";
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { InputError } from "../sim/input_error.ts";
@@ -137,7 +138,10 @@ export async function loadTeacher(
   return { actors, critic: set.critic, valueNorm: record.valueNorm, record };
 }
 
-/** Saves distilled students (one actor per class) and their training record to `dir`. */
+/**
+ * Saves distilled students (one actor per class, with its observation view where it has one: the
+ * manifest records it for the runtime) and their training record to `dir`.
+ */
 export async function saveStudentModel(
   dir: string,
   envId: string,
@@ -146,9 +150,14 @@ export async function saveStudentModel(
   provenance: Provenance,
   config: unknown,
   extra: Record<string, unknown> = {},
+  views: readonly (ObservationView | undefined)[] = [],
 ): Promise<void> {
   await savePolicySet(dir, {
-    classes: classes.map((c, i) => ({ name: c.name, actor: students[i] })),
+    classes: classes.map((c, i) => ({
+      name: c.name,
+      actor: students[i],
+      ...(views[i] ? { view: views[i] } : {}),
+    })),
     label: "students",
   }, { provenance });
   const record: TrainingRecord = { role: "students", envId, config, extra };

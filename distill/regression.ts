@@ -26,7 +26,7 @@
 import { z } from "zod";
 import { InputError } from "../sim/input_error.ts";
 import type { SameType } from "../sim/same_type.ts";
-import { loadPolicySet } from "../policies/model_io.ts";
+import { expectationFor, loadPolicySet } from "../policies/model_io.ts";
 import { PolicyController } from "../policies/controller.ts";
 import { actorCost } from "../policies/cost.ts";
 import { RandomController } from "../sim/env/controller.ts";
@@ -103,7 +103,7 @@ export async function measureScenario(
   if (dir === undefined) {
     throw new InputError(`Cannot measure "${scenario.id}": it has no shipped models`);
   }
-  const expect = { classes: env.classes };
+  const expect = expectationFor(env);
   const students = await loadPolicySet(`${dir}/students`, { expect, as: "plain" });
   const teacher = await loadPolicySet(`${dir}/teacher`, { expect, as: "plain" });
   const budgets = budgetsOf(scenario, env);

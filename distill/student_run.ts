@@ -46,7 +46,8 @@
  * @module
  */
 
-import { sizeStudent, type SizingReport } from "../policies/sizing.ts";
+import { type ObservationSizingReport, sizeStudentWithObservation } from "../policies/sizing.ts";
+import { type ObservationBudget, shareObservationBudget } from "../policies/observation_view.ts";
 import { actorCost } from "../policies/cost.ts";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { MultiAgentEnv } from "../sim/env/types.ts";
@@ -104,6 +105,16 @@ export interface StudentRunOptions {
    * `paused` set (see `TeacherRunOptions.segment`).
    */
   segment?: number;
+  /**
+   * Per class name, the student's observation budget (`policies/observation_view.ts`), or `"auto"` to let
+   * the sizer cut the observation when the class's compute budget is tight
+   * (`sizeStudentWithObservation`); the key `"*"` gives one budget to every class, each keeping the
+   * segments it has (`shareObservationBudget`). Classes not named read the full observation. The chosen budgets
+   * become the KD config's `observation`, and the saved students record their views.
+   */
+  observation?: Record<string, ObservationBudget | "auto">;
+  /** Names where `observation` came from in errors (default `"observation budget"`). */
+  observationWhere?: string;
 }
 
 /** One stage of a distillation: a command, its teacher and the work done under it. */
@@ -124,8 +135,8 @@ export interface StudentRunResult {
   envSteps: number;
   /** Teacher-agreement of the last iteration. */
   agreement: number;
-  /** The sizing of each class's student. */
-  sizing: SizingReport[];
+  /** The sizing of each class's student (with its observation choice). */
+  sizing: ObservationSizingReport[];
   /** Seconds of this invocation. */
   seconds: number;
   /** Stopped early by a signal, or paused at a segment boundary. */
@@ -196,8 +207,36 @@ export async function runStudentDistillation(
   if (reduction !== undefined && !(reduction >= 1)) {
     throw new RangeError(`Cannot distill: minFlopsReduction must be >= 1, got ${reduction}`);
   }
+  const where = options.observationWhere ?? "observation budget";
+  let observationOf = options.observation ?? {};
+  const every = observationOf["*"];
+  if (every !== undefined) {
+    // One budget for every class: each class keeps the segments it has.
+    const per = every === "auto"
+      ? probe.classes.map(() => "auto" as const)
+      : shareObservationBudget(
+        every,
+        probe.classes.map((_, i) => probe.observationLayout?.(i)),
+        where,
+      );
+    observationOf = {};
+    probe.classes.forEach((c, i) => {
+      if (per[i] !== undefined) observationOf[c.name] = per[i]!;
+    });
+  }
+  for (const name of Object.keys(observationOf)) {
+    if (!probe.classes.some((c) => c.name === name)) {
+      throw new InputError(
+        `Cannot distill: ${where} names class "${name}", "${options.envId}" has [${
+          probe.classes.map((c) => c.name).join(", ")
+        }]`,
+      );
+    }
+  }
   const sizing = probe.classes.map((c, i) =>
-    sizeStudent(budgets[i], c.obsSize, c.numActions, {
+    sizeStudentWithObservation(budgets[i], probe.observationLayout?.(i), c.obsSize, c.numActions, {
+      observation: observationOf[c.name],
+      observationWhere: where,
       budgetName: c.name,
       teacher: teacher.actors[i].spec,
       activation: teacher.actors[i].spec.activation,
@@ -207,11 +246,15 @@ export async function runStudentDistillation(
       maxFlopsBinding: reduction === undefined ? "teacher-size" : "flops-cap",
     })
   );
+  const observation: Record<string, ObservationBudget> = {};
+  sizing.forEach((s, i) => {
+    if (s.view) observation[probe.classes[i].name] = s.view.budget;
+  });
   const trainer = new KdTrainer(
     options.makeEnv,
     teacher,
     sizing.map((s) => s.spec.hiddenSizes),
-    config,
+    { ...config, observation },
   );
   const outDir = options.outDir;
   const command = options.command ?? `distill ${options.envId}`;
@@ -222,7 +265,9 @@ export async function runStudentDistillation(
           s.flopsRatio?.toFixed(1)
         }x fewer than the teacher), ${s.decisionMs.toFixed(3)} ms of ${
           budgets[i].deadlineMs
-        } ms; binding constraint: ${s.binding}`,
+        } ms; binding constraint: ${s.binding}; observation: ${s.observation.tag} (${s.observation.obsSize} of ${s.observation.fullObsSize} values, ${s.observation.source}${
+          s.observation.source === "auto" ? `: ${s.observation.reason}` : ""
+        })`,
       );
     }
   }
@@ -293,6 +338,14 @@ export async function runStudentDistillation(
       decisionMs: s.decisionMs,
       binding: s.binding,
       budget: budgets[i],
+      observation: {
+        source: s.observation.source,
+        tag: s.observation.tag,
+        obsSize: s.observation.obsSize,
+        fullObsSize: s.observation.fullObsSize,
+        reason: s.observation.reason,
+        ...(s.observation.budget ? { budget: s.observation.budget } : {}),
+      },
     }));
     await saveStudentModel(
       modelDir,
@@ -316,6 +369,7 @@ export async function runStudentDistillation(
         label: options.label ?? "students",
         sizing: sizingRecord,
       },
+      trainer.views,
     );
     const seconds = (performance.now() - started) / 1000;
     await writeFileAtomic(

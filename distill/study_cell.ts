@@ -14,6 +14,12 @@
  * (plus the untrained start) on the first `curveEpisodes` episodes of the evaluation seed; nothing is
  * selected on them (no early stopping, no checkpoint picking), so the held-out seed tunes nothing.
  *
+ * Observation budgets (a group's `observation`): the sizer builds each class's view and sizes the student
+ * on it; the KD methods (`kd`, `bc`, `kl-only`, ablations) train students reading the view while the
+ * frozen teacher and its critic read the full observation and the global state; `scratch` trains on the
+ * scenario seen through the same views (`viewed_env.ts`): its actors read the view, its own critic the
+ * full global state. Every evaluation runs the students through their views.
+ *
  * Success: SMAX win rate (`won`), fleet value delivered (`valueDelivered`); MPE has none.
  *
  * @example
@@ -37,7 +43,9 @@ import type { Actor, ActorSpec } from "../policies/actor.ts";
 import { actorCost } from "../policies/cost.ts";
 import { PolicyController } from "../policies/controller.ts";
 import { PlainActor } from "../policies/plain.ts";
-import { type BindingConstraint, sizeStudent } from "../policies/sizing.ts";
+import { type BindingConstraint, sizeStudentWithObservation } from "../policies/sizing.ts";
+import type { ObservationBudget, ObservationView } from "../policies/observation_view.ts";
+import { ViewedEnv } from "./viewed_env.ts";
 import { evaluateController, type EvaluationReport } from "./evaluate.ts";
 import { KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG } from "./kd_config.ts";
@@ -45,7 +53,12 @@ import { MappoTrainer } from "./mappo.ts";
 import { loadTeacher } from "./model_store.ts";
 import { actionModeOf, budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, assertTrainingSeed } from "./seeds.ts";
-import { type StudyCell, studyMethod, type StudyPlan } from "./study_plan.ts";
+import {
+  classObservationBudgets,
+  type StudyCell,
+  studyMethod,
+  type StudyPlan,
+} from "./study_plan.ts";
 
 /** Format tag of cell result files. */
 export const STUDY_CELL_FORMAT = "fleetkd-study-cell";
@@ -78,6 +91,21 @@ export interface CellClass {
   teacherFlops: number;
   /** What stopped a larger student. */
   binding: BindingConstraint[];
+  /** The student's observation, when the cell has an observation budget. */
+  observation?: {
+    /** `"given"` or `"auto"`. */
+    source: "full" | "given" | "auto";
+    /** The effective budget's tag, e.g. `enemies1-allies1`. */
+    tag: string;
+    /** The effective budget (absent: full observation). */
+    budget?: ObservationBudget;
+    /** Values the student reads. */
+    obsSize: number;
+    /** Values the teacher reads. */
+    fullObsSize: number;
+    /** Why (the binding constraint, for `"auto"`). */
+    reason: string;
+  };
 }
 
 /** What {@linkcode runStudyCell} returns (and the study writes to the cell's result file). */
@@ -147,9 +175,14 @@ function evaluateActors(
   scenario: ScenarioEntry,
   episodes: number,
   seed: number,
+  views: readonly (ObservationView | undefined)[] = [],
 ): EvaluationReport {
   const set = {
-    classes: actors.map((a, i) => ({ name: env.classes[i].name, actor: PlainActor.fromActor(a) })),
+    classes: actors.map((a, i) => ({
+      name: env.classes[i].name,
+      actor: PlainActor.fromActor(a),
+      ...(views[i] ? { view: views[i] } : {}),
+    })),
   };
   const controller = new PolicyController("students", set, { actions: actionModeOf(scenario) });
   return evaluateController(env, controller, { episodes, seed });
@@ -229,8 +262,13 @@ export async function runStudyCell(
   if (!teacherDir) throw new RangeError(`runStudyCell: plan has no teacher for "${scenario}"`);
   const teacher = await loadTeacher(teacherDir, env.classes, { critic: true });
   const budgets = cell.budget ? env.classes.map(() => cell.budget!) : budgetsOf(entry, env);
+  const perClass = cell.observation === undefined
+    ? env.classes.map(() => undefined)
+    : classObservationBudgets(cell.observation, env, `plan "${plan.file}" cell ${cell.id}`);
   const sizing = env.classes.map((c, i) =>
-    sizeStudent(budgets[i], c.obsSize, c.numActions, {
+    sizeStudentWithObservation(budgets[i], env.observationLayout?.(i), c.obsSize, c.numActions, {
+      observation: perClass[i],
+      observationWhere: `plan "${plan.file}" cell ${cell.id} observation`,
       budgetName: c.name,
       teacher: teacher.actors[i].spec,
       activation: teacher.actors[i].spec.activation,
@@ -242,6 +280,11 @@ export async function runStudyCell(
     })
   );
   const hidden = sizing.map((s) => s.spec.hiddenSizes);
+  const views = sizing.map((s) => s.view);
+  const observation: Record<string, ObservationBudget> = {};
+  views.forEach((v, i) => {
+    if (v) observation[env.classes[i].name] = v.budget;
+  });
   const preset = entry.preset;
   const key = entry.successInfo;
   const curve: CellEvaluation[] = [];
@@ -250,7 +293,7 @@ export async function runStudyCell(
   const evalCurve = (actors: readonly Actor[], envSteps: number) =>
     curve.push(
       summary(
-        evaluateActors(env, actors, entry, plan.curveEpisodes, plan.evalSeed),
+        evaluateActors(env, actors, entry, plan.curveEpisodes, plan.evalSeed, views),
         envSteps,
         key,
       ),
@@ -273,6 +316,7 @@ export async function runStudyCell(
       checkpointEvery: 0,
       weights,
       rolloutPolicy: method.rolloutPolicy ?? "students",
+      observation,
     });
     if (points > 0) evalCurve(trainer.students, 0);
     const total = trainer.totalIterations;
@@ -302,7 +346,9 @@ export async function runStudyCell(
         return { ...want };
       }
     }
-    const trainer = new ScratchTrainer(make, {
+    // The actors read the same views (the env seen through them); the critic the full global state.
+    const viewed = views.some((v) => v !== undefined);
+    const trainer = new ScratchTrainer(viewed ? () => new ViewedEnv(make(), views) : make, {
       ...preset.teacher,
       ...plan.overrides,
       totalEnvSteps: cell.steps,
@@ -324,7 +370,7 @@ export async function runStudyCell(
     dispose = () => trainer.dispose();
   }
   try {
-    const final = evaluateActors(env, students, entry, plan.evalEpisodes, plan.evalSeed);
+    const final = evaluateActors(env, students, entry, plan.evalEpisodes, plan.evalSeed, views);
     const agents = env.classes.reduce((s, c) => s + c.count, 0);
     const classes: CellClass[] = sizing.map((s, i) => ({
       name: env.classes[i].name,
@@ -334,6 +380,18 @@ export async function runStudyCell(
       params: s.cost.params,
       teacherFlops: actorCost(teacher.actors[i].spec).flops,
       binding: s.binding,
+      ...(cell.observation !== undefined
+        ? {
+          observation: {
+            source: s.observation.source,
+            tag: s.observation.tag,
+            ...(s.observation.budget ? { budget: s.observation.budget } : {}),
+            obsSize: s.observation.obsSize,
+            fullObsSize: s.observation.fullObsSize,
+            reason: s.observation.reason,
+          },
+        }
+        : {}),
     }));
     const mean = (f: (c: CellClass) => number) =>
       classes.reduce((a, c) => a + f(c) * c.count, 0) / agents;

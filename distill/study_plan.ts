@@ -23,6 +23,14 @@
  * - `widths`: optional hidden widths for the retention-vs-FLOPs sweep; each must fit the budget (the
  *   sizer picks the depth). Without it the sizer picks the largest student the budget allows.
  * - `budget`: optional compute budget for every node class (default: the scenario's own).
+ * - `observation`: optional observation budget for every node class of the group's scenarios
+ *   (`policies/observation_view.ts`), e.g. `{ "entities": { "enemies": 1, "allies": 1 } }` (the nearest
+ *   enemy and ally; `"range"` and `"dropScalars"` as well), or `"auto"` (the sizer cuts the observation
+ *   where a class's compute budget is tight). Every method of the group trains the same student on the
+ *   same view: `kd`, `bc`, `kl-only` and the ablations read it while the teacher reads the full
+ *   observation; `scratch`'s actor reads it while its own critic keeps the full global state (CTDE). Cell
+ *   ids carry `__o<tag>` (e.g. `__oenemies1-allies1`), so they never collide with full-observation cells.
+ *   Segment names must exist in every scenario of the group (errors name the field, scenario and class).
  * - `teachers`: optional scenario -> teacher folder (default: the shipped teacher).
  * - `overrides`: rollout settings applied to every method (for smoke tests and small machines).
  *
@@ -44,7 +52,13 @@
 import { z } from "zod";
 import type { ComputeBudget } from "../sim/budget.ts";
 import type { SameType } from "../sim/same_type.ts";
-import { sizeStudent } from "../policies/sizing.ts";
+import { sizeStudentWithObservation } from "../policies/sizing.ts";
+import {
+  type ObservationBudget,
+  observationBudgetTag,
+  shareObservationBudget,
+} from "../policies/observation_view.ts";
+import type { MultiAgentEnv } from "../sim/env/types.ts";
 import { DEFAULT_KD_CONFIG, type KdWeights } from "./kd_config.ts";
 import { budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, EVALUATION_SEEDS, trainingSeed } from "./seeds.ts";
@@ -137,6 +151,14 @@ const groupSchema = z.object({
   steps: z.array(z.number().int().positive()).min(1),
   widths: z.array(z.number().int().positive()).min(1).optional(),
   budget: budgetSchema.optional(),
+  observation: z.union([
+    z.literal("auto"),
+    z.object({
+      entities: z.record(z.string(), z.number().int().min(0)).optional(),
+      range: z.number().positive().optional(),
+      dropScalars: z.array(z.string()).optional(),
+    }).strict(),
+  ]).optional(),
 }).strict();
 
 const overridesSchema = z.object({
@@ -173,6 +195,8 @@ export interface StudyGroup {
   widths?: number[];
   /** Compute budget for every node class (default: the scenario's own). */
   budget?: ComputeBudget;
+  /** Observation budget for every node class, or `"auto"` (default: the full observation). */
+  observation?: ObservationBudget | "auto";
 }
 
 /** Rollout settings applied to every method of a study (for smoke tests and small machines). */
@@ -232,6 +256,8 @@ export interface StudyCell {
   width?: number;
   /** Compute budget of every class (undefined: the scenario's). */
   budget?: ComputeBudget;
+  /** Observation budget of every class, or `"auto"` (undefined: the full observation). */
+  observation?: ObservationBudget | "auto";
   /** Index of its group in the plan. */
   group: number;
 }
@@ -370,13 +396,52 @@ export function parsePlan(raw: unknown, file: string, scenarios: ScenarioLookup)
       });
       const env = entry.make();
       const budgets = g.budget ? env.classes.map(() => g.budget!) : budgetsOf(entry, env);
+      let perClass: (ObservationBudget | "auto" | undefined)[] = env.classes.map(() => undefined);
+      if (g.observation !== undefined) {
+        try {
+          perClass = classObservationBudgets(g.observation, env, `"${id}"`);
+        } catch (e) {
+          planError(
+            file,
+            `groups[${gi}].observation`,
+            `is invalid (${(e as Error).message})`,
+            g.observation,
+          );
+        }
+        env.classes.forEach((c, ci) => {
+          try {
+            sizeStudentWithObservation(
+              budgets[ci],
+              env.observationLayout?.(ci),
+              c.obsSize,
+              c.numActions,
+              {
+                budgetName: c.name,
+                observation: perClass[ci],
+                observationWhere: `"${id}" class "${c.name}"`,
+              },
+            );
+          } catch (e) {
+            const msg = (e as Error).message;
+            if (msg.startsWith("No ")) return; // too small for any student: reported below
+            planError(file, `groups[${gi}].observation`, `is invalid (${msg})`, g.observation);
+          }
+        });
+      }
       for (const w of g.widths ?? [undefined]) {
         env.classes.forEach((c, ci) => {
           try {
-            sizeStudent(budgets[ci], c.obsSize, c.numActions, {
-              budgetName: c.name,
-              widths: w === undefined ? undefined : [w],
-            });
+            sizeStudentWithObservation(
+              budgets[ci],
+              env.observationLayout?.(ci),
+              c.obsSize,
+              c.numActions,
+              {
+                budgetName: c.name,
+                widths: w === undefined ? undefined : [w],
+                observation: perClass[ci],
+              },
+            );
           } catch (e) {
             planError(
               file,
@@ -423,6 +488,32 @@ export async function loadPlan(file: string, scenarios: ScenarioLookup): Promise
 }
 
 /**
+ * A group's observation budget per class of `env`: `"auto"` for every class, or the one budget restricted
+ * to the segments each class has (`shareObservationBudget`; a fleet's satellites and sensors see different
+ * entities). Errors name `where` and the segment.
+ *
+ * @example
+ * ```ts
+ * import { classObservationBudgets } from "./study_plan.ts";
+ * import { SmaxEnv } from "../sim/smax/env.ts";
+ * const per = classObservationBudgets({ entities: { enemies: 1 } }, new SmaxEnv({ map: "2s3z" }), "2s3z");
+ * console.assert(per.length === 2 && per[1] !== "auto" && per[1]!.entities!.enemies === 1);
+ * ```
+ */
+export function classObservationBudgets(
+  observation: ObservationBudget | "auto",
+  env: Pick<MultiAgentEnv, "classes" | "observationLayout">,
+  where: string,
+): (ObservationBudget | "auto" | undefined)[] {
+  if (observation === "auto") return env.classes.map(() => "auto");
+  return shareObservationBudget(
+    observation,
+    env.classes.map((_, ci) => env.observationLayout?.(ci)),
+    where,
+  );
+}
+
+/**
  * Every cell of the plan, in run order: group, scenario, step budget, width, seed, method (so the
  * methods of one seed run next to each other and an interrupted study has comparable partial results).
  * Cells named twice (two groups) appear once.
@@ -438,12 +529,25 @@ export function planCells(plan: StudyPlan): StudyCell[] {
             const seed = trainingSeed(i);
             for (const method of g.methods) {
               const budgetTag = g.budget ? `-g${group}` : "";
+              const obsTag = g.observation === undefined
+                ? ""
+                : `__o${g.observation === "auto" ? "auto" : observationBudgetTag(g.observation)}`;
               const id = `${scenario.replace("/", "__")}__${method}__n${steps}${
                 width === undefined ? "" : `__w${width}`
-              }${budgetTag}__s${seed}`;
+              }${obsTag}${budgetTag}__s${seed}`;
               if (seen.has(id)) continue;
               seen.add(id);
-              cells.push({ id, scenario, method, seed, steps, width, budget: g.budget, group });
+              cells.push({
+                id,
+                scenario,
+                method,
+                seed,
+                steps,
+                width,
+                budget: g.budget,
+                ...(g.observation !== undefined ? { observation: g.observation } : {}),
+                group,
+              });
             }
           }
         }

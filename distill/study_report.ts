@@ -33,6 +33,7 @@ import {
 } from "./stats.ts";
 import type { CellEvaluation, CellResult, StudyReference } from "./study_cell.ts";
 import type { StudyPlan } from "./study_plan.ts";
+import { observationBudgetTag } from "../policies/observation_view.ts";
 
 /** What the report is built from. */
 export interface StudyData {
@@ -84,12 +85,17 @@ export function retentionOf(
   };
 }
 
-/** Key of a comparison group: scenario, budget, width, compute-budget group. */
+/** Key of a comparison group: scenario, budget, width, observation budget, compute-budget group. */
 function groupKey(c: CellResult): string {
   const k = c.cell;
   return `${k.scenario} @ ${k.steps} steps${k.width === undefined ? "" : `, width ${k.width}`}${
-    k.budget ? ` (group ${k.group} budget)` : ""
-  }`;
+    k.observation === undefined ? "" : `, observation ${observationTag(k)}`
+  }${k.budget ? ` (group ${k.group} budget)` : ""}`;
+}
+
+function observationTag(k: CellResult["cell"]): string {
+  if (k.observation === undefined) return "";
+  return k.observation === "auto" ? "auto" : observationBudgetTag(k.observation);
 }
 
 function fmt(x: number, digits = 3): string {
@@ -197,7 +203,7 @@ function aggregateRows(data: StudyData): string[] {
   const reps = data.plan.bootstrapReps;
   const byBudget = new Map<number, Map<string, Map<string, number[]>>>();
   for (const c of data.cells) {
-    if (c.cell.width !== undefined || c.cell.budget) continue;
+    if (c.cell.width !== undefined || c.cell.budget || c.cell.observation !== undefined) continue;
     const b = byBudget.get(c.cell.steps) ?? new Map();
     byBudget.set(c.cell.steps, b);
     const m = b.get(c.cell.method) ?? new Map();
@@ -334,10 +340,10 @@ export function studyMarkdown(data: StudyData): string {
  */
 export function studyCsv(data: StudyData): { results: string; curves: string } {
   const results = [
-    "id,scenario,method,seed,steps,width,envSteps,studentFlops,teacherFlops,flopsReduction,binding,return,ci95,success,returnRetention,successRetention,evalSeed,evalEpisodes,seconds",
+    "id,scenario,method,seed,steps,width,envSteps,studentFlops,teacherFlops,flopsReduction,binding,return,ci95,success,returnRetention,successRetention,evalSeed,evalEpisodes,seconds,observation",
   ];
   const curves = [
-    "id,scenario,method,seed,steps,width,envSteps,return,success,returnRetention,successRetention",
+    "id,scenario,method,seed,steps,width,envSteps,return,success,returnRetention,successRetention,observation",
   ];
   const v = (x: number | undefined) => x === undefined || Number.isNaN(x) ? "" : String(x);
   for (const c of data.cells) {
@@ -365,6 +371,7 @@ export function studyCsv(data: StudyData): { results: string; curves: string } {
         c.evalSeed,
         c.evalEpisodes,
         c.seconds.toFixed(1),
+        observationTag(k),
       ].join(","),
     );
     for (const p of c.curve) {
@@ -382,6 +389,7 @@ export function studyCsv(data: StudyData): { results: string; curves: string } {
           v(p.success),
           v(q.return),
           v(q.success),
+          observationTag(k),
         ].join(","),
       );
     }

@@ -172,3 +172,111 @@ Deno.test("study --report-only rebuilds the committed reduced study from its cel
     await Deno.remove(out, { recursive: true });
   }
 });
+
+Deno.test("study smoke with an observation budget: kd, scratch and bc on smax/3m read the nearest enemy and ally", async () => {
+  const plan = parsePlan(
+    {
+      ...tiny,
+      groups: [{
+        scenarios: ["smax/3m"],
+        methods: ["kd", "scratch", "bc"],
+        seeds: 1,
+        steps: [16],
+        observation: { entities: { enemies: 1, allies: 1 } },
+      }],
+    },
+    "smoke-obs.json",
+    scenarios,
+  );
+  const cells = planCells(plan);
+  assert.deepEqual(cells.map((c) => c.id), [
+    "smax__3m__kd__n16__oenemies1-allies1__s1",
+    "smax__3m__scratch__n16__oenemies1-allies1__s1",
+    "smax__3m__bc__n16__oenemies1-allies1__s1",
+  ]);
+  const results = [];
+  for (const cell of cells) results.push(await runStudyCell(plan, cell, scenarios));
+  for (const r of results) {
+    const c = r.classes[0];
+    // 4 move + 1 enemy (5 + 3 one-hot) + 1 ally (5) + own 1 = 18 of 30.
+    assert.match(c.label, /^18-/, r.cell.id);
+    assert.equal(c.observation!.obsSize, 18);
+    assert.equal(c.observation!.fullObsSize, 30);
+    assert.equal(c.observation!.tag, "enemies1-allies1");
+    assert.ok(Number.isFinite(r.final.return), r.cell.id);
+    assert.equal(r.envSteps, 16);
+  }
+  // The same students' network for every method: budgets are matched.
+  assert.equal(new Set(results.map((r) => r.classes[0].label)).size, 1);
+});
+
+Deno.test("plan observation budgets: bad segment names and counts are errors naming the plan, field and value", () => {
+  const group = { scenarios: ["smax/3m"], methods: ["kd"], seeds: 1, steps: [16] };
+  assert.throws(
+    () =>
+      parsePlan(
+        { ...tiny, groups: [{ ...group, observation: { entities: { landmarks: 1 } } }] },
+        "p.json",
+        scenarios,
+      ),
+    /Cannot load plan "p.json": field "groups\[0\]\.observation" is invalid \(.*unknown entity segment "landmarks" \(the layouts have "enemies", "allies"\)\)/,
+  );
+  assert.throws(
+    () =>
+      parsePlan(
+        { ...tiny, groups: [{ ...group, observation: { entities: { enemies: -1 } } }] },
+        "p.json",
+        scenarios,
+      ),
+    /field "groups\[0\]\.observation\.entities\.enemies"/,
+  );
+  assert.throws(
+    () =>
+      parsePlan(
+        {
+          ...tiny,
+          groups: [{
+            ...group,
+            scenarios: ["fleet/leo-wildfire"],
+            observation: { entities: { enemies: 1 } },
+          }],
+        },
+        "p.json",
+        scenarios,
+      ),
+    /field "groups\[0\]\.observation" is invalid \(.*unknown entity segment "enemies" \(the layouts have "events", "neighbours", "satellites"\)\)/,
+  );
+});
+
+Deno.test("study smoke with an observation budget on a fleet: satellites keep events and neighbours, sensors satellites", async () => {
+  const plan = parsePlan(
+    {
+      ...tiny,
+      curvePoints: 0,
+      evalEpisodes: 1,
+      groups: [{
+        scenarios: ["fleet/leo-wildfire"],
+        methods: ["kd", "scratch"],
+        seeds: 1,
+        steps: [16],
+        observation: { entities: { events: 2, neighbours: 1, satellites: 1 } },
+      }],
+    },
+    "smoke-fleet.json",
+    scenarios,
+  );
+  for (const cell of planCells(plan)) {
+    const r = await runStudyCell(plan, cell, scenarios);
+    assert.deepEqual(r.classes.map((c) => c.observation!.tag), [
+      "events2-neighbours1",
+      "events2-neighbours1",
+      "satellites1",
+      "satellites1",
+    ]);
+    for (const c of r.classes) {
+      assert.ok(c.observation!.obsSize < c.observation!.fullObsSize, `${cell.id} ${c.name}`);
+      assert.ok(c.label.startsWith(`${c.observation!.obsSize}-`), c.label);
+    }
+    assert.ok(Number.isFinite(r.final.return));
+  }
+});

@@ -28,6 +28,7 @@ export * from "./actor.ts";
 export * from "./critic.ts";
 export * from "./cost.ts";
 export * from "./sizing.ts";
+export * from "./observation_view.ts";
 export * from "./plain.ts";
 export * from "./policy_set.ts";
 export * from "./runtime.ts";

@@ -52,6 +52,8 @@ import { Critic, type CriticSpec } from "./critic.ts";
 import { PlainActor } from "./plain.ts";
 import { CompiledActor } from "./compiled.ts";
 import type { PolicySet, Provenance } from "./policy_set.ts";
+import { ObservationView, type ObservationViewRecord } from "./observation_view.ts";
+import { layoutSignature, type ObservationLayout } from "../sim/env/observation_layout.ts";
 import { writeFileAtomic } from "../sim/atomic_write.ts";
 
 /**
@@ -99,6 +101,37 @@ const costSchema = z.object({
   peakActivationBytes: nonNegInt,
 });
 
+const distanceZod = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("feature"), index: nonNegInt, scale: z.number().positive() }).strict(),
+  z.object({ kind: z.literal("offset"), x: nonNegInt, y: nonNegInt, scale: z.number().positive() })
+    .strict(),
+  z.object({ kind: z.literal("closeness"), index: nonNegInt, scale: z.number().positive() })
+    .strict(),
+]);
+const segmentZod = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("scalar"), name: z.string(), offset: nonNegInt, size: posInt })
+    .strict(),
+  z.object({
+    kind: z.literal("entities"),
+    name: z.string(),
+    offset: nonNegInt,
+    count: posInt,
+    features: posInt,
+    distance: distanceZod,
+    visibleFeature: nonNegInt.optional(),
+    indexed: z.boolean().optional(),
+  }).strict(),
+]);
+const viewZod = z.object({
+  layout: z.object({ size: posInt, segments: z.array(segmentZod).min(1).readonly() }).strict(),
+  budget: z.object({
+    entities: z.record(z.string(), nonNegInt).optional(),
+    range: z.number().positive().optional(),
+    dropScalars: z.array(z.string()).optional(),
+  }).strict(),
+  outputSize: posInt,
+}).strict();
+
 const classZod = z.object({
   name: z.string().regex(CLASS_NAME),
   path: z.string().regex(FILE_NAME),
@@ -109,6 +142,7 @@ const classZod = z.object({
   activation: activationSchema,
   kind: z.enum(["mlp", "gru"]),
   cost: costSchema,
+  observationView: viewZod.optional(),
 });
 
 const provenanceZod = z.object({
@@ -164,6 +198,11 @@ export interface ManifestClass {
   kind: "mlp" | "gru";
   /** Cost figures per decision. */
   cost: CostReport;
+  /**
+   * The student's observation budget (`observation_view.ts`): the full layout it reads, the effective
+   * budget and its output size (= `obsSize`). Absent: the actor reads the full observation.
+   */
+  observationView?: ObservationViewRecord;
 }
 
 /** The critic entry of the manifest. */
@@ -237,6 +276,34 @@ const modelJsonSchema = z.object({
 export interface PolicySetExpectation {
   /** The scenario's agent classes, in environment order. */
   classes: readonly { name: string; obsSize: number; numActions: number }[];
+  /**
+   * Per class (environment order), the environment's observation layout (`env.observationLayout(c)`;
+   * undefined where it has none). When given, a class saved with an observation view must have been
+   * built on exactly this layout (see {@linkcode expectationFor}).
+   */
+  layouts?: readonly (ObservationLayout | undefined)[];
+}
+
+/**
+ * What an environment requires of a policy set: its classes and, where it describes them, its
+ * observation layouts (so students with an observation view are checked against them).
+ *
+ * @example
+ * ```ts
+ * import { expectationFor } from "./model_io.ts";
+ * import { SmaxEnv } from "../sim/smax/env.ts";
+ * const e = expectationFor(new SmaxEnv({ map: "3m" }));
+ * console.assert(e.layouts![0]!.size === 30);
+ * ```
+ */
+export function expectationFor(env: {
+  classes: readonly { name: string; obsSize: number; numActions: number }[];
+  observationLayout?(classIndex: number): ObservationLayout | undefined;
+}): PolicySetExpectation {
+  return {
+    classes: env.classes,
+    layouts: env.classes.map((_, c) => env.observationLayout?.(c)),
+  };
 }
 
 /** Options of {@linkcode savePolicySet}. */
@@ -522,7 +589,13 @@ export async function savePolicySet(
         activation: spec.activation,
         kind: spec.kind,
         cost: actorCost(spec),
+        ...(c.view ? { observationView: c.view.record() } : {}),
       });
+      if (c.view && c.view.outputSize !== spec.obsSize) {
+        throw new RangeError(
+          `savePolicySet "${dir}": class "${c.name}": its observation view writes ${c.view.outputSize} values, the actor reads ${spec.obsSize}`,
+        );
+      }
     }
     const manifest: PolicyManifest = {
       format: MANIFEST_FORMAT,
@@ -799,12 +872,35 @@ function checkExpectation(
       );
     }
     const got = manifest.classes[i];
+    const view = got.observationView;
     for (const key of ["obsSize", "numActions"] as const) {
-      if (got[key] !== want[key]) {
+      // A student with an observation view reads the scenario's full observation through it.
+      const value = key === "obsSize" && view ? view.layout.size : got[key];
+      if (value !== want[key]) {
         throw new ModelFileError(
           file,
-          `classes[${i}].${key}`,
-          `(class "${got.name}") is ${got[key]}, the scenario expects ${want[key]}`,
+          key === "obsSize" && view
+            ? `classes[${i}].observationView.layout.size`
+            : `classes[${i}].${key}`,
+          `(class "${got.name}") is ${value}, the scenario expects ${want[key]}`,
+        );
+      }
+    }
+    if (view && expect.layouts) {
+      const envLayout = expect.layouts[order.length];
+      if (!envLayout) {
+        throw new ModelFileError(
+          file,
+          `classes[${i}].observationView`,
+          `(class "${got.name}") records an observation budget, but the scenario describes no observation layout for this class, so the student's input cannot be built`,
+        );
+      }
+      const mine = layoutSignature(view.layout), theirs = layoutSignature(envLayout);
+      if (mine !== theirs) {
+        throw new ModelFileError(
+          file,
+          `classes[${i}].observationView.layout`,
+          `(class "${got.name}") is ${mine}, the scenario's observation layout is ${theirs}`,
         );
       }
     }
@@ -858,7 +954,12 @@ export async function loadPolicySet(
     : manifest.classes.map((_, i) => i);
   const as = options.as ?? "tfjs";
   // Read and check every file before building any network, so a bad file leaves nothing half-built.
-  const loaded: { entry: ManifestClass; spec: ActorSpec; weights: Float32Array[] }[] = [];
+  const loaded: {
+    entry: ManifestClass;
+    spec: ActorSpec;
+    weights: Float32Array[];
+    view?: ObservationView;
+  }[] = [];
   for (const i of order) {
     const entry = manifest.classes[i];
     const spec: ActorSpec = {
@@ -869,6 +970,21 @@ export async function loadPolicySet(
       activation: entry.activation,
       kind: entry.kind,
     };
+    let view: ObservationView | undefined;
+    if (entry.observationView) {
+      try {
+        view = ObservationView.fromRecord(entry.observationView, "observation view");
+      } catch (e) {
+        throw new ModelFileError(file, `classes[${i}].observationView`, (e as Error).message);
+      }
+      if (view.outputSize !== entry.obsSize) {
+        throw new ModelFileError(
+          file,
+          `classes[${i}].obsSize`,
+          `is ${entry.obsSize}, but its observationView writes ${view.outputSize} values`,
+        );
+      }
+    }
     if (as === "plain" && spec.kind !== "mlp") {
       throw new ModelFileError(
         file,
@@ -885,7 +1001,7 @@ export async function loadPolicySet(
       expectedLayers(spec.kind, spec.hiddenSizes, spec.numActions, spec.activation),
       `${arch}${spec.kind === "gru" ? " (gru)" : ""}`,
     );
-    loaded.push({ entry, spec, weights });
+    loaded.push({ entry, spec, weights, view });
   }
   let criticWeights: Float32Array[] | undefined;
   const wantCritic = (options.critic ?? as === "tfjs") && manifest.critic !== undefined;
@@ -906,8 +1022,11 @@ export async function loadPolicySet(
       label({ sizes }),
     );
   }
-  const classes = loaded.map(({ entry, spec, weights }) => {
-    if (as === "plain") return { name: entry.name, actor: PlainActor.fromWeights(spec, weights) };
+  const classes = loaded.map(({ entry, spec, weights, view }) => {
+    const viewed = view ? { view } : {};
+    if (as === "plain") {
+      return { name: entry.name, actor: PlainActor.fromWeights(spec, weights), ...viewed };
+    }
     const actor = new Actor(spec, { seed: 0, name: `loaded_${entry.name}` });
     const gruCount = actor.gru ? actor.gru.variables.length : 0;
     if (actor.gru) {
@@ -916,7 +1035,7 @@ export async function loadPolicySet(
       );
     }
     actor.net.setWeights(weights.slice(gruCount));
-    return { name: entry.name, actor };
+    return { name: entry.name, actor, ...viewed };
   });
   const result: LoadedPolicySet = { classes, manifest, dir };
   if (manifest.provenance) result.provenance = { ...manifest.provenance };

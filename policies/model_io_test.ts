@@ -335,3 +335,106 @@ Deno.test("a failed save leaves the previous model intact and no temporary direc
   bad.dispose();
   await Deno.remove(root, { recursive: true });
 });
+
+Deno.test("model files record a student's observation view; the runtime applies it; a layout mismatch names file and field", async () => {
+  const { SmaxEnv } = await import("../sim/smax/env.ts");
+  const { ObservationView } = await import("./observation_view.ts");
+  const { expectationFor } = await import("./model_io.ts");
+  const { PolicyRuntime } = await import("./runtime.ts");
+  await initBackend("wasm");
+  const env = new SmaxEnv({ map: "3m" });
+  const view = ObservationView.create(env.observationLayout(0), {
+    entities: { enemies: 1, allies: 1 },
+  });
+  const spec: ActorSpec = {
+    obsSize: view.outputSize,
+    agentIdSize: 0,
+    numActions: env.numActions,
+    hiddenSizes: [8],
+    activation: "tanh",
+    kind: "mlp",
+  };
+  const rng = new Rng(4);
+  const weights = [
+    Float32Array.from({ length: spec.obsSize * 8 }, () => rng.uniform() - 0.5),
+    new Float32Array(8),
+    Float32Array.from({ length: 8 * spec.numActions }, () => rng.uniform() - 0.5),
+    new Float32Array(spec.numActions),
+  ];
+  const actor = PlainActor.fromWeights(spec, weights);
+  const dir = await Deno.makeTempDir();
+  try {
+    await savePolicySet(`${dir}/s`, { classes: [{ name: "marine", actor, view }] });
+    const manifest = JSON.parse(await Deno.readTextFile(`${dir}/s/manifest.json`));
+    assert.equal(manifest.classes[0].obsSize, 18);
+    assert.equal(manifest.classes[0].observationView.layout.size, 30);
+    assert.deepEqual(manifest.classes[0].observationView.budget.entities, {
+      enemies: 1,
+      allies: 1,
+    });
+    const loaded = await loadPolicySet(`${dir}/s`, { as: "plain", expect: expectationFor(env) });
+    const back = loaded.classes[0].view!;
+    assert.equal(back.signature, view.signature);
+    assert.equal(back.outputSize, 18);
+    // The runtime feeds the full observation through the view: same actions as applying it by hand.
+    const step = env.reset(7);
+    const out = new PolicyRuntime(loaded).act(step.classes, [new Int32Array(3)], {
+      greedy: true,
+    })[0];
+    const reduced = view.applyBatch(step.classes[0].obs, 3, new Float32Array(3 * 18));
+    const byHand = new Int32Array(3);
+    actor.actBatch(reduced, 3, step.classes[0].actionMask, byHand);
+    assert.deepEqual(out, byHand);
+    // Without the view the set does not fit (the network reads 18 values, the env has 30).
+    const { validatePolicySetFor } = await import("./policy_set.ts");
+    validatePolicySetFor(loaded, env.classes);
+    assert.throws(
+      () => validatePolicySetFor({ classes: [{ name: "marine", actor }] }, env.classes),
+      /obsSize is 18, the environment has 30/,
+    );
+    // On another map the layout differs: a clear error naming the file and field.
+    const other = new SmaxEnv({ map: "3m" });
+    const expect = expectationFor(other);
+    const shifted = {
+      ...expect,
+      layouts: [{
+        ...expect.layouts![0]!,
+        segments: expect.layouts![0]!.segments.map((s) =>
+          s.name === "enemies" && s.kind === "entities" ? { ...s, indexed: false } : s
+        ),
+      }],
+    };
+    await assert.rejects(
+      () => loadPolicySet(`${dir}/s`, { as: "plain", expect: shifted }),
+      (e: Error) =>
+        e instanceof ModelFileError && e.file === `${dir}/s/manifest.json` &&
+        e.field === "classes[0].observationView.layout" &&
+        /the scenario's observation layout is/.test(e.message),
+    );
+    await assert.rejects(
+      () =>
+        loadPolicySet(`${dir}/s`, {
+          as: "plain",
+          expect: { classes: env.classes, layouts: [undefined] },
+        }),
+      /field "classes\[0\]\.observationView".*describes no observation layout/,
+    );
+    await assert.rejects(
+      () =>
+        loadPolicySet(`${dir}/s`, {
+          as: "plain",
+          expect: { classes: [{ name: "marine", obsSize: 18, numActions: env.numActions }] },
+        }),
+      /field "classes\[0\]\.observationView\.layout\.size" \(class "marine"\) is 30, the scenario expects 18/,
+    );
+    // A hand-edited manifest whose view disagrees with obsSize.
+    manifest.classes[0].observationView.budget.entities.enemies = 2;
+    await Deno.writeTextFile(`${dir}/s/manifest.json`, JSON.stringify(manifest));
+    await assert.rejects(
+      () => loadPolicySet(`${dir}/s`, { as: "plain" }),
+      /field "classes\[0\]\.observationView" .*outputSize is 18, the layout and budget give 26/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -20,6 +20,7 @@ import type { Actor } from "./actor.ts";
 import type { Critic } from "./critic.ts";
 import type { PlainActor } from "./plain.ts";
 import type { CompiledActor } from "./compiled.ts";
+import type { ObservationView } from "./observation_view.ts";
 
 /** Where a policy came from. */
 export interface Provenance {
@@ -59,6 +60,12 @@ export interface PolicyClass {
   name: string;
   /** The network. */
   actor: Actor | PlainActor | CompiledActor;
+  /**
+   * The student's observation budget, when it sees a reduced view of the full observation
+   * (`observation_view.ts`): the runtime maps each full observation through it before the network, whose
+   * `obsSize` is then `view.outputSize`. Absent: the network reads the full observation.
+   */
+  view?: ObservationView;
 }
 
 /** One policy per agent class, in the environment's class order, plus metadata. */
@@ -101,9 +108,14 @@ export function validatePolicySetFor(set: PolicySet, classes: readonly AgentClas
   classes.forEach((k, i) => {
     const p = set.classes[i];
     const s = p.actor.spec;
+    if (p.view && p.view.outputSize !== s.obsSize) {
+      throw new RangeError(
+        `Policy set does not fit the environment: class ${i} ("${k.name}"): its observation view writes ${p.view.outputSize} values, the network reads ${s.obsSize}`,
+      );
+    }
     const pairs: [string, unknown, unknown][] = [
       ["name", p.name, k.name],
-      ["obsSize", s.obsSize, k.obsSize],
+      [p.view ? "view.inputSize" : "obsSize", p.view ? p.view.inputSize : s.obsSize, k.obsSize],
       ["numActions", s.numActions, k.numActions],
     ];
     for (const [field, mine, env] of pairs) {

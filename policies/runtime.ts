@@ -53,6 +53,8 @@ export interface ActOptions {
 
 interface ClassScratch {
   count: number;
+  /** The observations through the class's view (absent without one). */
+  viewed?: Float32Array;
   inputs: Float32Array;
   maskF: Float32Array;
   logits: Float32Array;
@@ -62,7 +64,8 @@ interface ClassScratch {
 
 /**
  * Chooses actions for every agent of a policy set, keeping per-class scratch buffers (and recurrent state)
- * between calls.
+ * between calls. A class with an observation view (`PolicyClass.view`, a student with an observation
+ * budget) reads the environment's full observations through it into a preallocated buffer first.
  *
  * @example
  * ```ts
@@ -131,8 +134,10 @@ export class PolicyRuntime {
     if (!s || s.count !== count) {
       s?.hidden?.dispose();
       const A = actor.spec.numActions;
+      const view = this.set.classes[c].view;
       s = {
         count,
+        ...(view ? { viewed: new Float32Array(count * view.outputSize) } : {}),
         inputs: new Float32Array(count * actor.inputSize),
         maskF: new Float32Array(count * A),
         logits: new Float32Array(count * A),
@@ -144,18 +149,20 @@ export class PolicyRuntime {
   }
 
   #actClass(c: number, buffers: ClassBuffers, out: Int32Array, options: ActOptions): void {
-    const { actor, name } = this.set.classes[c];
+    const { actor, name, view } = this.set.classes[c];
     const spec = actor.spec;
     const count = out.length;
     const A = spec.numActions;
-    if (buffers.obs.length < count * spec.obsSize || buffers.actionMask.length < count * A) {
+    const obsSize = view ? view.inputSize : spec.obsSize;
+    if (buffers.obs.length < count * obsSize || buffers.actionMask.length < count * A) {
       throw new RangeError(
-        `PolicyRuntime.act: class "${name}" has ${count} agents of obsSize ${spec.obsSize} and ${A} actions, but the buffers hold ${buffers.obs.length} observation and ${buffers.actionMask.length} mask values`,
+        `PolicyRuntime.act: class "${name}" has ${count} agents of obsSize ${obsSize} and ${A} actions, but the buffers hold ${buffers.obs.length} observation and ${buffers.actionMask.length} mask values`,
       );
     }
     const s = this.#scratchFor(c, count);
+    if (view) view.applyBatch(buffers.obs, count, s.viewed!);
     buildActorInput(
-      buffers.obs,
+      s.viewed ?? buffers.obs,
       count,
       spec.obsSize,
       spec.agentIdSize,
@@ -289,8 +296,9 @@ export function releasePolicySet(set: PolicySet): void {
 }
 
 /**
- * Greedy action of a lone node (batch 1): observation `obs` (`obsSize`), optional mask, agent index for
- * the one-hot id. Uses `scratch` (`inputSize` values) when given.
+ * Greedy action of a lone node (batch 1): observation `obs` (`obsSize`: the network's input observation,
+ * so for a student with an observation view, the view's output), optional mask, agent index for the
+ * one-hot id. Uses `scratch` (`inputSize` values) when given.
  *
  * @example
  * ```ts

@@ -18,6 +18,11 @@
  * (over the compression cap `maxFlops`), or `"candidates"` when nothing better was rejected (the largest
  * candidate won). `bindingDetail` says by how much.
  *
+ * {@linkcode sizeStudentWithObservation} sizes the network together with the student's *observation
+ * budget* (`observation_view.ts`): a given budget, or `"auto"`, where the sizer cuts the farthest entities
+ * when the compute budget is too tight for a student of useful width at the full observation, and reports
+ * what it chose and why (`observation.reason`).
+ *
  * @example
  * ```ts
  * import { sizeStudent } from "./sizing.ts";
@@ -34,6 +39,8 @@ import { validateBudget } from "../sim/budget.ts";
 import type { ActorSpec } from "./actor.ts";
 import { actorCost, archLabel, type CostReport } from "./cost.ts";
 import type { Activation } from "./mlp.ts";
+import { type ObservationBudget, ObservationView } from "./observation_view.ts";
+import type { ObservationLayout } from "../sim/env/observation_layout.ts";
 
 /**
  * Default hidden widths tried.
@@ -317,4 +324,187 @@ function better(
     return spec.hiddenSizes.length < bestSpec.hiddenSizes.length;
   }
   return cost.flops < bestCost.flops;
+}
+
+/** How the student's observation was chosen (see {@linkcode sizeStudentWithObservation}). */
+export interface ObservationChoice {
+  /** `"full"`: no budget asked; `"given"`: the caller's budget; `"auto"`: the sizer's choice. */
+  source: "full" | "given" | "auto";
+  /** The effective budget (absent: the full observation). */
+  budget?: ObservationBudget;
+  /** `observationBudgetTag(budget)`, or `"full"`. */
+  tag: string;
+  /** Values the student reads. */
+  obsSize: number;
+  /** Values of the full observation (the teacher's). */
+  fullObsSize: number;
+  /** Why: the binding constraint at the full observation, when it led to a cut. */
+  reason: string;
+}
+
+/** What {@linkcode sizeStudentWithObservation} chose: the network, its observation and why. */
+export interface ObservationSizingReport extends SizingReport {
+  /** The observation choice. */
+  observation: ObservationChoice;
+  /** The view the student reads through (absent: the full observation). */
+  view?: ObservationView;
+}
+
+/** Options of {@linkcode sizeStudentWithObservation}. */
+export interface ObservationSizingOptions extends SizingOptions {
+  /**
+   * The observation budget: a budget to use as given, `"auto"` to let the sizer cut the observation when
+   * the compute budget is tight, or absent for the full observation.
+   */
+  observation?: ObservationBudget | "auto";
+  /** `"auto"`: the narrowest hidden layer the sizer aims for (default 16). */
+  minWidth?: number;
+  /** Names the observation budget in errors (default `"observation budget"`). */
+  observationWhere?: string;
+}
+
+/**
+ * Sizes a student together with its observation. With a given budget, the student reads the view of
+ * `layout` it defines and the network is sized on that view. With `"auto"`, the full observation is kept
+ * when the budget fits a student whose narrowest hidden layer is at least `minWidth`; otherwise the sizer
+ * drops the farthest entities one at a time (from the entity segment with the most kept entities, the
+ * later segment on ties, never below 1) until it does, or takes the smallest such view, and the report's
+ * `observation.reason` names the constraint that bound at the full observation. An observation budget on a
+ * class whose environment describes no layout (`layout` undefined) is an error.
+ *
+ * @example
+ * ```ts
+ * import { sizeStudentWithObservation } from "./sizing.ts";
+ * import { SmaxEnv } from "../sim/smax/env.ts";
+ * const env = new SmaxEnv({ map: "3m" });
+ * const tight = { flopsPerSecond: 2e6, paramMemoryBytes: 1e6, deadlineMs: 1, overheadMs: 0,
+ *   activePowerW: 0, wakeEnergyJ: 0, latencySigma: 0 };
+ * const r = sizeStudentWithObservation(tight, env.observationLayout(0), 30, env.numActions,
+ *   { observation: "auto", budgetName: "marine" });
+ * console.log(r.observation.tag, r.label, r.observation.reason);
+ * ```
+ */
+export function sizeStudentWithObservation(
+  budget: ComputeBudget,
+  layout: ObservationLayout | undefined,
+  fullObsSize: number,
+  numActions: number,
+  options: ObservationSizingOptions = {},
+): ObservationSizingReport {
+  const name = options.budgetName ?? "budget";
+  const where = options.observationWhere ?? "observation budget";
+  const wanted = options.observation;
+  const full = (reason: string, source: "full" | "auto" = "full"): ObservationSizingReport => {
+    const r = sizeStudent(budget, fullObsSize, numActions, options);
+    return {
+      ...r,
+      observation: { source, tag: "full", obsSize: fullObsSize, fullObsSize, reason },
+    };
+  };
+  if (wanted === undefined) return full("no observation budget asked");
+  if (!layout) {
+    if (wanted === "auto") return full("the environment describes no observation layout", "auto");
+    throw new RangeError(
+      `${where}: class "${name}" has no observation layout (the environment does not describe one), so it cannot have an observation budget; observation budgets are supported on smax/*, mpe/simple_spread and the fleet scenarios`,
+    );
+  }
+  if (layout.size !== fullObsSize) {
+    throw new RangeError(
+      `${where}: class "${name}": the observation layout covers ${layout.size} values, the observation has ${fullObsSize}`,
+    );
+  }
+  const withView = (
+    view: ObservationView,
+    source: "given" | "auto",
+    reason: string,
+  ): ObservationSizingReport => {
+    const r = sizeStudent(budget, view.outputSize, numActions, options);
+    return {
+      ...r,
+      view,
+      observation: {
+        source,
+        budget: view.budget,
+        tag: view.tag(),
+        obsSize: view.outputSize,
+        fullObsSize,
+        reason,
+      },
+    };
+  };
+  if (wanted !== "auto") {
+    return withView(ObservationView.create(layout, wanted, where), "given", "given");
+  }
+  const minWidth = options.minWidth ?? 16;
+  const narrowest = (r: SizingReport) => Math.min(...r.spec.hiddenSizes);
+  let atFull: SizingReport | undefined;
+  let fullWhy: string;
+  try {
+    atFull = sizeStudent(budget, fullObsSize, numActions, options);
+    if (narrowest(atFull) >= minWidth) {
+      return {
+        ...atFull,
+        observation: {
+          source: "auto",
+          tag: "full",
+          obsSize: fullObsSize,
+          fullObsSize,
+          reason: `the budget fits ${atFull.label} at the full observation (narrowest layer ${
+            narrowest(atFull)
+          } >= ${minWidth})`,
+        },
+      };
+    }
+    fullWhy = `at the full observation (${fullObsSize} inputs) the ${
+      atFull.binding.join("+")
+    } constraint allowed only ${atFull.label} (narrowest layer ${narrowest(atFull)} < ${minWidth})`;
+  } catch (e) {
+    fullWhy = `at the full observation (${fullObsSize} inputs) no student fits (${
+      (e as Error).message
+    })`;
+  }
+  const counts: Record<string, number> = {};
+  const segs = layout.segments.filter((s) => s.kind === "entities");
+  for (const s of segs) counts[s.name] = s.count;
+  let last: ObservationSizingReport | undefined;
+  for (;;) {
+    let pick: string | undefined;
+    for (const s of segs) {
+      if (counts[s.name] > 1 && (!pick || counts[s.name] >= counts[pick])) pick = s.name;
+    }
+    if (!pick) break;
+    counts[pick]--;
+    const view = ObservationView.create(layout, { entities: { ...counts } }, where);
+    let r: SizingReport;
+    try {
+      r = sizeStudent(budget, view.outputSize, numActions, options);
+    } catch {
+      continue;
+    }
+    last = withView(view, "auto", "");
+    if (narrowest(r) >= minWidth) {
+      last.observation.reason =
+        `${fullWhy}; keeping ${view.tag()} (${view.outputSize} inputs) fits ${r.label}`;
+      return last;
+    }
+  }
+  if (last) {
+    last.observation.reason =
+      `${fullWhy}; even the smallest view ${last.observation.tag} (${last.observation.obsSize} inputs) allows only ${last.label}`;
+    return last;
+  }
+  if (atFull) {
+    return {
+      ...atFull,
+      observation: {
+        source: "auto",
+        tag: "full",
+        obsSize: fullObsSize,
+        fullObsSize,
+        reason: `${fullWhy}; no smaller view fits a student`,
+      },
+    };
+  }
+  // Nothing fits at any view: the full-observation error names the budget and the smallest candidate.
+  return full("");
 }

@@ -146,3 +146,62 @@ Deno.test("sizeStudent: a recurrent student only where the budget holds a GRU ce
     /field "kind" must be "mlp" or "gru", got "lstm"/,
   );
 });
+
+Deno.test("sizeStudentWithObservation: a given budget sizes the network on the view", async () => {
+  const { sizeStudentWithObservation } = await import("./sizing.ts");
+  const { SmaxEnv } = await import("../sim/smax/env.ts");
+  const env = new SmaxEnv({ map: "3m" });
+  const r = sizeStudentWithObservation(roomy, env.observationLayout(0), 30, env.numActions, {
+    observation: { entities: { enemies: 1, allies: 1 } },
+  });
+  assert.equal(r.spec.obsSize, 18);
+  assert.equal(r.observation.source, "given");
+  assert.equal(r.observation.tag, "enemies1-allies1");
+  assert.equal(r.view!.outputSize, 18);
+  const none = sizeStudentWithObservation(roomy, env.observationLayout(0), 30, env.numActions);
+  assert.equal(none.spec.obsSize, 30);
+  assert.equal(none.view, undefined);
+  assert.throws(
+    () =>
+      sizeStudentWithObservation(roomy, undefined, 30, 9, {
+        observation: { entities: { enemies: 1 } },
+        budgetName: "satellite",
+        observationWhere: "flag --obs-entities",
+      }),
+    /flag --obs-entities: class "satellite" has no observation layout/,
+  );
+});
+
+Deno.test("sizeStudentWithObservation auto: full observation on a roomy budget, cut on a tight one, naming the binding constraint", async () => {
+  const { sizeStudentWithObservation } = await import("./sizing.ts");
+  const { SmaxEnv } = await import("../sim/smax/env.ts");
+  const env = new SmaxEnv({ map: "2s3z" });
+  const layout = env.observationLayout(0);
+  const roomyR = sizeStudentWithObservation(roomy, layout, 80, env.numActions, {
+    observation: "auto",
+  });
+  assert.equal(roomyR.observation.tag, "full");
+  assert.equal(roomyR.view, undefined);
+  // 80 inputs: a 1-layer width-16 student needs 2 * (80 * 16 + 16 * 11) = 2912 FLOPs; allow 2000.
+  const tight: ComputeBudget = { ...roomy, flopsPerSecond: 2000 / 0.8, deadlineMs: 1000 };
+  const r = sizeStudentWithObservation(tight, layout, 80, env.numActions, {
+    observation: "auto",
+    budgetName: "stalker",
+  });
+  assert.equal(r.observation.source, "auto");
+  assert.ok(r.observation.obsSize < 80, r.observation.reason);
+  assert.ok(Math.min(...r.spec.hiddenSizes) >= 16, r.label);
+  assert.match(
+    r.observation.reason,
+    /at the full observation \(80 inputs\) the deadline constraint/,
+  );
+  assert.equal(r.spec.obsSize, r.view!.outputSize);
+  // Cuts go from the segment with the most entities (ties: the later one): 5/4 enemies/allies, 4/4,
+  // 4/3, 3/3, 3/2, 2/2, 2/1, 1/1. Only 1/1 (29 inputs) reaches width 16; 2/1 (42 inputs) does not.
+  assert.deepEqual(r.observation.budget!.entities, { enemies: 1, allies: 1 });
+  assert.equal(r.label, "29-16-16-11");
+  const previous = sizeStudentWithObservation(tight, layout, 80, env.numActions, {
+    observation: { entities: { enemies: 2, allies: 1 } },
+  });
+  assert.ok(Math.min(...previous.spec.hiddenSizes) < 16, previous.label);
+});

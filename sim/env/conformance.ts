@@ -1,7 +1,9 @@
 /**
  * The conformance check every fleetkd environment passes, modelled on PettingZoo's `parallel_api_test`:
  * shapes, action-0 legality, reproducibility bit for bit, episode ends, buffer reuse and clear errors for
- * illegal actions. `tests/conformance_test.ts` runs it against every registered environment.
+ * illegal actions, and, where the environment describes its observation layout, a well-formed layout whose
+ * invisible entities are written as zeros. `tests/conformance_test.ts` runs it against every registered
+ * environment.
  *
  * @example
  * ```ts
@@ -15,6 +17,7 @@
 
 import { Rng } from "../rng.ts";
 import type { MultiAgentEnv, StepResult } from "./types.ts";
+import { validateLayout } from "./observation_layout.ts";
 
 /** Options of {@linkcode checkConformance}. */
 export interface ConformanceOptions {
@@ -164,6 +167,50 @@ export function checkConformance(
   if (!(a.stateSize > 0) || !(a.maxSteps > 0)) {
     throw new ConformanceError(id, `stateSize ${a.stateSize}, maxSteps ${a.maxSteps}`);
   }
+  // Observation layouts, where the environment describes them: well formed, the class's size, and an
+  // entity flagged invisible is written as zeros (what an observation view relies on).
+  const layouts = a.classes.map((c, ci) => {
+    const layout = a.observationLayout?.(ci);
+    if (!layout) return undefined;
+    try {
+      validateLayout(layout, `class "${c.name}"`);
+    } catch (e) {
+      throw new ConformanceError(id, (e as Error).message);
+    }
+    if (layout.size !== c.obsSize) {
+      throw new ConformanceError(
+        id,
+        `class "${c.name}": observation layout covers ${layout.size} values, obsSize is ${c.obsSize}`,
+      );
+    }
+    return layout;
+  });
+  const checkLayouts = (r: StepResult, step: number) =>
+    layouts.forEach((layout, ci) => {
+      if (!layout) return;
+      const obs = r.classes[ci].obs;
+      for (let i = 0; i < a.classes[ci].count; i++) {
+        for (const seg of layout.segments) {
+          if (seg.kind !== "entities" || seg.visibleFeature === undefined) continue;
+          for (let e = 0; e < seg.count; e++) {
+            const o = i * layout.size + seg.offset + e * seg.features;
+            if (obs[o + seg.visibleFeature] !== 0) continue;
+            for (let f = 0; f < seg.features; f++) {
+              if (obs[o + f] !== 0) {
+                throw new ConformanceError(
+                  id,
+                  `step ${step}: class "${
+                    a.classes[ci].name
+                  }" agent ${i}: ${seg.name}[${e}] is flagged invisible but feature ${f} is ${
+                    obs[o + f]
+                  }`,
+                );
+              }
+            }
+          }
+        }
+      }
+    });
 
   const firstSnapshots: string[] = [];
   for (let ep = 0; ep < episodes; ep++) {
@@ -175,6 +222,7 @@ export function checkConformance(
     let ra = a.reset(seed);
     let rb = b.reset(seed);
     checkShapes(a, ra, 0);
+    checkLayouts(ra, 0);
     for (const batch of ra.classes) {
       if (batch.rewards.some((x) => x !== 0)) {
         throw new ConformanceError(id, "rewards are not zero after reset");
@@ -212,6 +260,7 @@ export function checkConformance(
         throw new ConformanceError(id, "step() returned a new result object instead of reusing it");
       }
       checkShapes(a, ra, steps);
+      checkLayouts(ra, steps);
       checkFinite(id, `state() at step ${steps}`, a.state(out));
       snapA = snapshot(a, ra);
       if (snapA !== snapshot(b, rb)) {

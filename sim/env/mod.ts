@@ -11,6 +11,7 @@
  * @module
  */
 export * from "./types.ts";
+export * from "./observation_layout.ts";
 export * from "./vector.ts";
 export * from "./registry.ts";
 export * from "./conformance.ts";

@@ -36,6 +36,7 @@
  */
 
 import type { ComputeBudget } from "../budget.ts";
+import type { ObservationLayout } from "./observation_layout.ts";
 
 /** One class of agents: agents that share an observation layout and an action space. */
 export interface AgentClassSpec {
@@ -122,6 +123,12 @@ export interface MultiAgentEnv {
    * fleet's node positions, links and events: `FleetSnapshot`), when the environment has one.
    */
   snapshot?(): EnvSnapshot;
+  /**
+   * The observation layout of class `classIndex` (`observation_layout.ts`), when the environment describes
+   * it: what an observation budget (a student that sees fewer nearest entities) needs. Absent or undefined:
+   * the class supports no observation budget.
+   */
+  observationLayout?(classIndex: number): ObservationLayout | undefined;
 }
 
 /**

@@ -72,7 +72,8 @@ import { geodeticToEcf } from "../orbit/mod.ts";
 import { Rng } from "../rng.ts";
 import { FleetDynamics } from "./dynamics.ts";
 import type { EventTable } from "./events.ts";
-import { stateSize } from "./layout.ts";
+import { EVENT_SLOT, NEIGHBOUR_SLOT, SAT_SLOT, stateSize } from "./layout.ts";
+import type { ObservationLayout, ObservationSegment } from "../env/observation_layout.ts";
 import { ArrayRegistry } from "./memory.ts";
 import { FleetObserver } from "./observe.ts";
 import { FleetOrbits } from "./orbits.ts";
@@ -218,6 +219,74 @@ export class FleetEnv implements MultiAgentEnv {
   readonly #result: { classes: ClassBuffers[]; done: boolean; infos: EnvInfos };
   #stepIndex = 0;
   #offset = 0;
+
+  /**
+   * The observation layout of class `classIndex` (`sim/env/observation_layout.ts`). Satellites: scalar
+   * `own`, entities `events` (the event slots: valid flag 0, distance the length of the along/cross
+   * offsets in units of the class's observation range, indexed: slot `k` is the target of action
+   * `image-k`), entities `neighbours` (valid flag 0, distance feature 1 in units of the ISL range,
+   * indexed: `relay-j`). Sensors: scalar `own`, entities `satellites` (valid flag 0, distance the zenith
+   * angle `(1 - elevation / 90°) * 90`, degrees). Classes with no slots of a kind have no such segment.
+   *
+   * @example
+   * ```ts
+   * import { FleetEnv } from "./env.ts";
+   * const env = new FleetEnv({ scenario: "leo-wildfire", maxSteps: 4 });
+   * const l = env.observationLayout(0);
+   * console.assert(l.size === env.classes[0].obsSize && l.segments[1].name === "events");
+   * ```
+   */
+  observationLayout(classIndex: number): ObservationLayout {
+    const c = this.classes[classIndex];
+    if (!c) {
+      throw new RangeError(
+        `"${this.id}".observationLayout: class index must be in [0, ${this.classes.length}), got ${classIndex}`,
+      );
+    }
+    const l = c.layout;
+    const segments: ObservationSegment[] = [];
+    if (l.kind === "satellite") {
+      segments.push({ kind: "scalar", name: "own", offset: 0, size: l.eventsOffset });
+      if (l.kEvents > 0) {
+        segments.push({
+          kind: "entities",
+          name: "events",
+          offset: l.eventsOffset,
+          count: l.kEvents,
+          features: EVENT_SLOT.size,
+          distance: { kind: "offset", x: EVENT_SLOT.along, y: EVENT_SLOT.cross, scale: 1 },
+          visibleFeature: EVENT_SLOT.valid,
+          indexed: true,
+        });
+      }
+      if (l.kNeighbours > 0) {
+        segments.push({
+          kind: "entities",
+          name: "neighbours",
+          offset: l.neighboursOffset,
+          count: l.kNeighbours,
+          features: NEIGHBOUR_SLOT.size,
+          distance: { kind: "feature", index: NEIGHBOUR_SLOT.range, scale: 1 },
+          visibleFeature: NEIGHBOUR_SLOT.valid,
+          indexed: true,
+        });
+      }
+    } else {
+      segments.push({ kind: "scalar", name: "own", offset: 0, size: l.satellitesOffset });
+      if (l.kSatellites > 0) {
+        segments.push({
+          kind: "entities",
+          name: "satellites",
+          offset: l.satellitesOffset,
+          count: l.kSatellites,
+          features: SAT_SLOT.size,
+          distance: { kind: "closeness", index: SAT_SLOT.elevation, scale: 90 },
+          visibleFeature: SAT_SLOT.valid,
+        });
+      }
+    }
+    return { size: l.obsSize, segments };
+  }
 
   /** Builds the env for a scenario (default `"leo-wildfire"`). */
   constructor(options: FleetEnvOptions = {}) {

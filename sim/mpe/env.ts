@@ -33,6 +33,7 @@ import {
 } from "../env/types.ts";
 import { MPE_DT, type MpeWorldState, type MpeWorldStateInput } from "./core.ts";
 import type { MpeScenario } from "./scenario.ts";
+import type { ObservationLayout } from "../env/observation_layout.ts";
 import { MpeBatchEnv } from "./batch.ts";
 import type { BatchableEnv, BatchedEnv } from "../env/vector.ts";
 
@@ -123,6 +124,11 @@ export class MpeEnv implements BatchableEnv {
     }
     this.scenario.writeState(0, out, 0);
     return out;
+  }
+
+  /** The scenario's observation layout of class `classIndex` (undefined when it describes none). */
+  observationLayout(classIndex: number): ObservationLayout | undefined {
+    return this.scenario.observationLayout?.(classIndex);
   }
 
   /**

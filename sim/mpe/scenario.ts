@@ -21,6 +21,7 @@
  * @module
  */
 
+import type { ObservationLayout } from "../env/observation_layout.ts";
 import type { AgentClassSpec, EnvInfos } from "../env/types.ts";
 import type { MpeWorld, MpeWorldState, MpeWorldStateInput } from "./core.ts";
 
@@ -54,4 +55,6 @@ export interface MpeScenario {
   loadState(copy: number, state: MpeWorldStateInput): void;
   /** Reads the copy's world state (cycle left 0 for the caller to fill in). */
   readState(copy: number): MpeWorldState;
+  /** The observation layout of class `classIndex`, when the scenario describes it (`observation_layout.ts`). */
+  observationLayout?(classIndex: number): ObservationLayout | undefined;
 }

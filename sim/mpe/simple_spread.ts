@@ -47,6 +47,7 @@ import {
 } from "./core.ts";
 import { MpeEnv } from "./env.ts";
 import type { MpeScenario } from "./scenario.ts";
+import type { ObservationLayout } from "../env/observation_layout.ts";
 
 /** Registered id. */
 export const SIMPLE_SPREAD_ID = "mpe/simple_spread";
@@ -281,6 +282,54 @@ export class SimpleSpreadScenario implements MpeScenario {
       if (k === i) continue;
       for (let c = 0; c < DIM_C; c++) out[o++] = w.comm[cBase + k * DIM_C + c];
     }
+  }
+
+  /**
+   * The observation layout (`sim/env/observation_layout.ts`): scalar `self` (velocity, position: 4),
+   * entities `landmarks` (`n` relative positions, always visible, distance their length), entities
+   * `agents` (the `n - 1` other agents' relative positions, likewise), scalar `comm` (their
+   * communication, `2 (n - 1)` values, always zero as the agents are silent).
+   *
+   * @example
+   * ```ts
+   * import { SimpleSpreadScenario } from "./simple_spread.ts";
+   * const layout = new SimpleSpreadScenario().observationLayout(0);
+   * console.assert(layout.size === 18 && layout.segments[1].name === "landmarks");
+   * ```
+   */
+  observationLayout(classIndex: number): ObservationLayout {
+    if (classIndex !== 0) {
+      throw new RangeError(
+        `"${this.id}".observationLayout: class index must be 0 (one class "agent"), got ${classIndex}`,
+      );
+    }
+    const n = this.n;
+    const distance = { kind: "offset", x: 0, y: 1, scale: 1 } as const;
+    return {
+      size: this.obsSize,
+      segments: [
+        { kind: "scalar", name: "self", offset: 0, size: 4 },
+        { kind: "entities", name: "landmarks", offset: 4, count: n, features: 2, distance },
+        ...(n > 1
+          ? [
+            {
+              kind: "entities",
+              name: "agents",
+              offset: 4 + 2 * n,
+              count: n - 1,
+              features: 2,
+              distance,
+            } as const,
+            {
+              kind: "scalar",
+              name: "comm",
+              offset: 4 + 2 * n + 2 * (n - 1),
+              size: DIM_C * (n - 1),
+            } as const,
+          ]
+          : []),
+      ],
+    };
   }
 
   /** Writes every agent's observation. */

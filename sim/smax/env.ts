@@ -81,6 +81,7 @@
  * @module
  */
 
+import type { ObservationLayout, ObservationSegment } from "../env/observation_layout.ts";
 import { Rng } from "../rng.ts";
 import {
   type AgentClassSpec,
@@ -324,6 +325,58 @@ export class SmaxEnv implements MultiAgentEnv {
     this.#enemyAliveBefore = new Uint8Array(nE);
     this.#enemyAliveAfter = new Uint8Array(nE);
     this.#allyAliveBefore = new Uint8Array(nA);
+  }
+
+  /**
+   * The observation layout (the same for every class, see `sim/env/observation_layout.ts`): scalar `move`
+   * (4), entities `enemies` (`numEnemies` x the enemy features, distance feature 1 times the sight range 9,
+   * visible where it is non-zero, indexed: slot `k` is the target of action `6 + k`), entities `allies`
+   * (the other allies in agent order, visible flag feature 0, distance feature 1 times 9), scalar `own`.
+   *
+   * @example
+   * ```ts
+   * import { SmaxEnv } from "./env.ts";
+   * const layout = new SmaxEnv({ map: "3m" }).observationLayout(0);
+   * console.assert(layout.size === 30 && layout.segments.map((s) => s.name).join() === "move,enemies,allies,own");
+   * ```
+   */
+  observationLayout(classIndex: number): ObservationLayout {
+    if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= this.classes.length) {
+      throw new RangeError(
+        `"${this.id}".observationLayout: class index must be in [0, ${this.classes.length}), got ${classIndex}`,
+      );
+    }
+    const nE = this.numEnemies, nA = this.numAllies;
+    const nfE = this.#nfEnemy, nfA = this.#nfAlly;
+    const distance = { kind: "feature", index: 1, scale: SMAC_SIGHT_RANGE } as const;
+    const segments: ObservationSegment[] = [
+      { kind: "scalar", name: "move", offset: 0, size: 4 },
+      {
+        kind: "entities",
+        name: "enemies",
+        offset: 4,
+        count: nE,
+        features: nfE,
+        distance,
+        visibleFeature: 1,
+        indexed: true,
+      },
+    ];
+    let at = 4 + nE * nfE;
+    if (nA > 1) {
+      segments.push({
+        kind: "entities",
+        name: "allies",
+        offset: at,
+        count: nA - 1,
+        features: nfA,
+        distance,
+        visibleFeature: 0,
+      });
+      at += (nA - 1) * nfA;
+    }
+    segments.push({ kind: "scalar", name: "own", offset: at, size: this.obsSize - at });
+    return { size: this.obsSize, segments };
   }
 
   /** SMAC's `max_reward` of this map (the reward scale is `maxReward / 20`). */
