@@ -44,6 +44,8 @@ interface Exports {
 }
 
 const PAGE = 65536;
+/** Up to this many values are staged with a loop rather than `TypedArray.set`. */
+const SMALL = 256;
 
 /** An MLP actor running compiled C in WebAssembly (see module docs). */
 export class CompiledActor {
@@ -55,6 +57,8 @@ export class CompiledActor {
   readonly numActions: number;
   /** What the module computes in. */
   readonly precision: "float32" | "int8";
+  /** Whether `load` took its `fallback` module because the engine does not validate the first one. */
+  usedFallback = false;
   readonly #x: Exports;
   readonly #base: number;
   #capacity = 0;
@@ -94,8 +98,22 @@ export class CompiledActor {
   static async load(
     bytes: Uint8Array,
     spec: ActorSpec,
-    options: { precision?: "float32" | "int8"; label?: string } = {},
+    options: {
+      precision?: "float32" | "int8";
+      label?: string;
+      fallback?: Uint8Array;
+      fallbackLabel?: string;
+    } = {},
   ): Promise<CompiledActor> {
+    if (options.fallback !== undefined && !WebAssembly.validate(bytes as BufferSource)) {
+      // The engine lacks a feature the module uses (relaxed SIMD): load the fallback instead.
+      const actor = await CompiledActor.load(options.fallback, spec, {
+        precision: options.precision,
+        label: options.fallbackLabel ?? "fallback module",
+      });
+      actor.usedFallback = true;
+      return actor;
+    }
     const label = options.label ?? "compiled module";
     let instance: WebAssembly.Instance;
     try {
@@ -161,13 +179,90 @@ export class CompiledActor {
       );
     }
     this.#reserve(count);
-    this.#f32.set(
-      inputs.length === count * I ? inputs : inputs.subarray(0, count * I),
-      this.#inPtr >> 2,
-    );
+    const nIn = count * I, nMask = count * A;
+    if (nIn <= SMALL) {
+      // A loop beats TypedArray.set's call overhead on a few dozen values (batch-1 decisions).
+      const f32 = this.#f32, at = this.#inPtr >> 2;
+      for (let i = 0; i < nIn; i++) f32[at + i] = inputs[i];
+    } else {
+      this.#f32.set(inputs.length === nIn ? inputs : inputs.subarray(0, nIn), this.#inPtr >> 2);
+    }
     if (masks === undefined) return 0;
-    this.#u8.set(masks.length === count * A ? masks : masks.subarray(0, count * A), this.#maskPtr);
+    if (nMask <= SMALL) {
+      const u8 = this.#u8, at = this.#maskPtr;
+      for (let i = 0; i < nMask; i++) u8[at + i] = masks[i];
+    } else {
+      this.#u8.set(masks.length === nMask ? masks : masks.subarray(0, nMask), this.#maskPtr);
+    }
     return this.#maskPtr;
+  }
+
+  /**
+   * Zero-copy staging: a view on the module's memory for `count` inputs (row-major), to be filled in place
+   * and decided with {@linkcode CompiledActor.actStaged} without copying. The view stays valid until a
+   * larger `count` (or a batch call on more rows) grows the memory; take a new view then.
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   const x = actor.stagedInputs(1);
+   *   x.fill(0.5);
+   *   console.assert(actor.actStaged() === actor.act(new Float32Array(30).fill(0.5)));
+   * }
+   * ```
+   */
+  stagedInputs(count = 1): Float32Array {
+    this.#reserve(count);
+    return new Float32Array(this.#x.memory.buffer, this.#inPtr, count * this.inputSize);
+  }
+
+  /**
+   * Zero-copy staging of masks: a view of `count * numActions` bytes for {@linkcode CompiledActor.actStaged}
+   * with `masked` set (same validity as {@linkcode CompiledActor.stagedInputs}).
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   actor.stagedInputs(1).fill(0);
+   *   actor.stagedMasks(1).set([0, 0, 1, 0, 0, 0, 0, 0, 0]);
+   *   console.assert(actor.actStaged(true) === 2);
+   * }
+   * ```
+   */
+  stagedMasks(count = 1): Uint8Array {
+    this.#reserve(count);
+    return new Uint8Array(this.#x.memory.buffer, this.#maskPtr, count * this.numActions);
+  }
+
+  /**
+   * Greedy action of the input staged in {@linkcode CompiledActor.stagedInputs} (one call into WASM, nothing
+   * copied), with the staged mask when `masked`.
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   actor.stagedInputs(1).fill(0);
+   *   console.assert(actor.actStaged() >= 0);
+   * }
+   * ```
+   */
+  actStaged(masked = false): number {
+    return this.#x.fk_act(this.#inPtr, masked ? this.#maskPtr : 0);
   }
 
   /**
@@ -292,7 +387,8 @@ const exportManifestZod = z.object({
         activation: z.enum(["relu", "tanh"]),
         kind: z.literal("mlp"),
       }),
-      wasm: z.object({ f32: z.string(), i8: z.string() }).optional(),
+      wasm: z.object({ f32: z.string(), i8: z.string(), f32Fast: z.string().optional() })
+        .optional(),
     }).passthrough(),
   ).min(1),
 }).passthrough();
@@ -310,8 +406,11 @@ export interface CompiledManifestClass {
     activation: "relu" | "tanh";
     kind: "mlp";
   };
-  /** The class's WASM modules (float32 and int8), relative to the export folder, when exported. */
-  wasm?: { f32: string; i8: string };
+  /**
+   * The class's WASM modules (float32 and int8 of the portable C, and the fast float32 build), relative to
+   * the export folder, when exported.
+   */
+  wasm?: { f32: string; i8: string; f32Fast?: string };
   /** Further fields the exporter writes. */
   [field: string]: unknown;
 }
@@ -354,7 +453,7 @@ export const exportManifestSchema: z.ZodType<CompiledManifest> = exportManifestZ
  */
 export async function loadCompiledPolicySet(
   dir: string,
-  options: { precision?: "float32" | "int8" } = {},
+  options: { precision?: "float32" | "int8"; fast?: boolean } = {},
 ): Promise<PolicySet> {
   const file = `${dir}/manifest.json`;
   let json: unknown;
@@ -380,10 +479,15 @@ export async function loadCompiledPolicySet(
         `Cannot load compiled policy set: "${file}": field "classes[${i}].wasm" is missing (export with --target wasm)`,
       );
     }
-    const path = `${dir}/${precision === "int8" ? c.wasm.i8 : c.wasm.f32}`;
+    const fast = precision === "float32" && (options.fast ?? true) && c.wasm.f32Fast !== undefined;
+    const path = `${dir}/${precision === "int8" ? c.wasm.i8 : fast ? c.wasm.f32Fast : c.wasm.f32}`;
+    const fallbackPath = `${dir}/${c.wasm.f32}`;
     const actor = await CompiledActor.load(await Deno.readFile(path), c.spec, {
       precision,
       label: `"${path}"`,
+      ...(fast
+        ? { fallback: await Deno.readFile(fallbackPath), fallbackLabel: `"${fallbackPath}"` }
+        : {}),
     });
     classes.push({ name: c.name, actor });
   }
