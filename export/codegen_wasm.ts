@@ -2,14 +2,15 @@
  * The fast float32 WASM build of a network: C written for clang's wasm32 target only (vector extensions
  * and WebAssembly builtins, no headers), specialised to the network's constant shapes, and exporting the
  * compiled backend's API directly (`fk_input_size`, `fk_num_actions`, `fk_act`, `fk_act_batch`,
- * `fk_logits_batch`, see `policies/compiled.ts`), so no glue is linked.
+ * `fk_logits_batch`, see `policies/compiled.ts`), so no glue is linked; plus, for up to 32 actions,
+ * `fk_act_bits(input, legal)`, the batch-1 decision with the mask passed as bits in an i32 argument.
  *
  * For small networks only ({@linkcode fastWasmFits}: the students, not a teacher). Each layer is
  * straight-line code (no loops, no stack buffers for the small students: activations stay in
  * `v128` locals) in one of two forms, whichever takes fewer vector multiply-adds:
  *
- * - **broadcast**: outputs padded to a multiple of 4 lanes, kernel stored `[block][in][B]` (blocks of at
- *   most 16 units); each input is splatted to 4 lanes and multiply-added into `B / 4` accumulators, split
+ * - **broadcast**: outputs padded to a multiple of 4 lanes, kernel stored `[block][in][B]` (blocks of 16
+ *   units, the last one the rest); each input is splatted to 4 lanes and multiply-added into `B / 4` accumulators, split
  *   into `K` interleaved partial sums (at most 8 accumulators live) so the dependency chain is `in / K`;
  * - **dot**: for wide inputs and narrow outputs (2s3z's 80 -> 6), kernel stored `[out][in]` with the input
  *   padded to a multiple of 4 (the tail lanes of the input masked to zero), one or two accumulators per
@@ -173,6 +174,13 @@ function act(layer: DenseLayer, v: string): string {
   return v;
 }
 
+/** Output blocks of a broadcast-form layer padded to `P` units: 16 wide, the last one what is left. */
+function blocksOf(P: number): { start: number; width: number }[] {
+  const out = [];
+  for (let start = 0; start < P; start += 16) out.push({ start, width: Math.min(16, P - start) });
+  return out;
+}
+
 /** The input vector chunks of layer `l` as C expressions (`vec(c)` = chunk c, `lane(i)` = splat of input i). */
 interface Source {
   vec(c: number): string;
@@ -239,13 +247,12 @@ export function generateWasmFloatC(net: Network, options: WasmCOptions = {}): Ge
       }
       parts.push(table(`fk_w${l}`, w));
     } else {
-      const B = Math.min(16, P), blocks = Math.ceil(P / B);
-      const w = new Float32Array(blocks * IN * B);
-      for (let b = 0; b < blocks; b++) {
+      const w = new Float32Array(IN * P);
+      for (const { start, width } of blocksOf(P)) {
         for (let i = 0; i < IN; i++) {
-          for (let u = 0; u < B; u++) {
-            const o = b * B + u;
-            if (o < OUT) w[(b * IN + i) * B + u] = layer.kernel[i * OUT + o];
+          for (let u = 0; u < width; u++) {
+            const o = start + u;
+            if (o < OUT) w[IN * start + i * width + u] = layer.kernel[i * OUT + o];
           }
         }
       }
@@ -311,11 +318,11 @@ export function generateWasmFloatC(net: Network, options: WasmCOptions = {}): Ge
         );
       }
     } else {
-      const P = V * 4, B = Math.min(16, P), blocks = Math.ceil(P / B), BV = B / 4;
-      // Partial sums per vector, chains of in / K: at most 8 accumulators live (16 with multiply-add, whose
-      // latency is longer than an add's; measured best on this core).
-      const K = Math.max(1, Math.min(4, Math.floor((madd ? 16 : 8) / BV), IN));
-      for (let b = 0; b < blocks; b++) {
+      for (const [b, { start, width }] of blocksOf(V * 4).entries()) {
+        const BV = width / 4;
+        // Partial sums per vector, chains of in / K: at most 8 accumulators live (16 with multiply-add,
+        // whose latency is longer than an add's; measured best on this core).
+        const K = Math.max(1, Math.min(4, Math.floor((madd ? 16 : 8) / BV), IN));
         const acc = (v: number, k: number) => `a${b}_${v}_${k}`;
         const decl: string[] = [];
         for (let v = 0; v < BV; v++) for (let k = 0; k < K; k++) decl.push(acc(v, k));
@@ -325,13 +332,13 @@ export function generateWasmFloatC(net: Network, options: WasmCOptions = {}): Ge
           const k = i % K;
           body.push(`    { const fk_v4 xi = ${src.lane(i)};`);
           for (let v = 0; v < BV; v++) {
-            const a = acc(v, k), w = `fk_ld(fk_w${l} + ${(b * IN + i) * B + 4 * v})`;
+            const a = acc(v, k), w = `fk_ld(fk_w${l} + ${IN * start + i * width + 4 * v})`;
             if (started.has(a)) body.push(`      ${a} = FK_MADD(${w}, xi, ${a});`);
             else {
               started.add(a);
               body.push(
                 k === 0
-                  ? `      ${a} = FK_MADD(${w}, xi, fk_ld(fk_b${l} + ${b * B + 4 * v}));`
+                  ? `      ${a} = FK_MADD(${w}, xi, fk_ld(fk_b${l} + ${start + 4 * v}));`
                   : `      ${a} = ${w} * xi;`,
               );
             }
@@ -343,7 +350,7 @@ export function generateWasmFloatC(net: Network, options: WasmCOptions = {}): Ge
           const sum = K === 4
             ? `(${terms[0]} + ${terms[1]}) + (${terms[2]} + ${terms[3]})`
             : terms.join(" + ");
-          body.push(`    ${out}${b * BV + v} = ${act(layer, `(${sum})`)};`);
+          body.push(`    ${out}${start / 4 + v} = ${act(layer, `(${sum})`)};`);
         }
       }
     }
@@ -380,7 +387,27 @@ int fk_act(const float *input, const unsigned char *mask) {
   fk_forward(input, lg);
   return fk_select(lg, mask, 0);
 }
-
+${
+    A <= 32
+      ? `
+/* Greedy action with the mask as bits (bit k set = action k legal): no mask bytes to copy in. */
+int fk_act_bits(const float *input, unsigned int legal) {
+  int k, best = 0;
+  float best_v = 0.0f;
+  float lg[${VL * 4}] __attribute__((aligned(16)));
+  fk_forward(input, lg);
+  for (k = 0; k < ${A}; k++) {
+    const float v = ((legal >> k) & 1u) ? lg[k] : -1e9f;
+    if (k == 0 || v > best_v) {
+      best_v = v;
+      best = k;
+    }
+  }
+  return best;
+}
+`
+      : ""
+  }
 void fk_act_batch(const float *inputs, int count, const unsigned char *masks, int *actions) {
   int r;
   float lg[${VL * 4}] __attribute__((aligned(16)));

@@ -20,6 +20,7 @@ const SHAPES: [number, number[], number, "relu" | "tanh"][] = [
   [51, [12, 12, 12], 8, "tanh"],
   [18, [16, 16], 5, "relu"],
   [3, [], 2, "relu"],
+  [5, [8], 40, "relu"], // more than 32 actions: no fk_act_bits, masks go through memory
 ];
 
 function randomActor(
@@ -87,6 +88,9 @@ for (const madd of [false, true]) {
             madd,
           );
           const fast = await CompiledActor.load(bytes, spec);
+          const exports =
+            (await WebAssembly.instantiate(bytes as BufferSource, {})).instance.exports;
+          assert.equal("fk_act_bits" in exports, actions <= 32);
           const n = 2000, rng = new Rng(7 + s);
           const x = new Float32Array(n * obs);
           for (let i = 0; i < x.length; i++) x[i] = rng.normal(0, 2);
@@ -109,6 +113,7 @@ for (const madd of [false, true]) {
             const row = x.subarray(r * obs, (r + 1) * obs),
               mask = masks.subarray(r * actions, (r + 1) * actions);
             assert.equal(fast.act(row, mask), a[r]);
+            assert.equal(fast.actBatch(row, 1, mask, new Int32Array(1))[0], a[r]);
             fast.stagedInputs(1).set(row);
             fast.stagedMasks(1).set(mask);
             assert.equal(fast.actStaged(true), a[r]);

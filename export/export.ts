@@ -450,9 +450,14 @@ export async function buildWasmFast(
     "-ffp-contract=off",
     "-Wl,--no-entry",
     "-Wl,--export=__heap_base",
-    ...["fk_input_size", "fk_num_actions", "fk_act", "fk_act_batch", "fk_logits_batch"].map((f) =>
-      `-Wl,--export=${f}`
-    ),
+    ...[
+      "fk_input_size",
+      "fk_num_actions",
+      "fk_act",
+      "fk_act_batch",
+      "fk_logits_batch",
+      ...(net.numActions <= 32 ? ["fk_act_bits"] : []),
+    ].map((f) => `-Wl,--export=${f}`),
     "-o",
     out,
     src,

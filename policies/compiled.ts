@@ -46,6 +46,8 @@ interface Exports {
   fk_act(input: number, mask: number): number;
   fk_act_batch(inputs: number, count: number, masks: number, actions: number): void;
   fk_logits_batch(inputs: number, count: number, masks: number, logits: number): void;
+  /** Fast builds with at most 32 actions: batch-1 decision, the mask as bits (bit k = action k legal). */
+  fk_act_bits?(input: number, legal: number): number;
 }
 
 const PAGE = 65536;
@@ -281,8 +283,25 @@ export class CompiledActor {
       for (let k = 1; k < this.numActions; k++) if (logitsOut[k] > logitsOut[best]) best = k;
       return best;
     }
-    const m = this.#stage(input, 1, mask);
-    return this.#x.fk_act(this.#inPtr, m);
+    return this.#act1(input, mask);
+  }
+
+  /** One decision: the input staged, the mask passed as bits when the module takes them. */
+  #act1(input: Float32Array, mask: Uint8Array | undefined): number {
+    const bits = this.#x.fk_act_bits;
+    if (bits === undefined || mask === undefined) {
+      return this.#x.fk_act(this.#inPtr, this.#stage(input, 1, mask));
+    }
+    this.#stage(input, 1, undefined);
+    const A = this.numActions;
+    if (mask.length < A) {
+      throw new RangeError(
+        `CompiledActor: masks need ${A} values (1 x numActions ${A}), got ${mask.length}`,
+      );
+    }
+    let legal = 0;
+    for (let k = 0; k < A; k++) if (mask[k] !== 0) legal |= 1 << k;
+    return bits(this.#inPtr, legal);
   }
 
   /**
@@ -311,11 +330,11 @@ export class CompiledActor {
         `CompiledActor.actBatch: outActions needs ${count} entries, got ${outActions.length}`,
       );
     }
-    const m = this.#stage(inputs, count, masks);
     if (count === 1) {
-      outActions[0] = this.#x.fk_act(this.#inPtr, m);
+      outActions[0] = this.#act1(inputs, masks);
       return outActions;
     }
+    const m = this.#stage(inputs, count, masks);
     this.#x.fk_act_batch(this.#inPtr, count, m, this.#outPtr);
     const i32 = this.#i32, base = this.#outPtr >> 2;
     for (let r = 0; r < count; r++) outActions[r] = i32[base + r];
