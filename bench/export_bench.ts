@@ -290,12 +290,12 @@ async function subject(
 const PATH_NOTES: Record<string, string> = {
   "compiled wasm f32": "; portable C build (bit-exact with the host build)",
   "compiled wasm f32 fast":
-    "; fast build (export/codegen_wasm.ts), what loadCompiledPolicySet loads; actBatch with a mask",
+    "; fast build (export/codegen_wasm.ts), what loadCompiledPolicySet loads; actBatch with a mask: the input copied into module memory (TypedArray.set), the mask passed as bits, one call",
   "fast f32 batch-1 profile: call": "; an empty exported function called from JS (fk_input_size)",
   "fast f32 batch-1 profile: copy":
     "; the input and mask copied into WASM memory as actBatch stages them, no call",
   "fast f32 batch-1 profile: staged":
-    "; CompiledActor.actStaged(true): one call on input and mask already in WASM memory, nothing copied",
+    "; CompiledActor.actStaged(true): one call on input and mask already in WASM memory, nothing copied (the decision when the observation is produced in module memory)",
 };
 
 /** Batch-1 decomposition of the fast build's decision (see the module docs), µs per call. */

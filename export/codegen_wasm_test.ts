@@ -108,6 +108,15 @@ for (const madd of [false, true]) {
           );
           const a = plain.actBatch(x, n, masks, new Int32Array(n));
           assert.deepEqual(fast.actBatch(x, n, masks, new Int32Array(n)), a);
+          // Zero copy: inputs written into the module's memory, masks copied (or as bits at batch 1).
+          const view = fast.stagedInputs(n);
+          assert.equal(fast.stagedInputs(n), view); // the same view while valid: no allocation per step
+          view.set(x);
+          assert.deepEqual(fast.actStagedBatch(n, masks, new Int32Array(n)), a);
+          assert.throws(
+            () => fast.actStagedBatch(2 * n + 1, masks, new Int32Array(2 * n + 1)),
+            /staged/,
+          );
           // Batch 1, copying and zero-copy staging, unmasked and masked.
           for (let r = 0; r < 50; r++) {
             const row = x.subarray(r * obs, (r + 1) * obs),
@@ -118,6 +127,7 @@ for (const madd of [false, true]) {
             fast.stagedMasks(1).set(mask);
             assert.equal(fast.actStaged(true), a[r]);
             assert.equal(fast.actStaged(), plain.act(row));
+            assert.equal(fast.actStagedBatch(1, mask, new Int32Array(1))[0], a[r]);
           }
         }
       } finally {

@@ -71,6 +71,7 @@ export class CompiledActor {
   #maskPtr = 0;
   #outPtr = 0;
   #f32!: Float32Array;
+  #inView: Float32Array | undefined;
   #u8!: Uint8Array;
   #i32!: Int32Array;
 
@@ -214,7 +215,73 @@ export class CompiledActor {
    */
   stagedInputs(count = 1): Float32Array {
     this.#reserve(count);
-    return new Float32Array(this.#x.memory.buffer, this.#inPtr, count * this.inputSize);
+    const n = count * this.inputSize, buffer = this.#x.memory.buffer;
+    // The same view while it stays valid: callers may take it on every step without allocating.
+    if (this.#inView?.length !== n || this.#inView.buffer !== buffer) {
+      this.#inView = new Float32Array(buffer, this.#inPtr, n);
+    }
+    return this.#inView;
+  }
+
+  /**
+   * Greedy actions of the `count` inputs staged in {@linkcode CompiledActor.stagedInputs} (nothing copied
+   * but the masks; at batch 1 the mask goes in as bits), into `outActions`.
+   *
+   * @example
+   * ```ts
+   * import { CompiledActor } from "./compiled.ts";
+   * const path = "out/export/3m/wasm/marine_f32.wasm"; // written by `deno task export --scenario 3m`
+   * const bytes = await Deno.readFile(path).catch(() => undefined);
+   * if (bytes) {
+   *   const actor = await CompiledActor.load(bytes, { obsSize: 30, agentIdSize: 0, numActions: 9,
+   *     hiddenSizes: [16], activation: "relu", kind: "mlp" });
+   *   actor.stagedInputs(2).fill(0);
+   *   console.assert(actor.actStagedBatch(2, undefined, new Int32Array(2)).length === 2);
+   * }
+   * ```
+   */
+  actStagedBatch(count: number, masks: Uint8Array | undefined, outActions: Int32Array): Int32Array {
+    const A = this.numActions;
+    if (outActions.length < count) {
+      throw new RangeError(
+        `CompiledActor.actStagedBatch: outActions needs ${count} entries, got ${outActions.length}`,
+      );
+    }
+    if (count > this.#capacity) {
+      throw new RangeError(
+        `CompiledActor.actStagedBatch: ${count} rows, but only ${this.#capacity} are staged (call stagedInputs(${count}) first)`,
+      );
+    }
+    if (masks !== undefined && masks.length < count * A) {
+      throw new RangeError(
+        `CompiledActor: masks need ${
+          count * A
+        } values (${count} x numActions ${A}), got ${masks.length}`,
+      );
+    }
+    const bits = this.#x.fk_act_bits;
+    if (count === 1 && bits !== undefined && masks !== undefined) {
+      let legal = 0;
+      for (let k = 0; k < A; k++) if (masks[k] !== 0) legal |= 1 << k;
+      outActions[0] = bits(this.#inPtr, legal);
+      return outActions;
+    }
+    let m = 0;
+    if (masks !== undefined) {
+      this.#u8.set(
+        masks.length === count * A ? masks : masks.subarray(0, count * A),
+        this.#maskPtr,
+      );
+      m = this.#maskPtr;
+    }
+    if (count === 1) {
+      outActions[0] = this.#x.fk_act(this.#inPtr, m);
+      return outActions;
+    }
+    this.#x.fk_act_batch(this.#inPtr, count, m, this.#outPtr);
+    const i32 = this.#i32, base = this.#outPtr >> 2;
+    for (let r = 0; r < count; r++) outActions[r] = i32[base + r];
+    return outActions;
   }
 
   /**

@@ -154,6 +154,21 @@ export class PolicyRuntime {
       );
     }
     const s = this.#scratchFor(c, count);
+    const mask = buffers.actionMask;
+    if (actor instanceof CompiledActor && options.greedy) {
+      // Zero copy: the inputs are built straight into the module's memory, one call decides.
+      const staged = actor.stagedInputs(count);
+      buildActorInput(
+        buffers.obs,
+        count,
+        spec.obsSize,
+        spec.agentIdSize,
+        staged,
+        options.agentIndexOffset ?? 0,
+      );
+      actor.actStagedBatch(count, mask, out);
+      return;
+    }
     buildActorInput(
       buffers.obs,
       count,
@@ -162,7 +177,6 @@ export class PolicyRuntime {
       s.inputs,
       options.agentIndexOffset ?? 0,
     );
-    const mask = buffers.actionMask;
     if (actor instanceof PlainActor || actor instanceof CompiledActor) {
       if (options.greedy) {
         actor.actBatch(s.inputs, count, mask, out);
