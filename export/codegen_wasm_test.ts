@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { PlainActor } from "../policies/plain.ts";
 import { CompiledActor } from "../policies/compiled.ts";
+import { PolicyRuntime } from "../policies/runtime.ts";
 import type { ActorSpec } from "../policies/actor.ts";
 import { Rng } from "../sim/rng.ts";
 import { buildWasmFast } from "./export.ts";
@@ -220,3 +221,42 @@ async function fallbackTest() {
     await Deno.remove(dir, { recursive: true });
   }
 }
+
+Deno.test({
+  name:
+    `PolicyRuntime: a fast compiled actor (agent ids, changing agent counts) decides as the plain one${skip}`,
+  ignore: skip !== "",
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "fleetkd-runtime-fast-test-" });
+    try {
+      const { spec: base, weights } = randomActor(7, [8], 5, "relu", 3);
+      // 7 inputs = 4 observation values + a 3-agent one-hot id.
+      const spec: ActorSpec = { ...base, obsSize: 4, agentIdSize: 3 };
+      const plain = PlainActor.fromWeights(spec, weights);
+      const net = networkFromWeights("r", spec, weights);
+      const fast = await CompiledActor.load((await buildWasmFast(dir, net)).bytes, spec);
+      const rp = new PolicyRuntime({ classes: [{ name: "r", actor: plain }] });
+      const rf = new PolicyRuntime({ classes: [{ name: "r", actor: fast }] });
+      const rng = new Rng(5);
+      for (const count of [3, 1, 3, 2]) {
+        const obs = new Float32Array(count * 4).map(() => rng.normal(0, 2));
+        const actionMask = new Uint8Array(count * 5).map((
+          _,
+          i,
+        ) => (i % 5 === 0 || rng.uniform() < 0.6 ? 1 : 0));
+        const buffers = {
+          obs,
+          actionMask,
+          rewards: new Float32Array(count),
+          terminations: new Uint8Array(count),
+          truncations: new Uint8Array(count),
+        };
+        const a = rp.act([buffers], [new Int32Array(count)], { greedy: true });
+        const b = rf.act([buffers], [new Int32Array(count)], { greedy: true });
+        assert.deepEqual(b, a);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
