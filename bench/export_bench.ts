@@ -9,6 +9,11 @@
  *   same weights as Gemm/Relu nodes with `onnx-proto`; `session.run` is async, so its figure includes one
  *   promise round trip),
  * - the exported C compiled to WASM SIMD128 (`CompiledActor`, float32 and 8-bit),
+ * - the students' fast float32 WASM build (`export/codegen_wasm.ts`, what `loadCompiledPolicySet` loads),
+ *   and its relaxed-SIMD multiply-add variant where the engine has relaxed SIMD; at batch 1 the fast
+ *   build's decision is also taken apart: an empty call into the module (`fk_input_size`), copying the
+ *   input and mask into its memory alone, and the decision on staged input with nothing copied
+ *   (`actStaged`),
  * - the same C built natively with host gcc (`-O2`) and clang (`-O3`), `-march=native -ffp-contract=off`,
  *   timed inside C.
  *
@@ -35,10 +40,12 @@ import { initBackend } from "../policies/backend.ts";
 import { CompiledActor } from "../policies/compiled.ts";
 import { loadPolicySet } from "../policies/model_io.ts";
 import type { PlainActor } from "../policies/plain.ts";
-import { measureActorLatency } from "../policies/runtime.ts";
+import { measureActorLatency, measureLatency } from "../policies/runtime.ts";
 import { actorCost } from "../policies/cost.ts";
 import { generateFloatC, generateInt8C, precisionText, tableBytes } from "../export/codegen.ts";
-import { buildHost, buildWasm } from "../export/export.ts";
+import { buildHost, buildWasm, buildWasmFast } from "../export/export.ts";
+import { fastWasmFits } from "../export/codegen_wasm.ts";
+import { relaxedSimdSupported } from "../export/wasm_relaxed.ts";
 import { type Network, networkFromActor } from "../export/network.ts";
 import {
   allInt8,
@@ -168,6 +175,11 @@ interface Subject {
   ortSession: ort.InferenceSession;
   f32: CompiledActor;
   i8: CompiledActor;
+  /** The fast float32 build and its module's exports (students only, see `fastWasmFits`). */
+  fast?: CompiledActor;
+  fastExports?: { fk_input_size(): number };
+  /** The relaxed-SIMD multiply-add build (falls back to the fast build without relaxed SIMD). */
+  relaxed?: CompiledActor;
   /** Native figures per compiler, ns per decision: [f32 batch 1, f32 batched, i8 batch 1, i8 batched]. */
   native: Record<string, number[]>;
   /** Bits per layer of the i8 build. */
@@ -209,6 +221,16 @@ async function subject(
   }
   const f32 = await CompiledActor.load(await buildWasm(build, gf), net.spec);
   const i8 = await CompiledActor.load(await buildWasm(build, gi), net.spec, { precision: "int8" });
+  let fast: CompiledActor | undefined, relaxed: CompiledActor | undefined;
+  let fastExports: Subject["fastExports"];
+  if (fastWasmFits(net)) {
+    const fb = (await buildWasmFast(build, { ...net, ident: label })).bytes;
+    fast = await CompiledActor.load(fb, net.spec);
+    fastExports = (await WebAssembly.instantiate(fb as BufferSource, {})).instance
+      .exports as unknown as Subject["fastExports"];
+    const rb = (await buildWasmFast(build, { ...net, ident: label }, { madd: true })).bytes;
+    relaxed = await CompiledActor.load(rb, net.spec, { fallback: fb });
+  }
   const n = Math.min(BATCH, rec.classes[c].rows);
   const rows = { ...rec.classes[c], rows: n };
   await Deno.writeFile(
@@ -248,7 +270,61 @@ async function subject(
     intraOpNumThreads: 1,
     interOpNumThreads: 1,
   });
-  return { label, net, plain, tfActor, ortSession, f32, i8, native, precision: precisionText(q) };
+  return {
+    label,
+    net,
+    plain,
+    tfActor,
+    ortSession,
+    f32,
+    i8,
+    fast,
+    fastExports,
+    relaxed,
+    native,
+    precision: precisionText(q),
+  };
+}
+
+/** Notes of the paths that are not self-explanatory. */
+const PATH_NOTES: Record<string, string> = {
+  "compiled wasm f32": "; portable C build (bit-exact with the host build)",
+  "compiled wasm f32 fast":
+    "; fast build (export/codegen_wasm.ts), what loadCompiledPolicySet loads; actBatch with a mask: the input copied into module memory (TypedArray.set), the mask passed as bits, one call",
+  "fast f32 batch-1 profile: call": "; an empty exported function called from JS (fk_input_size)",
+  "fast f32 batch-1 profile: copy":
+    "; the input and mask copied into WASM memory as actBatch stages them, no call",
+  "fast f32 batch-1 profile: staged":
+    "; CompiledActor.actStaged(true): one call on input and mask already in WASM memory, nothing copied (the decision when the observation is produced in module memory)",
+};
+
+/** Batch-1 decomposition of the fast build's decision (see the module docs), µs per call. */
+function profileUs(s: Subject): Record<string, number> {
+  const a = s.fast!, x = s.fastExports!;
+  const I = a.inputSize, A = a.numActions;
+  const input = new Float32Array(I);
+  for (let i = 0; i < I; i++) input[i] = Math.sin(i * 12.9898) * 0.5;
+  const mask = new Uint8Array(A).fill(1);
+  const vIn = a.stagedInputs(1), vMask = a.stagedMasks(1);
+  vIn.set(input);
+  vMask.set(mask);
+  let sink = 0;
+  const time = (fn: () => void) =>
+    measureLatency(fn, { samples: 60, callsPerSample: 2000, warmup: 2000 }).medianMs * 1000;
+  const out = {
+    "fast f32 batch-1 profile: call": time(() => {
+      sink += x.fk_input_size();
+    }),
+    "fast f32 batch-1 profile: copy": time(() => {
+      vIn.set(input);
+      vMask.set(mask);
+    }),
+    "fast f32 batch-1 profile: staged": time(() => {
+      sink += a.actStaged(true);
+    }),
+  };
+  if (sink === -1) console.log(sink);
+  return out;
 }
 
 /** The export's default agreement target of the calibration-set precision choice. */
@@ -387,6 +463,13 @@ export async function run(): Promise<BenchRow[]> {
           );
           keep("compiled wasm f32", syncLatencyUs(s.f32, batch));
           keep("compiled wasm i8", syncLatencyUs(s.i8, batch));
+          if (s.fast) {
+            keep("compiled wasm f32 fast", syncLatencyUs(s.fast, batch));
+            keep("compiled wasm f32 relaxed", syncLatencyUs(s.relaxed!, batch));
+            if (batch === 1) {
+              for (const [k, v] of Object.entries(profileUs(s))) keep(k, v);
+            }
+          }
         }
         for (const [cc, v] of Object.entries(s.native)) {
           const nat = batch === 1 ? [v[0], v[2]] : [v[1], v[3]];
@@ -396,7 +479,7 @@ export async function run(): Promise<BenchRow[]> {
         const floorUs = (flops * batch) / PEAK * 1e6;
         for (const [path, us] of Object.entries(best)) {
           const isStudentTarget = flops === 1316 && batch === 1 &&
-            (path === "compiled wasm f32" || path === "native gcc f32" ||
+            (path === "compiled wasm f32 fast" || path === "native gcc f32" ||
               path === "native clang f32");
           const isTeacherTarget = s.label.startsWith("teacher") && batch === 1 &&
             path === "compiled wasm f32";
@@ -429,8 +512,14 @@ export async function run(): Promise<BenchRow[]> {
                 })`
                 : ""
             }${path === "onnxruntime-node" ? "; async session.run, CPU EP, 1 thread" : ""}${
-              path.endsWith("i8") ? `; bits per layer ${s.precision}` : ""
-            }`,
+              PATH_NOTES[path] ?? ""
+            }${
+              path === "compiled wasm f32 relaxed"
+                ? relaxedSimdSupported()
+                  ? "; relaxed SIMD validated: f32x4.relaxed_madd"
+                  : "; no relaxed SIMD in this engine: the fast build ran"
+                : ""
+            }${path.endsWith("i8") ? `; bits per layer ${s.precision}` : ""}`,
           });
         }
       }

@@ -13,6 +13,8 @@
  * <out>/c/<class>_i8.{c,h}       int8, per-channel weight scales; layers at 16 bits where the calibration
  *                                set asks (see `choosePrecision`)
  * <out>/wasm/<class>_{f32,i8}.wasm   the same C compiled to WASM SIMD (target wasm)
+ * <out>/wasm/<class>_f32_fast.wasm   the fast float32 WASM build (codegen_wasm.ts), which the compiled
+ *                                backend loads by default
  * ```
  *
  * Checks per target: `host` (gcc) runs the held-out observations through both precisions and compares the
@@ -45,6 +47,8 @@ import type { PolicySet } from "../policies/policy_set.ts";
 import { actionModeOf, budgetsOf, deployableModelsDir } from "../distill/scenario.ts";
 import { evaluateController, pairedDifference } from "../distill/evaluate.ts";
 import { ExportInputError, type Network, networkFromActor } from "./network.ts";
+import { fastWasmFits, generateWasmFloatC, type WasmCOptions } from "./codegen_wasm.ts";
+import { relaxMaddOpcodes } from "./wasm_relaxed.ts";
 import {
   allInt8,
   calibrationStats,
@@ -114,8 +118,12 @@ export interface ExportedClass {
   macs: number;
   /** Generated C sources and headers (float32 and int8), relative to the export folder. */
   files: { f32: { c: string; h: string }; i8: { c: string; h: string } };
-  /** WASM SIMD modules (float32 and int8), relative to the export folder (target `wasm`). */
-  wasm?: { f32: string; i8: string };
+  /**
+   * WASM SIMD modules (float32 and int8 of the portable C, and the fast float32 build the compiled backend
+   * loads by default when the network is small enough, see `fastWasmFits`), relative to the export folder
+   * (target `wasm`).
+   */
+  wasm?: { f32: string; i8: string; f32Fast?: string };
   /** The class's parameter memory budget, bytes. */
   budget: { paramMemoryBytes: number };
   /** Generator's own estimate: constant tables (flash) and activation buffers (RAM), bytes. */
@@ -162,8 +170,16 @@ export interface ExportedClass {
     };
     elfBytes: { text: number; data: number; bss: number };
   };
-  /** WASM modules checked against the host build (target `wasm`). */
-  wasmCheck?: { rows: number; sameActionsAsHost: boolean };
+  /**
+   * WASM modules checked against the host build (target `wasm`): the portable C's builds give its actions
+   * (`sameActionsAsHost`); the fast float32 build (`codegen_wasm.ts`) its action agreement with the host
+   * float32 build and its max |logit diff| against the plain path (float64 accumulation).
+   */
+  wasmCheck?: {
+    rows: number;
+    sameActionsAsHost: boolean;
+    fast: { actionAgreementWithHost: number; maxAbsLogitDiffVsPlain: number };
+  };
 }
 
 /** Flash/RAM of one model object on the Cortex-M4. */
@@ -407,6 +423,49 @@ export async function buildWasm(dir: string, g: GeneratedC): Promise<Uint8Array>
   return await Deno.readFile(out);
 }
 
+/**
+ * Compiles the fast float32 WASM build of a network (`codegen_wasm.ts`; with `madd`, relaxed-SIMD
+ * multiply-add, its opcodes rewritten by `relaxMaddOpcodes`); returns the base name and module bytes.
+ *
+ * @example
+ * ```ts ignore
+ * const { bytes } = await buildWasmFast(buildDir, net);
+ * ```
+ */
+export async function buildWasmFast(
+  dir: string,
+  net: Network,
+  options: WasmCOptions = {},
+): Promise<{ base: string; bytes: Uint8Array }> {
+  const g = generateWasmFloatC(net, options);
+  const src = `${dir}/${g.base}.c`, out = `${dir}/${g.base}.wasm`;
+  await Deno.writeTextFile(src, g.source);
+  await runTool("clang", [
+    "--target=wasm32",
+    "-msimd128",
+    ...(options.madd ? ["-mrelaxed-simd"] : []),
+    "-O3",
+    "-nostdlib",
+    "-std=c99",
+    "-ffp-contract=off",
+    "-Wl,--no-entry",
+    "-Wl,--export=__heap_base",
+    ...[
+      "fk_input_size",
+      "fk_num_actions",
+      "fk_act",
+      "fk_act_batch",
+      "fk_logits_batch",
+      ...(net.numActions <= 32 ? ["fk_act_bits"] : []),
+    ].map((f) => `-Wl,--export=${f}`),
+    "-o",
+    out,
+    src,
+  ], dir);
+  const bytes = await Deno.readFile(out);
+  return { base: g.base, bytes: options.madd ? relaxMaddOpcodes(bytes).bytes : bytes };
+}
+
 function progress(log: (s: string) => void, s: string): void {
   log(`export: ${s}`);
 }
@@ -633,15 +692,40 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
             label: `wasm/${g.base}.wasm`,
           });
         }
-        entry.wasm = { f32: `wasm/${f32.base}.wasm`, i8: `wasm/${i8.base}.wasm` };
-        const n = verRec.rows;
+        // The fast float32 build (shape-specialised SIMD128, its own summation order), checked against
+        // the plain path's logits and the host build's actions.
+        const fast = fastWasmFits(net) ? await buildWasmFast(build, net) : undefined;
+        if (fast) await Deno.writeFile(`${tmp}/wasm/${fast.base}.wasm`, fast.bytes);
+        const fastActor = fast
+          ? await CompiledActor.load(fast.bytes, net.spec, { label: `wasm/${fast.base}.wasm` })
+          : slot.f32!;
+        entry.wasm = {
+          f32: `wasm/${f32.base}.wasm`,
+          i8: `wasm/${i8.base}.wasm`,
+          ...(fast ? { f32Fast: `wasm/${fast.base}.wasm` } : {}),
+        };
+        const n = verRec.rows, A = net.numActions;
         const wf = slot.f32!.actBatch(verRec.inputs, n, verRec.masks, new Int32Array(n));
         const wi = slot.i8!.actBatch(verRec.inputs, n, verRec.masks, new Int32Array(n));
-        let same = true;
+        const wq = fastActor.actBatch(verRec.inputs, n, verRec.masks, new Int32Array(n));
+        let same = true, fastSame = 0, fastMax = 0;
         for (let r = 0; r < n; r++) {
           if (wf[r] !== host!.af[r] || wi[r] !== host!.ai[r]) same = false;
+          if (wq[r] === host!.af[r]) fastSame++;
         }
-        entry.wasmCheck = { rows: n, sameActionsAsHost: same };
+        const ref = (set.classes[c].actor as PlainActor).logits(
+          verRec.inputs,
+          undefined,
+          new Float32Array(n * A),
+          n,
+        );
+        const fl = fastActor.logits(verRec.inputs, undefined, new Float32Array(n * A), n);
+        for (let i = 0; i < n * A; i++) fastMax = Math.max(fastMax, Math.abs(fl[i] - ref[i]));
+        entry.wasmCheck = {
+          rows: n,
+          sameActionsAsHost: same,
+          fast: { actionAgreementWithHost: fastSame / n, maxAbsLogitDiffVsPlain: fastMax },
+        };
       }
       classes.push(entry);
     }

@@ -97,6 +97,14 @@ Deno.test({
     }
     assert.ok(c.cortexM4!.i8.flash < c.cortexM4!.f32.flash);
     assert.ok(c.wasmCheck!.sameActionsAsHost);
+    // The fast float32 WASM build: its own summation order, within float32 rounding of the plain path.
+    assert.ok(
+      c.wasmCheck!.fast.maxAbsLogitDiffVsPlain <= 1e-5,
+      `fast max |dlogit| ${c.wasmCheck!.fast.maxAbsLogitDiffVsPlain}`,
+    );
+    assert.ok(c.wasmCheck!.fast.maxAbsLogitDiffVsPlain > 0);
+    assert.equal(c.wasmCheck!.fast.actionAgreementWithHost, 1);
+    assert.ok((await Deno.stat(`${root}/out/${c.wasm!.f32Fast}`)).isFile);
     assert.equal(m.int8Return!.episodes, 2);
     // The precision was chosen on the calibration set; the TypeScript twin is the host build, bit for bit.
     const qz = c.quantization;
@@ -131,6 +139,15 @@ Deno.test({
       b.length,
       rec.classes[0].masks,
       b,
+    );
+    assert.deepEqual(b, a);
+    // The portable build (fast: false) decides alike.
+    const portable = await loadCompiledPolicySet(`${root}/out`, { fast: false });
+    (portable.classes[0].actor as CompiledActor).actBatch(
+      rec.classes[0].inputs,
+      b.length,
+      rec.classes[0].masks,
+      b.fill(-1),
     );
     assert.deepEqual(b, a);
     const step = env.reset(3);

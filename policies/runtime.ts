@@ -161,6 +161,21 @@ export class PolicyRuntime {
     }
     const s = this.#scratchFor(c, count);
     if (view) view.applyBatch(buffers.obs, count, s.viewed!);
+    const mask = buffers.actionMask;
+    if (actor instanceof CompiledActor && options.greedy) {
+      // Zero copy: the inputs are built straight into the module's memory, one call decides.
+      const staged = actor.stagedInputs(count);
+      buildActorInput(
+        s.viewed ?? buffers.obs,
+        count,
+        spec.obsSize,
+        spec.agentIdSize,
+        staged,
+        options.agentIndexOffset ?? 0,
+      );
+      actor.actStagedBatch(count, mask, out);
+      return;
+    }
     buildActorInput(
       s.viewed ?? buffers.obs,
       count,
@@ -169,7 +184,6 @@ export class PolicyRuntime {
       s.inputs,
       options.agentIndexOffset ?? 0,
     );
-    const mask = buffers.actionMask;
     if (actor instanceof PlainActor || actor instanceof CompiledActor) {
       if (options.greedy) {
         actor.actBatch(s.inputs, count, mask, out);
