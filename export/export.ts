@@ -502,6 +502,17 @@ export async function exportPolicySet(options: ExportOptions): Promise<ExportMan
   }
   const modelsDir = (options.modelsDir ?? `${shipped}/students`).replace(/\/+$/, "");
   const set = await loadPolicySet(modelsDir, { as: "plain", expect: { classes: env.classes } });
+  // The generated C reads the network's input as it is; a student with an observation budget reads a
+  // view of the observation that the export does not generate (yet), so it would decide on the wrong input.
+  for (const [i, c] of set.classes.entries()) {
+    if (c.view) {
+      throw new ExportInputError(
+        `${modelsDir}/manifest.json`,
+        `classes[${i}].observationView`,
+        `class "${c.name}" reads an observation view (${c.view.outputSize} of ${c.view.inputSize} values), which the export does not generate; export students trained on the full observation`,
+      );
+    }
+  }
   const budgets: ComputeBudget[] = budgetsOf(entry, env);
   const nets = set.classes.map((c) =>
     networkFromActor(c.name, c.actor as PlainActor, `${modelsDir}/${c.name}/weights.bin`)

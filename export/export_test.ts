@@ -345,3 +345,45 @@ Deno.test({
     await Deno.remove(root, { recursive: true });
   },
 });
+
+Deno.test("export: a student with an observation view is refused, naming the file and field", async () => {
+  const { SmaxEnv } = await import("../sim/smax/env.ts");
+  const { ObservationView } = await import("../policies/observation_view.ts");
+  const { PlainActor } = await import("../policies/plain.ts");
+  const { savePolicySet } = await import("../policies/model_io.ts");
+  const env = new SmaxEnv({ map: "3m" });
+  const view = ObservationView.create(env.observationLayout(0), {
+    entities: { enemies: 1, allies: 1 },
+  });
+  const spec = {
+    obsSize: view.outputSize,
+    agentIdSize: 0,
+    numActions: env.numActions,
+    hiddenSizes: [4],
+    activation: "tanh" as const,
+    kind: "mlp" as const,
+  };
+  const actor = PlainActor.fromWeights(spec, [
+    new Float32Array(spec.obsSize * 4).fill(0.1),
+    new Float32Array(4),
+    new Float32Array(4 * spec.numActions).fill(0.1),
+    new Float32Array(spec.numActions),
+  ]);
+  const dir = await Deno.makeTempDir({ prefix: "fleetkd_export_view_" });
+  try {
+    await savePolicySet(`${dir}/s`, { classes: [{ name: "marine", actor, view }] });
+    await assert.rejects(
+      exportPolicySet({
+        scenario: "smax/3m",
+        modelsDir: `${dir}/s`,
+        outDir: `${dir}/out`,
+        targets: ["host"],
+        log: () => {},
+      }),
+      /manifest\.json.*classes\[0\]\.observationView.*reads an observation view \(18 of 30 values\)/,
+    );
+    await assert.rejects(Deno.stat(`${dir}/out`));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
