@@ -44,14 +44,9 @@ export const TEACHER_FLOORS: Record<string, {
   "smax/8m": { minWin: 0.9, minWinOverHeuristic: 0.6, note: "target >= 97% wins" },
   // 71.5%, heuristic 55%. Target 95%.
   "smax/2s3z": { minWin: 0.7, minWinOverHeuristic: 0.15, note: "target >= 95% wins" },
-  // WEAK TEACHER: 3% wins against the heuristic's 45.5%. The floor at 3% (and -43 points against the
-  // heuristic) only stops it from getting worse; it passes because it is set there. Target: >= 90% wins
-  // and beating the heuristic by a paired 95% CI above zero.
-  "smax/3s5z": {
-    minWin: 0.03,
-    minWinOverHeuristic: -0.43,
-    note: "weak teacher, floor set at its own 3%; target >= 90% wins and above the heuristic",
-  },
+  // 72% wins, heuristic 45.5% (the teacher warm-started from the heuristic, issue 17; the one from
+  // noise won 3%). Target 90%.
+  "smax/3s5z": { minWin: 0.7, minWinOverHeuristic: 0.2, note: "target >= 90% wins" },
   // 71%, heuristic 0%. Target 80%.
   "smax/3s_vs_5z": { minWin: 0.7, minWinOverHeuristic: 0.7, note: "target >= 80% wins" },
   // -8.00 against the assignment heuristic's -7.32: 9.25% below. Target: within 5%.
@@ -242,14 +237,14 @@ Deno.test("scenario regression: a shifted metric is reported with what moved and
 Deno.test("teacher floors: a teacher below its floor is reported with the figure, the floor and the target", () => {
   assert.deepEqual(
     teacherFloorFailures("smax/3s5z", {
-      "teacher.info.won": 0.02,
+      "teacher.info.won": 0.6,
       "baseline.info.won": 0.5,
-      "teacher.return": 14,
+      "teacher.return": 17,
       "baseline.return": 16,
     }),
     [
-      "teacher wins 2.0%, floor 3.0% (weak teacher, floor set at its own 3%; target >= 90% wins and above the heuristic)",
-      "teacher wins 2.0% against the heuristic's 50.0%: -48.0 points, floor -43.0 (weak teacher, floor set at its own 3%; target >= 90% wins and above the heuristic)",
+      "teacher wins 60.0%, floor 70.0% (target >= 90% wins)",
+      "teacher wins 60.0% against the heuristic's 50.0%: 10.0 points, floor 20.0 (target >= 90% wins)",
     ],
   );
   assert.deepEqual(
