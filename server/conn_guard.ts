@@ -16,7 +16,7 @@
  * connection's local port maps to the client it carries), so per-client stream caps still hold, and the
  * state of its client side from {@linkcode ConnGuard.downstreamOf}: the bytes written to the client so
  * far and a wake-up when more are. The relay has back-pressure, not buffers: it reads from the HTTP
- * server only when its last bytes reached the client's socket, so at most one read (32 KiB) waits in it
+ * server only when its last bytes reached the client's socket, so at most one read (16 KiB) waits in it
  * per connection; telemetry streams use the count to stop sending to a client that takes nothing (see
  * `server/send_budget.ts`).
  *
@@ -57,7 +57,8 @@ export interface ConnGuardOptions {
 
 const MAX_HEAD_BYTES = 16 * 1024;
 const UP_BUFFER = 4 * 1024;
-const DOWN_BUFFER = 32 * 1024;
+/** Per connection, held while a write to a stalled client waits: 2,000 such clients hold 32 MiB. */
+const DOWN_BUFFER = 16 * 1024;
 const EMPTY = new Uint8Array(0);
 
 function indexOfHeadEnd(buf: Uint8Array, length: number): number {

@@ -32,7 +32,8 @@
  * stalled client costs no work per event and only its cap in memory. Without the guard only the stream's
  * own queue is counted (`Deno.serve` takes from it as long as its socket does).
  *
- * While no event comes for `keepAliveMs`, a comment line (`: keep-alive`) is sent, so idle streams are not
+ * While no event comes for `keepAliveMs`, a comment line (`: keep-alive`) is sent (one timer per period
+ * serves every waiting stream, so it may come sooner, never later), so idle streams are not
  * taken for dead connections.
  *
  * @example
@@ -124,6 +125,55 @@ function frameParts(entry: StreamEntry): Uint8Array[] {
   return [encoder.encode(sseFrame(entry))];
 }
 
+/**
+ * One keep-alive timer per period for every stream waiting with it, instead of a timer set and cleared
+ * per wait (per event and stream on a live run): the timer runs while anyone waits, and each tick wakes
+ * every stream waiting then. A stream therefore gets its comment within `keepAliveMs` of starting to wait
+ * (sometimes sooner), never later.
+ */
+class KeepAliveTicker {
+  #waiters = 0;
+  #gen = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #tick: Promise<void> | undefined;
+  #fire: () => void = () => {};
+  constructor(readonly ms: number) {}
+  /** The next tick; `gen` is passed to {@linkcode KeepAliveTicker.leave} when it is not waited for. */
+  wait(): { tick: Promise<void>; gen: number } {
+    this.#waiters++;
+    if (!this.#tick) {
+      this.#tick = new Promise((resolve) => (this.#fire = resolve));
+      this.#timer = setTimeout(() => {
+        const fire = this.#fire;
+        this.#reset();
+        fire();
+      }, this.ms);
+    }
+    return { tick: this.#tick, gen: this.#gen };
+  }
+  /** A waiter woke for another reason; the timer stops when nobody waits. */
+  leave(gen: number): void {
+    if (gen !== this.#gen || this.#waiters === 0) return;
+    if (--this.#waiters === 0) {
+      clearTimeout(this.#timer);
+      this.#reset();
+    }
+  }
+  #reset(): void {
+    this.#timer = undefined;
+    this.#tick = undefined;
+    this.#waiters = 0;
+    this.#gen++;
+  }
+}
+
+const tickers = new Map<number, KeepAliveTicker>();
+function keepAliveTicker(ms: number): KeepAliveTicker {
+  let t = tickers.get(ms);
+  if (!t) tickers.set(ms, t = new KeepAliveTicker(ms));
+  return t;
+}
+
 /** The `event: <name>` frame (no id) with `data` as JSON. */
 function controlFrame(name: string, data: unknown): Uint8Array {
   return encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -152,6 +202,8 @@ export function sseResponse(
   let finished = false;
   let onClose: (() => void) | undefined;
   let slowTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the stream started waiting for the client to take its queue (0: not waiting). */
+  let waitingSince = 0;
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
   const downstream = options.downstream;
   /** Bytes of the connection already written when the stream began (earlier responses). */
@@ -222,7 +274,7 @@ export function sseResponse(
       if (finished || !downstream) return 0;
       armSlowTimer();
       await downstream.progress();
-      clearTimeout(slowTimer);
+      disarmSlowTimer();
       if (finished) return 0;
       if (downstream.closed) {
         end();
@@ -258,12 +310,28 @@ export function sseResponse(
       if (offset === p.length) nextPart();
     }
   };
-  /** Armed when the queue is full: if the client takes nothing for slowMs, it is cut off. */
+  /**
+   * Armed when the queue is full: if the client takes nothing for slowMs, it is cut off. Arming and
+   * disarming only note the time; one timer per stream checks it (re-armed for the rest when the client
+   * took something meanwhile), so a busy stream sets no timer per event.
+   */
   const armSlowTimer = () => {
-    clearTimeout(slowTimer);
-    slowTimer = setTimeout(() => {
+    waitingSince = performance.now();
+    slowTimer ??= setTimeout(onSlowTimer, slowMs);
+  };
+  const disarmSlowTimer = () => {
+    waitingSince = 0;
+  };
+  const onSlowTimer = () => {
+    slowTimer = undefined;
+    if (finished || waitingSince === 0) return;
+    const waited = performance.now() - waitingSince;
+    if (waited < slowMs) {
+      slowTimer = setTimeout(onSlowTimer, slowMs - waited);
+      return;
+    }
+    {
       const controller = controllerRef!;
-      if (finished) return;
       options.onSlowConsumer?.();
       // Finish the frame in progress so the reason arrives on a frame boundary.
       finishFrame(controller);
@@ -280,7 +348,7 @@ export function sseResponse(
       // reads again, else it goes with the connection.
       end();
       controller.close();
-    }, slowMs);
+    }
   };
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
@@ -290,7 +358,7 @@ export function sseResponse(
       send(controller, encoder.encode(`retry: ${options.retryMs ?? 1000}\n\n`));
     },
     async pull(controller) {
-      clearTimeout(slowTimer);
+      disarmSlowTimer();
       try {
         while (!finished) {
           if (frames.length > 0) {
@@ -302,7 +370,13 @@ export function sseResponse(
             armSlowTimer();
             return;
           }
-          const entries = await broadcaster.read(cursor, batch, readBytes);
+          // Behind the guard, read ahead only a few caps' worth: a stalled connection keeps what it
+          // read (as frames waiting for room), and 2,000 of them each holding 1 MiB of frames would
+          // hold hundreds of thousands of objects.
+          const limit = downstream
+            ? Math.min(readBytes, Math.max(4 * (slot?.cap ?? sendBuffer), 64 * 1024))
+            : readBytes;
+          const entries = await broadcaster.read(cursor, batch, limit);
           if (finished) return;
           if (entries.length > 0) {
             for (const e of entries) frames.push({ seq: e.seq, parts: frameParts(e) });
@@ -331,15 +405,14 @@ export function sseResponse(
             controller.close();
             return;
           }
-          let timer: ReturnType<typeof setTimeout> | undefined;
+          const ticker = keepAliveTicker(keepAliveMs);
+          const wait = ticker.wait();
           const quiet = await Promise.race([
             (cursor <= broadcaster.lastSeq ? broadcaster.ended : broadcaster.waitBeyond(cursor - 1))
               .then(() => false),
-            new Promise<boolean>((
-              resolve,
-            ) => (timer = setTimeout(() => resolve(true), keepAliveMs))),
+            wait.tick.then(() => true),
           ]);
-          clearTimeout(timer);
+          if (!quiet) ticker.leave(wait.gen);
           if (finished) return;
           if (quiet) {
             send(controller, encoder.encode(": keep-alive\n\n"));
