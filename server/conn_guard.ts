@@ -16,7 +16,7 @@
  * connection's local port maps to the client it carries), so per-client stream caps still hold, and the
  * state of its client side from {@linkcode ConnGuard.downstreamOf}: the bytes written to the client so
  * far and a wake-up when more are. The relay has back-pressure, not buffers: it reads from the HTTP
- * server only when its last bytes reached the client's socket, so at most one read (16 KiB) waits in it
+ * server only when its last bytes reached the client's socket, so at most one read (16 or 32 KiB) waits in it
  * per connection; telemetry streams use the count to stop sending to a client that takes nothing (see
  * `server/send_budget.ts`).
  *
@@ -57,8 +57,14 @@ export interface ConnGuardOptions {
 
 const MAX_HEAD_BYTES = 16 * 1024;
 const UP_BUFFER = 4 * 1024;
-/** Per connection, held while a write to a stalled client waits: 2,000 such clients hold 32 MiB. */
-const DOWN_BUFFER = 16 * 1024;
+/**
+ * Read buffer towards the client, per connection (held while a write to a stalled client waits): 32 KiB
+ * while at most {@linkcode MANY_CONNECTIONS} are open, 16 KiB for the connections beyond (2,000 stalled
+ * clients then hold 40 MiB instead of 64).
+ */
+const DOWN_BUFFER = 32 * 1024;
+const DOWN_BUFFER_MANY = 16 * 1024;
+const MANY_CONNECTIONS = 512;
 const EMPTY = new Uint8Array(0);
 
 function indexOfHeadEnd(buf: Uint8Array, length: number): number {
@@ -289,7 +295,12 @@ export class ConnGuard {
       const down = downstream;
       await Promise.race([
         pump(client, up, UP_BUFFER),
-        pump(up, client, DOWN_BUFFER, (n) => down.wrote(n)),
+        pump(
+          up,
+          client,
+          this.#conns.size > MANY_CONNECTIONS ? DOWN_BUFFER_MANY : DOWN_BUFFER,
+          (n) => down.wrote(n),
+        ),
       ]);
     } catch { /* upstream refused: drop the client */ }
     closeAll();

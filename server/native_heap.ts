@@ -5,7 +5,8 @@
  * arenas. When thousands of connections close, malloc keeps most of those pages (measured: 2,000 stalled
  * SSE clients left RSS about 300 MiB above its level before them, until `malloc_trim(0)` took it back down
  * to within 40 MiB). {@linkcode NativeHeapTrimmer} watches an open-connection count and calls glibc's
- * `malloc_trim(0)` once the count has fallen by `drop` (default 64) from its highest since the last trim.
+ * `malloc_trim(0)` once the count has fallen by `drop` (default 64) from its highest since the last trim,
+ * at most once per `minGapMs` (5 s).
  *
  * This needs glibc (Linux) and the FFI permission for its libc (`deno task serve` grants
  * `--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6,/lib/aarch64-linux-gnu/libc.so.6`; `-A` grants it too).
@@ -66,8 +67,12 @@ export interface NativeHeapTrimmerOptions {
   intervalMs?: number;
   /** Trim once the count fell by this much from its highest since the last trim (default 64). */
   drop?: number;
+  /** Least time between two trims, ms (default 5000: a trim walks every arena, so not on every check). */
+  minGapMs?: number;
   /** The trim itself (default {@linkcode trimNativeHeap}). */
   trim?: () => boolean;
+  /** The clock, ms (default `performance.now`). */
+  now?: () => number;
 }
 
 /**
@@ -92,6 +97,9 @@ export class NativeHeapTrimmer {
   readonly #drop: number;
   readonly #intervalMs: number;
   readonly #trim: () => boolean;
+  readonly #minGapMs: number;
+  readonly #now: () => number;
+  #lastTrim = Number.NEGATIVE_INFINITY;
   #peak = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Trims done. */
@@ -111,13 +119,21 @@ export class NativeHeapTrimmer {
     this.#drop = options.drop ?? 64;
     this.#intervalMs = options.intervalMs ?? 2000;
     this.#trim = options.trim ?? trimNativeHeap;
+    this.#minGapMs = options.minGapMs ?? 5000;
+    this.#now = options.now ?? (() => performance.now());
   }
 
-  /** Checks the count once; trims when it fell by `drop` from its peak. Returns whether it trimmed. */
+  /**
+   * Checks the count once; trims when it fell by `drop` from its peak and the last trim is `minGapMs`
+   * ago. Returns whether it trimmed.
+   */
   check(): boolean {
     const n = this.#count();
     if (n > this.#peak) this.#peak = n;
     if (this.#peak - n < this.#drop) return false;
+    const now = this.#now();
+    if (now - this.#lastTrim < this.#minGapMs) return false;
+    this.#lastTrim = now;
     this.#peak = n;
     if (!this.#trim()) return false;
     this.trims++;

@@ -27,8 +27,8 @@
  * Behind the connection guard (`downstream`, see `server/conn_guard.ts`) the bytes held for a connection
  * are counted end to end: sent by this stream but not yet written to the client's socket by the relay
  * (whatever sits in `Deno.serve`, in the socket between it and the relay, or in the relay). Once they
- * reach the connection's cap (`sendBufferBytes`, or its smaller share of the send budget when many streams
- * are open) the stream sends nothing more until the relay writes some to the client: back-pressure, so a
+ * reach the connection's cap (4 x `sendBufferBytes`, or its smaller share of the send budget when many
+ * streams are open) the stream sends nothing more until the relay writes some to the client: back-pressure, so a
  * stalled client costs no work per event and only its cap in memory. Without the guard only the stream's
  * own queue is counted (`Deno.serve` takes from it as long as its socket does).
  *
@@ -59,6 +59,12 @@ import type { BudgetSlot, SendBudget } from "./send_budget.ts";
 
 /** A part at most this large is queued whole even past the budget (so the stream always progresses). */
 const SMALL_FRAME = 4 * 1024;
+/**
+ * Behind the guard a stream may have this many send buffers in flight end to end (most of it in the
+ * socket between `Deno.serve` and the relay, kernel memory), so a fast client is not slowed by the
+ * round trip; with many streams open their share of the send budget is the smaller cap.
+ */
+const WINDOW_BUFFERS = 4;
 /** Most bytes of chunked framing around one chunk (up to 16 MiB: six hex digits and two CRLFs). */
 const CHUNK_FRAMING = 10;
 
@@ -263,13 +269,17 @@ export function sseResponse(
    * writes some of them to the client; 0 when the stream ended meanwhile.
    */
   const room = async (): Promise<number> => {
+    // Once at its cap, the stream waits until half of it has gone out, so it sends in large steps
+    // rather than one relay write at a time.
+    let waited = false;
     for (;;) {
-      const cap = slot ? slot.cap : sendBuffer;
+      const cap = slot ? slot.cap : WINDOW_BUFFERS * sendBuffer;
       const h = held();
-      if (cap - h > CHUNK_FRAMING) {
+      if (waited ? h <= cap / 2 : cap - h > CHUNK_FRAMING) {
         slot?.hold(h, false);
         return finished ? 0 : cap - h;
       }
+      waited = true;
       slot?.hold(h, true);
       if (finished || !downstream) return 0;
       armSlowTimer();
@@ -354,7 +364,10 @@ export function sseResponse(
     start(controller) {
       controllerRef = controller;
       onClose = options.onOpen?.();
-      slot = options.budget?.register(sendBuffer, cutForBudget);
+      slot = options.budget?.register(
+        downstream ? WINDOW_BUFFERS * sendBuffer : sendBuffer,
+        cutForBudget,
+      );
       send(controller, encoder.encode(`retry: ${options.retryMs ?? 1000}\n\n`));
     },
     async pull(controller) {
