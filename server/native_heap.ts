@@ -6,7 +6,7 @@
  * SSE clients left RSS about 300 MiB above its level before them, until `malloc_trim(0)` took it back down
  * to within 40 MiB). {@linkcode NativeHeapTrimmer} watches an open-connection count and calls glibc's
  * `malloc_trim(0)` once the count has fallen by `drop` (default 64) from its highest since the last trim,
- * at most once per `minGapMs` (5 s).
+ * at most once per `minGapMs` (2 s).
  *
  * This needs glibc (Linux) and the FFI permission for its libc (`deno task serve` grants
  * `--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6,/lib/aarch64-linux-gnu/libc.so.6`; `-A` grants it too).
@@ -67,7 +67,7 @@ export interface NativeHeapTrimmerOptions {
   intervalMs?: number;
   /** Trim once the count fell by this much from its highest since the last trim (default 64). */
   drop?: number;
-  /** Least time between two trims, ms (default 5000: a trim walks every arena, so not on every check). */
+  /** Least time between two trims, ms (default 2000: a trim walks every arena, so not more often). */
   minGapMs?: number;
   /** The trim itself (default {@linkcode trimNativeHeap}). */
   trim?: () => boolean;
@@ -119,7 +119,7 @@ export class NativeHeapTrimmer {
     this.#drop = options.drop ?? 64;
     this.#intervalMs = options.intervalMs ?? 2000;
     this.#trim = options.trim ?? trimNativeHeap;
-    this.#minGapMs = options.minGapMs ?? 5000;
+    this.#minGapMs = options.minGapMs ?? 2000;
     this.#now = options.now ?? (() => performance.now());
   }
 

@@ -40,6 +40,8 @@
 export interface BudgetSlot {
   /** Most bytes this stream may hold now. */
   readonly cap: number;
+  /** The cap for a stream whose own buffer is `maxBytes` now (e.g. a wider window for a fast client). */
+  capFor(maxBytes: number): number;
   /** Bytes this stream holds (as last reported). */
   readonly held: number;
   /** Whether the slot was released (by the stream, or by a cut). */
@@ -128,7 +130,10 @@ export class SendBudget {
       maxCap: sendBufferBytes,
       onCut,
       get cap() {
-        return budget.#capOf(slot);
+        return budget.#capOf(slot.maxCap);
+      },
+      capFor(maxBytes: number) {
+        return budget.#capOf(maxBytes);
       },
       hold(bytes: number, stalled: boolean) {
         if (slot.released) return;
@@ -146,9 +151,9 @@ export class SendBudget {
     return slot;
   }
 
-  #capOf(slot: Slot): number {
+  #capOf(maxCap: number): number {
     const share = Math.floor(this.#budget / Math.max(1, this.#streams));
-    return Math.max(Math.min(this.#minCap, slot.maxCap), Math.min(slot.maxCap, share));
+    return Math.max(Math.min(this.#minCap, maxCap), Math.min(maxCap, share));
   }
 
   #release(slot: Slot): void {

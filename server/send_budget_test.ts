@@ -10,6 +10,8 @@ Deno.test("send budget: each stream's cap is its share of the budget, within its
   const b = budget.register(8 * KiB, () => {});
   assert.equal(a.cap, 32 * KiB);
   assert.equal(b.cap, 8 * KiB, "never more than the stream's own buffer");
+  assert.equal(a.capFor(16 * KiB), 16 * KiB);
+  assert.equal(a.capFor(1024 * KiB), 32 * KiB, "a wider window is still bounded by the share");
   const more = Array.from({ length: 8 }, () => budget.register(256 * KiB, () => {}));
   assert.equal(a.cap, 16 * KiB, "never below the floor");
   for (const s of [a, b, ...more]) s.release();

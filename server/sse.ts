@@ -27,8 +27,8 @@
  * Behind the connection guard (`downstream`, see `server/conn_guard.ts`) the bytes held for a connection
  * are counted end to end: sent by this stream but not yet written to the client's socket by the relay
  * (whatever sits in `Deno.serve`, in the socket between it and the relay, or in the relay). Once they
- * reach the connection's cap (4 x `sendBufferBytes`, or its smaller share of the send budget when many
- * streams are open) the stream sends nothing more until the relay writes some to the client: back-pressure, so a
+ * reach the connection's cap (`sendBufferBytes`, 4 x that once the client has taken 8 MiB, or its
+ * smaller share of the send budget when many streams are open) the stream sends nothing more until the relay writes some to the client: back-pressure, so a
  * stalled client costs no work per event and only its cap in memory. Without the guard only the stream's
  * own queue is counted (`Deno.serve` takes from it as long as its socket does).
  *
@@ -60,11 +60,17 @@ import type { BudgetSlot, SendBudget } from "./send_budget.ts";
 /** A part at most this large is queued whole even past the budget (so the stream always progresses). */
 const SMALL_FRAME = 4 * 1024;
 /**
- * Behind the guard a stream may have this many send buffers in flight end to end (most of it in the
- * socket between `Deno.serve` and the relay, kernel memory), so a fast client is not slowed by the
- * round trip; with many streams open their share of the send budget is the smaller cap.
+ * Behind the guard a stream whose client has taken {@linkcode PROVEN_READER_BYTES} may have this many
+ * send buffers in flight end to end, so a fast client is not slowed by the round trip; with many streams
+ * open their share of the send budget is the smaller cap.
  */
 const WINDOW_BUFFERS = 4;
+/**
+ * Bytes written to a client before its stream's window widens: more than the socket buffers between the
+ * relay and a client that reads nothing take on loopback here (up to about 4 MiB), so a stalled client
+ * never gets the wide window.
+ */
+const PROVEN_READER_BYTES = 8 * 1024 * 1024;
 /** Most bytes of chunked framing around one chunk (up to 16 MiB: six hex digits and two CRLFs). */
 const CHUNK_FRAMING = 10;
 
@@ -223,14 +229,31 @@ export function sseResponse(
       : Math.max(0, sendBuffer - (controllerRef?.desiredSize ?? sendBuffer));
   let slot: BudgetSlot | undefined;
   const detach = broadcaster.attach();
-  const end = () => {
+  /** Ends the stream; with `linger`, its budget slot stays until the connection goes (see below). */
+  const end = (linger = false) => {
     if (finished) return;
     finished = true;
     clearTimeout(slowTimer);
     frames = [];
-    slot?.release();
+    if (linger && slot && downstream) void lingerSlot(slot, downstream);
+    else slot?.release();
     detach();
     onClose?.();
+  };
+  /**
+   * After a slow-consumer cut the bytes sent are still held for the open connection, so its slot keeps
+   * counting them (stalled) until the client takes them or the connection goes: the budget then cuts such
+   * connections first (they have stalled longest), closing them.
+   */
+  const lingerSlot = async (s: BudgetSlot, down: Downstream) => {
+    while (!s.released && !down.closed) {
+      const h = held();
+      if (h === 0) break;
+      // Up to its cap: the rest of the frame in progress and the reason went out past it.
+      s.hold(Math.min(h, s.cap), true);
+      await down.progress();
+    }
+    s.release();
   };
   const send = (controller: ReadableStreamDefaultController<Uint8Array>, bytes: Uint8Array) => {
     controller.enqueue(bytes);
@@ -248,7 +271,12 @@ export function sseResponse(
   /** Cut by the send budget (see module docs): the reason, then the connection goes. */
   const cutForBudget = () => {
     const controller = controllerRef;
-    if (finished || !controller) return;
+    if (finished) {
+      // Cut earlier as a slow consumer and still holding bytes: only the connection is left to close.
+      downstream?.close();
+      return;
+    }
+    if (!controller) return;
     options.onBudgetCut?.();
     finishFrame(controller);
     send(
@@ -273,7 +301,10 @@ export function sseResponse(
     // rather than one relay write at a time.
     let waited = false;
     for (;;) {
-      const cap = slot ? slot.cap : WINDOW_BUFFERS * sendBuffer;
+      const window = downstream && downstream.bytesWritten - writtenBefore >= PROVEN_READER_BYTES
+        ? WINDOW_BUFFERS * sendBuffer
+        : sendBuffer;
+      const cap = slot ? Math.min(slot.capFor(window), window) : window;
       const h = held();
       if (waited ? h <= cap / 2 : cap - h > CHUNK_FRAMING) {
         slot?.hold(h, false);
@@ -354,9 +385,9 @@ export function sseResponse(
             `the client took nothing for ${slowMs} ms; reconnect with Last-Event-ID to resume`,
         }),
       );
-      // The stream is over for the server (its slot is free); what is queued goes out if the client
-      // reads again, else it goes with the connection.
-      end();
+      // The stream is over for the server (its stream slot is free); what is queued goes out if the
+      // client reads again, else it goes with the connection (or with a send-budget cut, see lingerSlot).
+      end(true);
       controller.close();
     }
   };
@@ -364,10 +395,7 @@ export function sseResponse(
     start(controller) {
       controllerRef = controller;
       onClose = options.onOpen?.();
-      slot = options.budget?.register(
-        downstream ? WINDOW_BUFFERS * sendBuffer : sendBuffer,
-        cutForBudget,
-      );
+      slot = options.budget?.register(sendBuffer, cutForBudget);
       send(controller, encoder.encode(`retry: ${options.retryMs ?? 1000}\n\n`));
     },
     async pull(controller) {

@@ -150,3 +150,44 @@ Deno.test("SSE: the send budget cuts the stream stalled longest with a reason, c
   assert.equal(b.subscribers, 0);
   await b.close();
 });
+
+Deno.test("SSE: a slow-consumer cut keeps its held bytes counted until the budget closes its connection", async () => {
+  const b = await broadcaster(300, 1000);
+  const budget = new SendBudget(48 * KiB, 8 * KiB);
+  let slow = 0;
+  const open = (slowConsumerMs: number) => {
+    const down = new FakeDownstream();
+    const res = sseResponse(b, 1, {
+      downstream: down,
+      budget,
+      slowConsumerMs,
+      onSlowConsumer: () => slow++,
+    });
+    return { down, t: new Taker(res.body!.getReader()) };
+  };
+  const a = open(20);
+  let text = (await a.t.take()).text;
+  // Wait (bounded) for the cut-off; the assertion is on what happens, not on when.
+  for (let i = 0; i < 500 && slow === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(slow, 1);
+  text += (await a.t.take()).text;
+  assert.ok(a.t.done);
+  assert.match(text, /"reason":"slow-consumer"/);
+  assert.equal(b.subscribers, 0, "the stream itself is over");
+  // Its connection still holds what was sent: the budget keeps counting it, as stalled.
+  assert.equal(budget.streams, 1);
+  assert.equal(budget.stalled, 1);
+  assert.ok(budget.heldBytes > 40 * KiB, `${budget.heldBytes}`);
+  assert.ok(!a.down.closed);
+  // A new stream halves the share and stalls: the lingering connection is the one cut, and closed.
+  const c = open(60_000);
+  await c.t.take();
+  assert.equal(budget.cuts, 1);
+  assert.ok(a.down.closed);
+  assert.ok(!c.down.closed);
+  await c.t.reader.cancel();
+  await settle();
+  assert.equal(budget.heldBytes, 0);
+  assert.equal(budget.streams, 0);
+  await b.close();
+});
