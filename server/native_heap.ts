@@ -6,7 +6,8 @@
  * SSE clients left RSS about 300 MiB above its level before them, until `malloc_trim(0)` took it back down
  * to within 40 MiB). {@linkcode NativeHeapTrimmer} watches an open-connection count and calls glibc's
  * `malloc_trim(0)` once the count has fallen by `drop` (default 64) from its highest since the last trim,
- * at most once per `minGapMs` (2 s).
+ * at most once per `minGapMs` (2 s), and twice more after that (one per `minGapMs`, while the count does
+ * not rise), since what the JS garbage collector frees for those connections comes later.
  *
  * This needs glibc (Linux) and the FFI permission for its libc (`deno task serve` grants
  * `--allow-ffi=/lib/x86_64-linux-gnu/libc.so.6,/lib/aarch64-linux-gnu/libc.so.6`; `-A` grants it too).
@@ -21,6 +22,9 @@
  *
  * @module
  */
+
+/** Trims after the one a fall triggers, one per `minGapMs`, while the count does not rise. */
+const FOLLOW_UPS = 2;
 
 const LIBC_PATHS = ["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6"];
 
@@ -101,6 +105,8 @@ export class NativeHeapTrimmer {
   readonly #now: () => number;
   #lastTrim = Number.NEGATIVE_INFINITY;
   #peak = 0;
+  /** Trims still to do after a fall (memory freed by the JS garbage collector comes later). */
+  #followUps = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Trims done. */
   trims = 0;
@@ -129,12 +135,17 @@ export class NativeHeapTrimmer {
    */
   check(): boolean {
     const n = this.#count();
-    if (n > this.#peak) this.#peak = n;
-    if (this.#peak - n < this.#drop) return false;
+    if (n > this.#peak) {
+      this.#peak = n;
+      this.#followUps = 0;
+    }
+    const fell = this.#peak - n >= this.#drop;
+    if (!fell && this.#followUps === 0) return false;
     const now = this.#now();
     if (now - this.#lastTrim < this.#minGapMs) return false;
     this.#lastTrim = now;
     this.#peak = n;
+    this.#followUps = fell ? FOLLOW_UPS : this.#followUps - 1;
     if (!this.#trim()) return false;
     this.trims++;
     return true;

@@ -24,7 +24,26 @@ Deno.test("native heap: trims once the count fell by `drop` from its peak since 
   now = 5000;
   assert.equal(t.check(), true, "the fall is still counted from the peak");
   assert.equal(trims, 2);
-  assert.equal(t.trims, 2);
+  // Two follow-up trims, one per gap, while the count does not rise; then none.
+  now = 7000;
+  assert.equal(t.check(), false, "within the gap");
+  now = 10_000;
+  assert.equal(t.check(), true);
+  now = 15_000;
+  assert.equal(t.check(), true);
+  now = 20_000;
+  assert.equal(t.check(), false);
+  assert.equal(t.trims, 4);
+  // A rise cancels pending follow-ups: after a fall and its trim, a rise means no more trims.
+  open = 200;
+  t.check();
+  open = 100;
+  now = 30_000;
+  assert.equal(t.check(), true, "100 below the peak of 200");
+  open = 150;
+  now = 35_000;
+  assert.equal(t.check(), false, "the count rose: no follow-up");
+  assert.equal(t.trims, 5);
   // Without a usable trim nothing is counted.
   const none = new NativeHeapTrimmer(() => open, { drop: 1, trim: () => false });
   open = 5;

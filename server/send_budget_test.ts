@@ -4,7 +4,7 @@ import { SendBudget } from "./send_budget.ts";
 const KiB = 1024;
 
 Deno.test("send budget: each stream's cap is its share of the budget, within its buffer and the floor", () => {
-  const budget = new SendBudget(64 * KiB, 16 * KiB);
+  const budget = new SendBudget(64 * KiB, 16 * KiB, 0);
   const a = budget.register(256 * KiB, () => {});
   assert.equal(a.cap, 64 * KiB);
   const b = budget.register(8 * KiB, () => {});
@@ -19,7 +19,7 @@ Deno.test("send budget: each stream's cap is its share of the budget, within its
 });
 
 Deno.test("send budget: past the budget the streams stalled longest are cut first; draining ones never", () => {
-  const budget = new SendBudget(100, 10);
+  const budget = new SendBudget(100, 10, 0);
   const cut: string[] = [];
   const slots = Object.fromEntries(
     ["a", "b", "c", "d"].map((name) => [name, budget.register(1000, () => cut.push(name))]),
@@ -51,7 +51,7 @@ Deno.test("send budget: past the budget the streams stalled longest are cut firs
 });
 
 Deno.test("send budget: released streams give every byte back (the accounting returns to zero)", () => {
-  const budget = new SendBudget(1 << 20);
+  const budget = new SendBudget(1 << 20, 16 * KiB, 0);
   const slots = Array.from({ length: 100 }, () => budget.register(64 * KiB, () => {}));
   slots.forEach((s, i) => s.hold(i * 100, i % 3 === 0));
   slots.forEach((s, i) => s.hold(i * 50, i % 2 === 0));
@@ -65,7 +65,25 @@ Deno.test("send budget: released streams give every byte back (the accounting re
 Deno.test("send budget: a budget or floor that is not positive is refused, naming both", () => {
   assert.throws(
     () => new SendBudget(0),
-    /budgetBytes and minCapBytes must be > 0, got 0 and 16384/,
+    /budgetBytes and minCapBytes must be > 0 and stalledOverheadBytes >= 0, got 0, 16384 and 65536/,
   );
-  assert.throws(() => new SendBudget(10, -1), /got 10 and -1/);
+  assert.throws(() => new SendBudget(10, -1), /got 10, -1 and 65536/);
+});
+
+Deno.test("send budget: each stalled stream is charged its connection overhead, so only so many stay", () => {
+  const budget = new SendBudget(10 * 80 * KiB, 16 * KiB, 64 * KiB);
+  const lone = budget.register(1024 * KiB, () => {});
+  assert.equal(lone.cap, 800 * KiB - 64 * KiB, "a lone stream's share pays for its overhead first");
+  lone.release();
+  const cut: number[] = [];
+  const slots = Array.from({ length: 40 }, (_, i) => budget.register(256 * KiB, () => cut.push(i)));
+  assert.equal(slots[0].cap, 16 * KiB, "the floor");
+  for (const s of slots) s.hold(s.cap, true);
+  // 40 stalled at 16 + 64 KiB each is 3,200 KiB: the 30 stalled longest go, 10 x 80 KiB fit.
+  assert.deepEqual(cut, Array.from({ length: 30 }, (_, i) => i));
+  assert.equal(budget.stalled, 10);
+  assert.equal(budget.chargedBytes, 800 * KiB);
+  assert.equal(budget.heldBytes, 160 * KiB);
+  for (const s of slots) s.release();
+  assert.equal(budget.chargedBytes, 0);
 });

@@ -68,7 +68,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
 
 Deno.test("SSE behind the guard: a client that takes nothing holds at most its cap; it resumes when written", async () => {
   const b = await broadcaster(200, 1000); // ~200 KB of events, more than the 32 KiB cap
-  const budget = new SendBudget(32 * KiB, 8 * KiB);
+  const budget = new SendBudget(32 * KiB, 8 * KiB, 0);
   const down = new FakeDownstream();
   const res = sseResponse(b, 1, {
     downstream: down,
@@ -109,7 +109,7 @@ Deno.test("SSE behind the guard: a client that takes nothing holds at most its c
 
 Deno.test("SSE: the send budget cuts the stream stalled longest with a reason, closes its connection, frees it", async () => {
   const b = await broadcaster(300, 1000);
-  const budget = new SendBudget(48 * KiB, 8 * KiB);
+  const budget = new SendBudget(48 * KiB, 8 * KiB, 0);
   let cuts = 0;
   const open = () => {
     const down = new FakeDownstream();
@@ -153,7 +153,7 @@ Deno.test("SSE: the send budget cuts the stream stalled longest with a reason, c
 
 Deno.test("SSE: a slow-consumer cut keeps its held bytes counted until the budget closes its connection", async () => {
   const b = await broadcaster(300, 1000);
-  const budget = new SendBudget(48 * KiB, 8 * KiB);
+  const budget = new SendBudget(48 * KiB, 8 * KiB, 0);
   let slow = 0;
   const open = (slowConsumerMs: number) => {
     const down = new FakeDownstream();
