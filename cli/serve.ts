@@ -43,7 +43,7 @@ Limits (sizes take an optional k/m/g suffix, binary):
   --max-streams N              open telemetry streams (default 1024)
   --max-streams-per-client N   open telemetry streams per client address (default 64)
   --send-buffer-bytes B        bytes queued per stream connection (default 256k)
-  --send-budget-bytes B        bytes held for all stream clients together; the ones stalled longest are cut (default 64m)
+  --send-budget-bytes B        bytes held for all stream clients (+96k per stalled one); the ones stalled longest are cut (default 64m)
   --slow-consumer-seconds S    cut off a stream client that takes nothing this long (default 30)
   --header-timeout-seconds S   time for a connection's request head (default 10)
   --idle-timeout-seconds S     close connections idle this long (default 60)

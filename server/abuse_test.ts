@@ -249,7 +249,7 @@ Deno.test("4: behind the guard stalled clients hold at most their share; the sen
     deps: deps(runsDir, {
       snapshot: bigSnapshot(200_000),
       sendBufferBytes: 256 * KiB,
-      sendBudgetBytes: 224 * KiB, // 96 KiB of bytes plus one stalled connection's 128 KiB
+      sendBudgetBytes: 192 * KiB, // 96 KiB of bytes plus one stalled connection's 96 KiB
       slowConsumerMs: 600_000, // only the budget cuts here
     }),
   });

@@ -10,9 +10,9 @@
  *   than its own send buffer and never less than `minCapBytes` (16 KiB). A stream at its cap stops
  *   sending (back-pressure) and is marked stalled.
  * - **Stalled connections cost more than their bytes:** each stalled stream is also charged
- *   `stalledOverheadBytes` (128 KiB) for the connection it keeps open (its socket, HTTP and relay state:
+ *   `stalledOverheadBytes` (96 KiB) for the connection it keeps open (its socket, HTTP and relay state:
  *   about 150 KB of process memory each with 2,000 stalled clients, measured). So the budget bounds how
- *   many stalled connections stay open (with the defaults, about 450), not only their bytes.
+ *   many stalled connections stay open (with the defaults, about 580: 16 KiB + 96 KiB each), not only their bytes.
  * - **The slowest are cut first:** when the charge passes the budget (the floor lets it), the stream
  *   stalled the longest is cut (its `onCut` runs and its slot is released), then the next, until it fits.
  *   A stream that is still taking bytes is never cut by the budget. The SSE stream says so with
@@ -79,7 +79,7 @@ export class SendBudget {
 
   /**
    * A budget of `budgetBytes` over every stream; no stream's cap goes below `minCapBytes`; each stalled
-   * stream is also charged `stalledOverheadBytes` (default 128 KiB) for the connection state it keeps.
+   * stream is also charged `stalledOverheadBytes` (default 96 KiB) for the connection state it keeps.
    *
    * @example
    * ```ts
@@ -87,7 +87,7 @@ export class SendBudget {
    * console.assert(new SendBudget(1 << 20).heldBytes === 0);
    * ```
    */
-  constructor(budgetBytes: number, minCapBytes = 16 * 1024, stalledOverheadBytes = 128 * 1024) {
+  constructor(budgetBytes: number, minCapBytes = 16 * 1024, stalledOverheadBytes = 96 * 1024) {
     if (!(budgetBytes > 0) || !(minCapBytes > 0) || !(stalledOverheadBytes >= 0)) {
       throw new RangeError(
         `Cannot create a send budget: budgetBytes and minCapBytes must be > 0 and stalledOverheadBytes >= 0, got ${budgetBytes}, ${minCapBytes} and ${stalledOverheadBytes}`,

@@ -65,9 +65,9 @@ Deno.test("send budget: released streams give every byte back (the accounting re
 Deno.test("send budget: a budget or floor that is not positive is refused, naming both", () => {
   assert.throws(
     () => new SendBudget(0),
-    /budgetBytes and minCapBytes must be > 0 and stalledOverheadBytes >= 0, got 0, 16384 and 131072/,
+    /budgetBytes and minCapBytes must be > 0 and stalledOverheadBytes >= 0, got 0, 16384 and 98304/,
   );
-  assert.throws(() => new SendBudget(10, -1), /got 10, -1 and 131072/);
+  assert.throws(() => new SendBudget(10, -1), /got 10, -1 and 98304/);
 });
 
 Deno.test("send budget: each stalled stream is charged its connection overhead, so only so many stay", () => {
