@@ -11,7 +11,8 @@
  *    shortened load, said so in the row); the runs folder, sampled every 200 ms, never holds more than
  *    the retention bytes.
  *
- * `FLEETKD_BENCH_QUICK=1` shortens both (500 clients, 20 s of mixed load). Run standalone with
+ * `FLEETKD_BENCH_QUICK=1` shortens both (500 clients, 20 s of mixed load); `FLEETKD_BENCH_ABUSE=stalled`
+ * (or `disk`) runs only that case. Run standalone with
  * `deno run -A bench/abuse_bench.ts`, or `deno task bench abuse`.
  *
  * @example
@@ -291,7 +292,14 @@ async function diskRows(quick: boolean): Promise<BenchRow[]> {
 /** Runs the suite and returns its rows. */
 export async function run(): Promise<BenchRow[]> {
   const quick = env("FLEETKD_BENCH_QUICK") === "1";
-  return [...await stalledRows(quick), ...await diskRows(quick)];
+  const only = env("FLEETKD_BENCH_ABUSE");
+  if (only !== undefined && only !== "stalled" && only !== "disk") {
+    throw new Error(`FLEETKD_BENCH_ABUSE must be "stalled" or "disk", got "${only}"`);
+  }
+  return [
+    ...(only !== "disk" ? await stalledRows(quick) : []),
+    ...(only !== "stalled" ? await diskRows(quick) : []),
+  ];
 }
 
 if (import.meta.main) {

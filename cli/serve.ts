@@ -43,6 +43,7 @@ Limits (sizes take an optional k/m/g suffix, binary):
   --max-streams N              open telemetry streams (default 1024)
   --max-streams-per-client N   open telemetry streams per client address (default 64)
   --send-buffer-bytes B        bytes queued per stream connection (default 256k)
+  --send-budget-bytes B        bytes held for all stream clients (+96k per stalled one); the ones stalled longest are cut (default 64m)
   --slow-consumer-seconds S    cut off a stream client that takes nothing this long (default 30)
   --header-timeout-seconds S   time for a connection's request head (default 10)
   --idle-timeout-seconds S     close connections idle this long (default 60)
@@ -162,6 +163,7 @@ export function parseServeArgs(
       "max-streams": { type: "string" },
       "max-streams-per-client": { type: "string" },
       "send-buffer-bytes": { type: "string" },
+      "send-budget-bytes": { type: "string" },
       "slow-consumer-seconds": { type: "string" },
       "header-timeout-seconds": { type: "string" },
       "idle-timeout-seconds": { type: "string" },
@@ -195,6 +197,7 @@ export function parseServeArgs(
     maxStreams: int("max-streams", 1e6),
     maxStreamsPerClient: int("max-streams-per-client", 1e6),
     sendBufferBytes: bytesFlag("send-buffer-bytes", values["send-buffer-bytes"]),
+    sendBudgetBytes: bytesFlag("send-budget-bytes", values["send-budget-bytes"]),
     slowConsumerMs: secondsFlag("slow-consumer-seconds", values["slow-consumer-seconds"]),
   };
   const guard: Record<string, number | undefined> = {

@@ -240,6 +240,93 @@ Deno.test("4: a client that stops reading is cut off with a reason and resumes; 
   }
 });
 
+Deno.test("4: behind the guard stalled clients hold at most their share; the send budget cuts the one stalled longest", async () => {
+  const runsDir = await Deno.makeTempDir({ prefix: "fleetkd-abuse-test-" });
+  const KiB = 1024;
+  const server = await startServer({
+    port: 0,
+    log: () => {},
+    deps: deps(runsDir, {
+      snapshot: bigSnapshot(200_000),
+      sendBufferBytes: 256 * KiB,
+      sendBudgetBytes: 192 * KiB, // 96 KiB of bytes plus one stalled connection's 96 KiB
+      slowConsumerMs: 600_000, // only the budget cuts here
+    }),
+  });
+  const conns: Deno.Conn[] = [];
+  try {
+    const res = await fetch(`${server.url}/api/runs`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ scenario: "toy/matching", speed: "max", ticks: 150 }),
+    });
+    const { id } = await res.json();
+    await server.app.manager.get(id).done; // 30 MB of events, far more than socket buffers hold
+    const metrics = server.app.metrics;
+    const before = server.guard!.connections; // fetch keeps its connection alive
+    const stalled = async () => {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      await conn.write(
+        new TextEncoder().encode(`GET /api/runs/${id}/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`),
+      );
+      conns.push(conn);
+      return conn;
+    };
+    // The first client, alone, may hold the whole budget: once the sockets are full it holds about that.
+    const first = await stalled();
+    // Until its socket buffers are full and nothing moves any more (the count stays put for 30 polls).
+    for (let i = 0, same = 0, last = -1; i < 3000 && same < 30; i++) {
+      await abortableSleep(10);
+      const held = metrics.sendBudgetHeld();
+      same = held >= 90 * KiB && held === last ? same + 1 : 0;
+      last = held;
+    }
+    assert.ok(metrics.sendBudgetHeld() >= 90 * KiB, `${metrics.sendBudgetHeld()}`);
+    assert.ok(metrics.sendBudgetHeld() <= 96 * KiB, `${metrics.sendBudgetHeld()}`);
+    assert.equal(metrics.sendBudgetCuts, 0);
+    // A second one halves the share and stalls: the total passes the budget, the first client is cut.
+    await stalled();
+    for (let i = 0; i < 1000 && metrics.sendBudgetCuts === 0; i++) await abortableSleep(10);
+    assert.equal(metrics.sendBudgetCuts, 1);
+    assert.equal(metrics.slowConsumersCut, 0);
+    // The first client's connection is closed by the server: reading it ends (it may resume).
+    const buf = new Uint8Array(1 << 16);
+    let got = 0;
+    for (;;) {
+      const n = await first.read(buf).catch(() => null);
+      if (n === null) break;
+      got += n;
+    }
+    assert.ok(got > 0);
+    for (let i = 0; i < 1000 && server.guard!.connections > before + 1; i++) {
+      await abortableSleep(10);
+    }
+    assert.equal(server.guard!.connections, before + 1);
+    assert.ok(metrics.sendBudgetHeld() <= 96 * KiB, `${metrics.sendBudgetHeld()}`);
+    // The second leaves: nothing stays counted, no subscriber is left.
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    conns.length = 0;
+    for (let i = 0; i < 1000 && metrics.sendBudgetHeld() > 0; i++) await abortableSleep(10);
+    assert.equal(metrics.sendBudgetHeld(), 0);
+    for (let i = 0; i < 500 && server.app.manager.get(id).status().subscribers > 0; i++) {
+      await abortableSleep(10);
+    }
+    assert.equal(server.app.manager.get(id).status().subscribers, 0);
+  } finally {
+    for (const c of conns) {
+      try {
+        c.close();
+      } catch { /* closed */ }
+    }
+    await server.shutdown();
+    await Deno.remove(runsDir, { recursive: true });
+  }
+});
+
 Deno.test("4: the total stream cap answers 429 across client addresses", async () => {
   await withApp({ maxStreams: 2, maxStreamsPerClient: 2, clock: new GatedClock() }, async (app) => {
     const { id } = await startRun(app, { speed: 1 });

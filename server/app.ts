@@ -49,6 +49,7 @@ import { RunManager } from "./run_manager.ts";
 import { runRoutes } from "./runs_routes.ts";
 import { staticRoutes } from "./static_routes.ts";
 import { StreamLimiter } from "./stream_limits.ts";
+import { SendBudget } from "./send_budget.ts";
 import { sweepRoutes } from "./sweep_routes.ts";
 import { telemetryRoutes } from "./telemetry_routes.ts";
 
@@ -84,6 +85,8 @@ export function createApp(
   const metrics = new Metrics();
   const manager = new RunManager(resolved, metrics);
   const runCounts = () => manager.counts();
+  const budget = new SendBudget(resolved.sendBudgetBytes);
+  metrics.sendBudgetHeld = () => budget.heldBytes;
   const app = new Hono();
   app.use(async (c, next) => {
     await next();
@@ -107,6 +110,7 @@ export function createApp(
       sendBufferBytes: resolved.sendBufferBytes,
       readBytes: resolved.readBytes,
       slowConsumerMs: resolved.slowConsumerMs,
+      budget,
     }),
   );
   app.route("/", sweepRoutes({ dir: resolved.sweepsDir }));

@@ -13,7 +13,12 @@
  *   closed at once.
  *
  * The HTTP server learns each request's real client address from {@linkcode ConnGuard.peerOf} (the relay
- * connection's local port maps to the client it carries), so per-client stream caps still hold.
+ * connection's local port maps to the client it carries), so per-client stream caps still hold, and the
+ * state of its client side from {@linkcode ConnGuard.downstreamOf}: the bytes written to the client so
+ * far and a wake-up when more are. The relay has back-pressure, not buffers: it reads from the HTTP
+ * server only when its last bytes reached the client's socket, so at most one read (16 or 32 KiB) waits in it
+ * per connection; telemetry streams use the count to stop sending to a client that takes nothing (see
+ * `server/send_budget.ts`).
  *
  * @example
  * ```ts
@@ -52,7 +57,14 @@ export interface ConnGuardOptions {
 
 const MAX_HEAD_BYTES = 16 * 1024;
 const UP_BUFFER = 4 * 1024;
+/**
+ * Read buffer towards the client, per connection (held while a write to a stalled client waits): 32 KiB
+ * while at most {@linkcode MANY_CONNECTIONS} are open, 16 KiB for the connections beyond (2,000 stalled
+ * clients then hold 40 MiB instead of 64).
+ */
 const DOWN_BUFFER = 32 * 1024;
+const DOWN_BUFFER_MANY = 16 * 1024;
+const MANY_CONNECTIONS = 512;
 const EMPTY = new Uint8Array(0);
 
 function indexOfHeadEnd(buf: Uint8Array, length: number): number {
@@ -71,6 +83,44 @@ function reply(status: number, text: string): Uint8Array {
   );
 }
 
+/** The client side of one relayed connection, as the HTTP server behind the relay sees it. */
+export interface Downstream {
+  /** Bytes written to the client's socket so far (response heads and framing included). */
+  readonly bytesWritten: number;
+  /** True once the connection is closed. */
+  readonly closed: boolean;
+  /** Resolves at the next write to the client, or when the connection closes. */
+  progress(): Promise<void>;
+  /** Closes the connection (both sides). */
+  close(): void;
+}
+
+class RelayDownstream implements Downstream {
+  bytesWritten = 0;
+  closed = false;
+  #wake: (() => void) | undefined;
+  #next: Promise<void> | undefined;
+  constructor(readonly close: () => void) {}
+  progress(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return this.#next ??= new Promise((resolve) => (this.#wake = resolve));
+  }
+  wrote(n: number): void {
+    this.bytesWritten += n;
+    this.#notify();
+  }
+  ended(): void {
+    this.closed = true;
+    this.#notify();
+  }
+  #notify(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    this.#next = undefined;
+    wake?.();
+  }
+}
+
 /** The TCP front (see module docs). */
 export class ConnGuard {
   /** The bound public port. */
@@ -80,6 +130,7 @@ export class ConnGuard {
   readonly #listener: Deno.TcpListener;
   readonly #options: Required<Omit<ConnGuardOptions, "hostname" | "port">>;
   readonly #peers = new Map<number, Deno.NetAddr>();
+  readonly #downstreams = new Map<number, RelayDownstream>();
   readonly #conns = new Set<Deno.Conn>();
   #accepting: Promise<void>;
   #closed = false;
@@ -126,6 +177,11 @@ export class ConnGuard {
     return this.#peers.get(relayPort);
   }
 
+  /** The client side of a relay connection (by its local port), while it is open. */
+  downstreamOf(relayPort: number): Downstream | undefined {
+    return this.#downstreams.get(relayPort);
+  }
+
   async #acceptLoop(): Promise<void> {
     for (;;) {
       let conn: Deno.Conn;
@@ -155,6 +211,7 @@ export class ConnGuard {
     let relayPort = -1;
     let lastActive = performance.now();
     let idleTimer: ReturnType<typeof setInterval> | undefined;
+    let downstream: RelayDownstream | undefined;
     const closeAll = () => {
       clearInterval(idleTimer);
       for (const c of [client, upstream]) {
@@ -162,7 +219,11 @@ export class ConnGuard {
           c?.close();
         } catch { /* already closed */ }
       }
-      if (relayPort >= 0) this.#peers.delete(relayPort);
+      if (relayPort >= 0) {
+        this.#peers.delete(relayPort);
+        this.#downstreams.delete(relayPort);
+      }
+      downstream?.ended();
     };
     try {
       // 1. The first request head, within the header timeout.
@@ -195,6 +256,8 @@ export class ConnGuard {
       upstream = await Deno.connect({ hostname: "127.0.0.1", port: opts.upstreamPort });
       relayPort = (upstream.localAddr as Deno.NetAddr).port;
       this.#peers.set(relayPort, client.remoteAddr as Deno.NetAddr);
+      downstream = new RelayDownstream(closeAll);
+      this.#downstreams.set(relayPort, downstream);
       await upstream.write(head.subarray(0, length));
       // The 16 KiB head buffer would otherwise live as long as the connection (in this suspended frame).
       head = EMPTY;
@@ -204,7 +267,14 @@ export class ConnGuard {
           closeAll();
         }
       }, Math.max(10, Math.min(opts.idleTimeoutMs / 4, 5_000)));
-      const pump = async (from: Deno.Conn, to: Deno.Conn, size: number) => {
+      // Back-pressure: the next read from one side waits until the last one's bytes were all written to
+      // the other, so a client that stops reading stops the HTTP server's writes for it (no relay buffer).
+      const pump = async (
+        from: Deno.Conn,
+        to: Deno.Conn,
+        size: number,
+        wrote?: (n: number) => void,
+      ) => {
         const buf = new Uint8Array(size);
         try {
           for (;;) {
@@ -212,13 +282,26 @@ export class ConnGuard {
             if (n === null) break;
             lastActive = performance.now();
             let at = 0;
-            while (at < n) at += await to.write(buf.subarray(at, n));
+            while (at < n) {
+              const w = await to.write(buf.subarray(at, n));
+              at += w;
+              wrote?.(w);
+            }
             lastActive = performance.now();
           }
         } catch { /* either side went away */ }
       };
       const up = upstream;
-      await Promise.race([pump(client, up, UP_BUFFER), pump(up, client, DOWN_BUFFER)]);
+      const down = downstream;
+      await Promise.race([
+        pump(client, up, UP_BUFFER),
+        pump(
+          up,
+          client,
+          this.#conns.size > MANY_CONNECTIONS ? DOWN_BUFFER_MANY : DOWN_BUFFER,
+          (n) => down.wrote(n),
+        ),
+      ]);
     } catch { /* upstream refused: drop the client */ }
     closeAll();
   }

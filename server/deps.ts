@@ -72,6 +72,11 @@ export interface ServerDeps {
   maxStreamsPerClient: number;
   /** Bytes queued for one stream connection before the server stops reading for it (default 256 KiB). */
   sendBufferBytes: number;
+  /**
+   * Bytes held for every stream client together (default 64 MiB): each gets at most its share, and beyond
+   * it the clients stalled the longest are cut (see `server/send_budget.ts`).
+   */
+  sendBudgetBytes: number;
   /** A stream client that takes nothing this long while events wait is cut off, ms (default 30 s). */
   slowConsumerMs: number;
   /** Bytes of one catch-up read from a log, and of one `/events` page (default 1 MiB). */
@@ -180,6 +185,7 @@ export function resolveDeps(
     maxStreams: partial.maxStreams ?? 1024,
     maxStreamsPerClient: partial.maxStreamsPerClient ?? 64,
     sendBufferBytes: partial.sendBufferBytes ?? 256 * 1024,
+    sendBudgetBytes: partial.sendBudgetBytes ?? 64 * 1024 * 1024,
     slowConsumerMs: partial.slowConsumerMs ?? 30_000,
     readBytes: partial.readBytes ?? 1024 * 1024,
     allowedHosts: (partial.allowedHosts ?? LOOPBACK_HOSTS).map((h) => h.toLowerCase()),
@@ -210,6 +216,7 @@ export function resolveDeps(
       "maxStreams",
       "maxStreamsPerClient",
       "sendBufferBytes",
+      "sendBudgetBytes",
       "slowConsumerMs",
       "readBytes",
     ] as const

@@ -140,6 +140,10 @@ export class Metrics implements BroadcastCounters {
   logBytesRead = 0;
   /** Stream clients cut off as slow consumers. */
   slowConsumersCut = 0;
+  /** Stream clients cut off by the server-wide send budget. */
+  sendBudgetCuts = 0;
+  /** Bytes the send budget counts as held for stream clients (set by the app). */
+  sendBudgetHeld: () => number = () => 0;
   /** Requests answered with a 4xx or 5xx status, by status. */
   readonly errorsByStatus: Map<number, number> = new Map();
   /** The registry `/metrics` renders (this server's only). */
@@ -236,6 +240,16 @@ export class Metrics implements BroadcastCounters {
       "fleetkd_slow_consumers_cut_total",
       "Stream clients cut off because they took nothing for the slow-consumer time.",
       () => this.slowConsumersCut,
+    );
+    counter(
+      "fleetkd_send_budget_cuts_total",
+      "Stream clients cut off by the server-wide send budget (the ones stalled the longest).",
+      () => this.sendBudgetCuts,
+    );
+    gauge(
+      "fleetkd_send_budget_held_bytes",
+      "Bytes sent to stream clients and not yet taken by them, as the send budget counts them.",
+      () => this.sendBudgetHeld(),
     );
     counter(
       "fleetkd_catchup_reads_total",

@@ -22,6 +22,7 @@ import { createApp, type FleetApp } from "./app.ts";
 import { isLoopbackHost } from "./auth.ts";
 import { ConnGuard } from "./conn_guard.ts";
 import type { ServerDeps } from "./deps.ts";
+import { NativeHeapTrimmer } from "./native_heap.ts";
 
 /** Options of {@linkcode startServer}. */
 export interface StartServerOptions {
@@ -110,6 +111,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     (request, info) =>
       app.fetch(request, {
         remoteAddr: guard?.peerOf((info.remoteAddr as Deno.NetAddr).port) ?? info.remoteAddr,
+        downstream: guard?.downstreamOf((info.remoteAddr as Deno.NetAddr).port),
       }),
   );
   let addr = await listening;
@@ -130,6 +132,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     }
     addr = { transport: "tcp", hostname: guard.hostname, port: guard.port };
   }
+  // Native memory freed by many closed connections goes back to the system (see server/native_heap.ts).
+  const trimmer = new NativeHeapTrimmer(() => guard?.connections ?? app.metrics.streamsOpen);
+  trimmer.start();
   const shownHost = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   const url = `http://${shownHost}:${addr.port}`;
   log(
@@ -149,6 +154,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   };
   const shutdown = (): Promise<void> => {
     shutting ??= (async () => {
+      trimmer.stop();
       try {
         await app.close();
       } finally {

@@ -12,7 +12,9 @@
  *   come before `from + limit`.
  *
  * Streams are capped by a {@linkcode StreamLimiter} (429 beyond the total or per-address cap); their
- * send buffers, catch-up reads and slow-consumer cut-off come from the server's deps.
+ * send buffers, catch-up reads and slow-consumer cut-off come from the server's deps, and SSE streams share
+ * the server's send budget (`server/send_budget.ts`). Behind the connection guard the server passes each
+ * request's client side as `downstream` in the Hono env (next to `remoteAddr`).
  *
  * @example
  * ```ts
@@ -39,6 +41,8 @@ import { StreamLimiter } from "./stream_limits.ts";
 import type { RunManager } from "./run_manager.ts";
 import { eventsQuerySchema, lastEventIdSchema, parseOrThrow } from "./schemas.ts";
 import { sseResponse } from "./sse.ts";
+import type { Downstream } from "./conn_guard.ts";
+import type { SendBudget } from "./send_budget.ts";
 import { websocketResponse } from "./websocket.ts";
 
 /** The last seq a client has: the `Last-Event-ID` header wins over the `lastEventId` query parameter. */
@@ -68,12 +72,19 @@ export interface TelemetryRoutesOptions {
   readBytes?: number;
   /** Cut-off time of a client that takes nothing, ms (default 30 s). */
   slowConsumerMs?: number;
+  /** The send budget SSE streams share (none by default: only the per-connection cap). */
+  budget?: SendBudget;
 }
 
 /** The client's address (under `Deno.serve`), or `"local"` for in-process requests. */
 function clientAddress(c: Context): string {
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
   return env?.remoteAddr?.hostname ?? "local";
+}
+
+/** The connection's client side behind the connection guard, when the server passes it. */
+function downstreamOf(c: Context): Downstream | undefined {
+  return (c.env as { downstream?: Downstream } | undefined)?.downstream;
 }
 
 /**
@@ -106,6 +117,7 @@ export function telemetryRoutes(options: TelemetryRoutesOptions): Hono {
   };
   const onSent = (n: number) => (metrics.eventsSent += n);
   const onSlowConsumer = () => metrics.slowConsumersCut++;
+  const onBudgetCut = () => metrics.sendBudgetCuts++;
   return new Hono()
     .get("/api/runs/:id/stream", (c) => {
       const run = manager.get(c.req.param("id"));
@@ -122,6 +134,9 @@ export function telemetryRoutes(options: TelemetryRoutesOptions): Hono {
           sendBufferBytes: options.sendBufferBytes,
           readBytes,
           slowConsumerMs: options.slowConsumerMs,
+          downstream: downstreamOf(c),
+          budget: options.budget,
+          onBudgetCut,
         });
       } catch (e) {
         release();
