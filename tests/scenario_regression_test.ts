@@ -42,8 +42,8 @@ export const TEACHER_FLOORS: Record<string, {
   "smax/3m": { minWin: 0.98, minWinOverHeuristic: 0.6, note: "target >= 99% wins" },
   // 90.5%, heuristic 26%. Target 97%.
   "smax/8m": { minWin: 0.9, minWinOverHeuristic: 0.6, note: "target >= 97% wins" },
-  // 71.5%, heuristic 55%. Target 95%.
-  "smax/2s3z": { minWin: 0.7, minWinOverHeuristic: 0.15, note: "target >= 95% wins" },
+  // 94.5%, heuristic 55% (warm-started from the heuristic, issue 17; 71.5% from noise). Target 95%.
+  "smax/2s3z": { minWin: 0.93, minWinOverHeuristic: 0.35, note: "target >= 95% wins" },
   // 72% wins, heuristic 45.5% (the teacher warm-started from the heuristic, issue 17; the one from
   // noise won 3%). Target 90%.
   "smax/3s5z": { minWin: 0.7, minWinOverHeuristic: 0.2, note: "target >= 90% wins" },
