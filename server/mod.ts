@@ -32,6 +32,7 @@ export * from "./run.ts";
 export * from "./run_manager.ts";
 export * from "./runs_routes.ts";
 export * from "./schemas.ts";
+export * from "./send_budget.ts";
 export * from "./sse.ts";
 export * from "./start_server.ts";
 export * from "./static_routes.ts";
