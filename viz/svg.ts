@@ -168,6 +168,14 @@ export function lineChart(options: LineChartOptions): string {
       `${k === 0 ? "M" : "L"}${f.x(p[0]).toFixed(1)},${f.y(p[1]).toFixed(1)}`
     ).join("");
     if (d) f.body.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+    // A one-point series (e.g. the teacher on a Pareto chart) has no line to draw: mark the point.
+    const finite = s.points.filter((p) => Number.isFinite(p[1]));
+    if (finite.length === 1) {
+      const [px, py] = finite[0];
+      f.body.push(
+        `<circle cx="${f.x(px).toFixed(1)}" cy="${f.y(py).toFixed(1)}" r="4" fill="${color}"/>`,
+      );
+    }
     f.body.push(
       `<rect x="${width - 150}" y="${38 + i * 14}" width="10" height="3" fill="${color}"/>`,
       `<text x="${width - 136}" y="${42 + i * 14}" font-size="10">${escapeXml(s.name)}</text>`,

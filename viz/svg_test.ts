@@ -30,3 +30,15 @@ Deno.test("histogram: bar heights follow the counts; markers drawn", () => {
   assert.equal((svg.match(/fill="#1f77b4"/g) ?? []).length, 2);
   assert.ok(svg.includes("deadline"));
 });
+
+Deno.test("lineChart: a one-point series is drawn as a marker, not an invisible path", () => {
+  const svg = lineChart({
+    title: "pareto",
+    series: [
+      { name: "kd", points: [[3, 0.5], [3.5, 0.9]] },
+      { name: "teacher", points: [[4.6, 1]] },
+    ],
+  });
+  assert.equal((svg.match(/<circle /g) ?? []).length, 1);
+  assert.equal((svg.match(/<path /g) ?? []).length, 2);
+});
