@@ -23,7 +23,8 @@ export const USAGE = `Usage: deno task study --plan PLAN.json [flags]
 Runs the KD-MARL study a plan describes: methods (kd, scratch, bc, kl-only, kd-no-<term>) at matched
 env-step budgets, several training seeds each, evaluated on held-out seeds; writes results.csv,
 curves.csv, summary.md (rliable statistics) and SVG learning and Pareto curves. Each run's result is
-written when it finishes and skipped when present, so an interrupted study resumes.
+written when it finishes and skipped when present, so an interrupted study resumes; a run made with
+another teacher than the plan's (each records its teacher's SHA-256) is run again.
 
 Flags:
   --plan FILE          the plan (JSON; see distill/study_plan.ts and study/*.json)

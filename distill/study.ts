@@ -7,6 +7,10 @@
  * - `cells/<cell id>.json`: one result per cell, written atomically when the cell finishes; a cell
  *   whose file exists is skipped, so an interrupted study resumes where it stopped (Ctrl-C stops after
  *   the running cell);
+ * - every cell and reference records the SHA-256 of the teacher's networks ({@linkcode modelDigest}).
+ *   A run re-measures a reference and re-runs a cell made with another teacher than the plan's (or
+ *   that records none); a report counts a cell only when its teacher is its scenario's reference's,
+ *   so a retention is never a student of one teacher over the figures of another;
  * - `results.csv`, `curves.csv`, `summary.md`, `curves-*.svg`, `pareto-*.svg`.
  *
  * @example
@@ -26,6 +30,7 @@
  */
 
 import { writeFileAtomic } from "../sim/atomic_write.ts";
+import { modelDigest } from "./model_store.ts";
 import { StopSignal } from "./stop_signal.ts";
 import {
   type CellResult,
@@ -63,6 +68,8 @@ export interface StudyOutcome {
   total: number;
   /** Stopped by a signal before the end. */
   interrupted: boolean;
+  /** Finished cells left out of the report because their teacher is not their reference's. */
+  stale: number;
   /** The report's data. */
   data: StudyData;
   /** The markdown summary. */
@@ -99,13 +106,19 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
   await Deno.mkdir(`${out}/reference`, { recursive: true });
   const cells = planCells(plan).filter(options.filter ?? (() => true));
   const references: Record<string, StudyReference> = {};
+  const digests: Record<string, string> = {};
+  const teacherDigest = async (scenario: string) =>
+    digests[scenario] ??= await modelDigest(plan.teachers[scenario]);
+  const short = (digest: string | undefined) => digest ? digest.slice(0, 12) : "none recorded";
   const reference = async (scenario: string) => {
     if (references[scenario]) return references[scenario];
     const path = `${out}/reference/${scenario.replace("/", "__")}.json`;
     let ref = await readJson<StudyReference>(path);
     if (
       !ref || ref.evalSeed !== plan.evalSeed || ref.evalEpisodes !== plan.evalEpisodes ||
-      ref.curveEpisodes !== plan.curveEpisodes
+      ref.curveEpisodes !== plan.curveEpisodes ||
+      // A report writes from the references on disk; a run measures against the plan's teacher.
+      (!options.reportOnly && ref.teacherDigest !== await teacherDigest(scenario))
     ) {
       log(`reference ${scenario}: teacher and random on ${plan.evalEpisodes} held-out episodes`);
       ref = await studyReference(plan, scenario, options.scenarios);
@@ -125,9 +138,16 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
         done?.format === STUDY_CELL_FORMAT && done.cell.id === cell.id &&
         done.evalSeed === plan.evalSeed && done.evalEpisodes === plan.evalEpisodes
       ) {
-        results.push(upgradeCell(done));
-        skipped++;
-        continue;
+        if (options.reportOnly || done.teacherDigest === await teacherDigest(cell.scenario)) {
+          results.push(upgradeCell(done));
+          skipped++;
+          continue;
+        }
+        log(
+          `${cell.id}: made with teacher ${short(done.teacherDigest)}, the plan's is ${
+            short(await teacherDigest(cell.scenario))
+          }; running it again`,
+        );
       }
       if (options.reportOnly || stop.requested) continue;
       await reference(cell.scenario);
@@ -151,7 +171,21 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
     stop.dispose();
   }
   if (stop.requested) log("interrupted; finished cells are kept (run again to resume)");
-  const data: StudyData = { plan, cells: results, references, total: cells.length };
+  const counted = results.filter((c) =>
+    c.teacherDigest === references[c.cell.scenario].teacherDigest
+  );
+  const stale = results.length - counted.length;
+  for (const c of results) {
+    const ref = references[c.cell.scenario];
+    if (c.teacherDigest !== ref.teacherDigest) {
+      log(
+        `${c.cell.id}: left out of the report: teacher ${short(c.teacherDigest)}, its reference's ${
+          short(ref.teacherDigest)
+        }`,
+      );
+    }
+  }
+  const data: StudyData = { plan, cells: counted, references, total: cells.length };
   const markdown = studyMarkdown(data);
   const csv = studyCsv(data);
   await writeFileAtomic(`${out}/results.csv`, csv.results);
@@ -166,6 +200,7 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
     skipped,
     total: cells.length,
     interrupted: stop.requested,
+    stale,
     data,
     markdown,
   };

@@ -50,7 +50,7 @@ import { evaluateController, type EvaluationReport } from "./evaluate.ts";
 import { KdTrainer } from "./kd.ts";
 import { DEFAULT_KD_CONFIG } from "./kd_config.ts";
 import { MappoTrainer } from "./mappo.ts";
-import { loadTeacher } from "./model_store.ts";
+import { loadTeacher, modelDigest } from "./model_store.ts";
 import { actionModeOf, budgetsOf, type ScenarioEntry, type ScenarioLookup } from "./scenario.ts";
 import { assertHeldOutSeed, assertTrainingSeed } from "./seeds.ts";
 import {
@@ -134,6 +134,11 @@ export interface CellResult {
   curve: CellEvaluation[];
   /** Training and evaluation seconds. */
   seconds: number;
+  /**
+   * SHA-256 of the teacher's networks ({@linkcode modelDigest}) the cell distilled from or was measured
+   * against; absent in results written before it was recorded.
+   */
+  teacherDigest?: string;
   /** Convenience copy of `final.return`'s mean and CI. */
   return: { mean: number; ci95: number };
 }
@@ -150,6 +155,8 @@ export interface StudyReference {
   curveEpisodes: number;
   /** The success info key, when the scenario has one. */
   successKey?: string;
+  /** SHA-256 of the teacher's networks ({@linkcode modelDigest}); absent in older references. */
+  teacherDigest?: string;
   /** Teacher on the final-evaluation episodes. */
   teacher: CellEvaluation;
   /** Random on the final-evaluation episodes. */
@@ -210,6 +217,7 @@ export async function studyReference(
   assertHeldOutSeed(plan.evalSeed, [], `plan "${plan.file}" evalSeed`);
   const entry = scenarios.get(scenario);
   const env = entry.make();
+  const teacherDigest = await modelDigest(plan.teachers[scenario]);
   const teacher = await loadTeacher(plan.teachers[scenario], env.classes, { critic: false });
   const key = entry.successInfo;
   try {
@@ -230,6 +238,7 @@ export async function studyReference(
       evalEpisodes: plan.evalEpisodes,
       curveEpisodes: plan.curveEpisodes,
       ...(key ? { successKey: key } : {}),
+      teacherDigest,
       teacher: t(plan.evalEpisodes),
       random: r(plan.evalEpisodes),
       teacherCurve: t(plan.curveEpisodes),
@@ -260,6 +269,7 @@ export async function runStudyCell(
   const env = make();
   const teacherDir = plan.teachers[scenario];
   if (!teacherDir) throw new RangeError(`runStudyCell: plan has no teacher for "${scenario}"`);
+  const teacherDigest = await modelDigest(teacherDir);
   const teacher = await loadTeacher(teacherDir, env.classes, { critic: true });
   const budgets = cell.budget ? env.classes.map(() => cell.budget!) : budgetsOf(entry, env);
   const perClass = cell.observation === undefined
@@ -409,6 +419,7 @@ export async function runStudyCell(
       returns: final.returns,
       curve,
       seconds: (performance.now() - started) / 1000,
+      teacherDigest,
       return: { mean: final.mean, ci95: final.ci95 },
     };
   } finally {

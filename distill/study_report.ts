@@ -285,6 +285,8 @@ export function studyMarkdown(data: StudyData): string {
         ref.teacher.success !== undefined ? `, success ${fmt(ref.teacher.success, 3)}` : ""
       }; random ${fmt(ref.random.return, 2)}${
         ref.random.success !== undefined ? `, success ${fmt(ref.random.success, 3)}` : ""
+      }. Teacher networks: ${
+        ref.teacherDigest ? `SHA-256 \`${ref.teacherDigest.slice(0, 12)}\`` : "digest not recorded"
       }.`,
       "",
       "| method | runs | FLOPs reduction (min class) | return retention mean [95% CI] | IQM [95% CI] | success retention mean [95% CI] | success IQM | P(kd > method), return | P(kd > method), success |",

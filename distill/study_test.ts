@@ -6,6 +6,7 @@ import { initBackend } from "../policies/backend.ts";
 import { runStudy } from "./study.ts";
 import { loadPlan, parsePlan, planCells, STUDY_METHODS } from "./study_plan.ts";
 import { runStudyCell } from "./study_cell.ts";
+import { modelDigest } from "./model_store.ts";
 
 await initBackend("cpu");
 
@@ -63,6 +64,28 @@ Deno.test("study smoke: every method on smax/3m at a tiny budget, 2 seeds, resum
     assert.equal(again.ran, 0);
     assert.equal(again.skipped, cells.length);
     assert.equal(again.markdown, first.markdown);
+    // Every cell names its teacher; one made with another teacher is left out of a report and run again.
+    const digest = await modelDigest(plan.teachers["smax/3m"]);
+    assert.ok(first.data.cells.every((c) => c.teacherDigest === digest));
+    assert.equal(first.data.references["smax/3m"].teacherDigest, digest);
+    const stalePath = `${out}/cells/${cells[0].id}.json`;
+    const staleCell = JSON.parse(await Deno.readTextFile(stalePath));
+    await Deno.writeTextFile(
+      stalePath,
+      JSON.stringify({ ...staleCell, teacherDigest: "0".repeat(64) }),
+    );
+    const report = await runStudy(plan, { outDir: out, quiet: true, scenarios, reportOnly: true });
+    assert.equal(report.stale, 1);
+    assert.equal(report.data.cells.length, cells.length - 1);
+    assert.match(report.markdown, new RegExp(`${cells.length - 1} of ${cells.length} cells done`));
+    const healed = await runStudy(plan, { outDir: out, quiet: true, scenarios });
+    assert.equal(healed.ran, 1);
+    assert.equal(healed.stale, 0);
+    assert.equal(healed.markdown, first.markdown);
+    assert.match(
+      first.markdown,
+      new RegExp(`Teacher networks: SHA-256 \`${digest.slice(0, 12)}\``),
+    );
     assert.match(first.markdown, /\| kd-no-relation \| 2 \|/);
     assert.match(first.markdown, /P\(kd > method\)/);
     const files = [...Deno.readDirSync(out)].map((e) => e.name).sort();
