@@ -87,6 +87,7 @@ export function createApp(
   const runCounts = () => manager.counts();
   const budget = new SendBudget(resolved.sendBudgetBytes);
   metrics.sendBudgetHeld = () => budget.heldBytes;
+  metrics.sendBudgetStalled = () => budget.stalled;
   const app = new Hono();
   app.use(async (c, next) => {
     await next();

@@ -144,6 +144,8 @@ export class Metrics implements BroadcastCounters {
   sendBudgetCuts = 0;
   /** Bytes the send budget counts as held for stream clients (set by the app). */
   sendBudgetHeld: () => number = () => 0;
+  /** Streams the send budget counts as stalled now (set by the app). */
+  sendBudgetStalled: () => number = () => 0;
   /** Requests answered with a 4xx or 5xx status, by status. */
   readonly errorsByStatus: Map<number, number> = new Map();
   /** The registry `/metrics` renders (this server's only). */
@@ -250,6 +252,11 @@ export class Metrics implements BroadcastCounters {
       "fleetkd_send_budget_held_bytes",
       "Bytes sent to stream clients and not yet taken by them, as the send budget counts them.",
       () => this.sendBudgetHeld(),
+    );
+    gauge(
+      "fleetkd_send_budget_stalled_streams",
+      "Stream clients at their send-budget cap and waiting for the client to take bytes.",
+      () => this.sendBudgetStalled(),
     );
     counter(
       "fleetkd_catchup_reads_total",
