@@ -6,6 +6,11 @@
  * 1-worker wall time minus the jobs' own run time (measured inside the worker), over the job count:
  * dispatch, result hand-back, scheduling and (local pool) process start.
  *
+ * A probe measures what the machine allows, engine aside: one training process of the plan's teacher size
+ * alone, then two identical ones at once (plain `deno task train` processes, no queue). Their slowdown
+ * estimates what a 2-worker pool can reach on this machine: the graph's speedup divided by it (an
+ * estimate: the probe's processes also pay start-up, which a pool's long-lived workers pay once).
+ *
  * The runs are interleaved (local 1, local 2, Redis 1, Redis 2), `FLEETKD_BENCH_ROUNDS` times (default 1);
  * each figure is the fastest of its rounds. Run standalone with `deno run -A bench/sweep_bench.ts`.
  *
@@ -155,11 +160,47 @@ async function startRedis(): Promise<{ url: string; stop: () => Promise<void> } 
   };
 }
 
+/** Wall seconds of `copies` identical teacher-sized training processes started at once. */
+async function sideBySide(copies: number): Promise<number> {
+  const root = await Deno.makeTempDir({ prefix: "fleetkd-bench-probe-" });
+  try {
+    const t0 = performance.now();
+    const procs = Array.from({ length: copies }, (_, i) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "-A",
+          "cli/train.ts",
+          "--scenario",
+          "toy/matching",
+          "--steps",
+          String(PLAN.budgets[0].teacherSteps),
+          "--seed",
+          "1",
+          "--out",
+          `${root}/${i}`,
+          "--quiet",
+        ],
+        stdout: "null",
+        stderr: "piped",
+      }).output());
+    for (const out of await Promise.all(procs)) {
+      if (!out.success) {
+        throw new Error(`bench sweep probe: train failed: ${new TextDecoder().decode(out.stderr)}`);
+      }
+    }
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+}
+
 /** Runs the suite. */
 export async function run(): Promise<BenchRow[]> {
   const rounds = Number(Deno.env.get("FLEETKD_BENCH_ROUNDS") ?? "1");
   const redis = await startRedis();
   const best: Record<string, Timing> = {};
+  let alone = Infinity, pair = Infinity;
   const keep = (name: string, t: Timing) => {
     if (!best[name] || t.wall < best[name].wall) best[name] = t;
     console.error(
@@ -168,6 +209,11 @@ export async function run(): Promise<BenchRow[]> {
   };
   try {
     for (let r = 0; r < rounds; r++) {
+      alone = Math.min(alone, await sideBySide(1));
+      pair = Math.min(pair, await sideBySide(2));
+      console.error(
+        `bench sweep: probe: one train ${alone.toFixed(1)} s, two at once ${pair.toFixed(1)} s`,
+      );
       keep("local 1", await once(1));
       keep("local 2", await once(2));
       if (typeof redis !== "string") {
@@ -182,6 +228,19 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const note =
     `${jobs} jobs (2 teachers x 8192 steps, 4 distillations x 4096, 4 evaluations x 50 episodes), best of ${rounds}`;
+  const slowdown = pair / alone;
+  rows.push({
+    suite: SUITE,
+    name: "machine probe: two identical training processes at once",
+    value: pair,
+    unit: "s",
+    comparisonName: "one alone",
+    comparison: alone,
+    ratio: slowdown,
+    note: `deno task train toy/matching, ${
+      PLAN.budgets[0].teacherSteps
+    } steps, no queue; 1.00 would be two free cores; best of ${rounds}`,
+  });
   for (const engine of ["local", "redis"]) {
     const one = best[`${engine} 1`];
     const two = best[`${engine} 2`];
@@ -216,6 +275,20 @@ export async function run(): Promise<BenchRow[]> {
       unit: "x",
       note:
         "1-worker job times scheduled on 2 workers (dependencies kept); what 2 workers reach when each has a core",
+    });
+    rows.push({
+      suite: SUITE,
+      name: `${label}: speedup this machine allows with 2 workers (estimate)`,
+      value: allowed / slowdown,
+      unit: "x",
+      comparisonName: "measured",
+      comparison: one.wall / two.wall,
+      ratio: (one.wall / two.wall) / (allowed / slowdown),
+      note: `the graph's ${
+        allowed.toFixed(2)
+      }x over the probe's slowdown of two processes at once (${
+        slowdown.toFixed(2)
+      }x); ratio: measured over allowed`,
     });
     rows.push({
       suite: SUITE,
