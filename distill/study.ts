@@ -171,13 +171,11 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
     stop.dispose();
   }
   if (stop.requested) log("interrupted; finished cells are kept (run again to resume)");
-  const counted = results.filter((c) =>
-    c.teacherDigest === references[c.cell.scenario].teacherDigest
-  );
-  const stale = results.length - counted.length;
+  const counted: CellResult[] = [];
   for (const c of results) {
     const ref = references[c.cell.scenario];
-    if (c.teacherDigest !== ref.teacherDigest) {
+    if (c.teacherDigest === ref.teacherDigest) counted.push(c);
+    else {
       log(
         `${c.cell.id}: left out of the report: teacher ${short(c.teacherDigest)}, its reference's ${
           short(ref.teacherDigest)
@@ -185,6 +183,7 @@ export async function runStudy(plan: StudyPlan, options: StudyOptions): Promise<
       );
     }
   }
+  const stale = results.length - counted.length;
   const data: StudyData = { plan, cells: counted, references, total: cells.length };
   const markdown = studyMarkdown(data);
   const csv = studyCsv(data);
