@@ -186,6 +186,11 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       },
     });
     const { stages, stage } = run;
+    // A resume with nothing left to train (train-all replaying a finished run) saw no iteration:
+    // the last mean return is the curves' (restored with the checkpoint), not NaN.
+    for (let i = run.curves.length - 1; !Number.isFinite(finalReturn) && i >= 0; i--) {
+      if (Number.isFinite(run.curves[i].meanReturn)) finalReturn = run.curves[i].meanReturn;
+    }
     if (run.interrupted) {
       return {
         iterations: trainer.iteration,

@@ -38,6 +38,9 @@ Deno.test("runTeacherTraining: a resumed run with a new command is a new stage, 
     // Replaying the first stage's command on the finished checkpoint (train-all does) adds no stage.
     const replay = await run("train --steps 512", { totalEnvSteps: 512 });
     assert.equal(replay.envSteps, 1024);
+    // With no iteration left to run, the last mean return still comes from the checkpoint.
+    assert.ok(Number.isFinite(second.finalReturn));
+    assert.equal(replay.finalReturn, second.finalReturn);
     assert.equal(replay.stages.length, 2);
     assert.deepEqual(third.stages.map((s) => [s.command, s.fromEnvSteps, s.toEnvSteps]), [
       ["train --steps 512", 0, 512],

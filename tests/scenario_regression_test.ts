@@ -40,15 +40,16 @@ export const TEACHER_FLOORS: Record<string, {
 }> = {
   // Measured now: 98.5% wins, heuristic 32.5%. Target 99%.
   "smax/3m": { minWin: 0.98, minWinOverHeuristic: 0.6, note: "target >= 99% wins" },
-  // 90.5%, heuristic 26%. Target 97%.
-  "smax/8m": { minWin: 0.9, minWinOverHeuristic: 0.6, note: "target >= 97% wins" },
+  // 94.5%, heuristic 26% (2M teacher steps, issue 17; 90.5% after 500k). Target 97%.
+  "smax/8m": { minWin: 0.94, minWinOverHeuristic: 0.65, note: "target >= 97% wins" },
   // 94.5%, heuristic 55% (warm-started from the heuristic, issue 17; 71.5% from noise). Target 95%.
   "smax/2s3z": { minWin: 0.93, minWinOverHeuristic: 0.35, note: "target >= 95% wins" },
   // 72% wins, heuristic 45.5% (the teacher warm-started from the heuristic, issue 17; the one from
   // noise won 3%). Target 90%.
   "smax/3s5z": { minWin: 0.7, minWinOverHeuristic: 0.2, note: "target >= 90% wins" },
-  // 71%, heuristic 0%. Target 80%.
-  "smax/3s_vs_5z": { minWin: 0.7, minWinOverHeuristic: 0.7, note: "target >= 80% wins" },
+  // 86.5%, heuristic 0% (4M teacher steps, issue 17; 71% after 1M). Target 80% on held-out seeds,
+  // where it wins 78.5% (seed 777001) and 89.0% (seed 1,000,000).
+  "smax/3s_vs_5z": { minWin: 0.86, minWinOverHeuristic: 0.85, note: "target >= 80% wins" },
   // -8.00 against the assignment heuristic's -7.32: 9.25% below. Target: within 5%.
   "mpe/simple_spread": { maxGapBelowHeuristic: 0.093, note: "target within 5% of the heuristic" },
   // Teacher - greedy on the return: +0.363 (100 episodes), +1.98 (30), +0.041 (1 episode of 5,543 nodes).
