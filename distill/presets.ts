@@ -383,7 +383,8 @@ const PRESETS: Record<string, TrainingPreset> = {
   },
   "smax/3s_vs_5z": {
     // 4M teacher steps (issue 17): 86.5% wins on the regression episodes against 71% after 1M, the
-    // students' 1M distillation steps as before.
+    // students' 1M distillation steps as before; the shipped teacher adds a stage to 6M at a lower
+    // learning rate (cli/train_all.ts), 88.5%.
     ...smaxPreset(4_000_000, { ...THOROUGH_KD, totalEnvSteps: 1_000_000 }),
     retentionBar: 0.9,
     anchor: smaxAnchor({ steps: 10_000_000, epochs: 15, clip: 0.05 }),
