@@ -152,7 +152,6 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
       daggerEpisodes: ws.daggerRounds ? ws.daggerEpisodes ?? ws.episodes : 0,
     };
   const command = options.command ?? `train ${options.envId}`;
-  let finalReturn = Number.NaN;
   try {
     const run = await driveRun<IterationStats, TrainingStage>(trainer, {
       task: "train",
@@ -180,17 +179,13 @@ export async function runTeacherTraining(options: TeacherRunOptions): Promise<Te
         if (ws && ws !== "off" && trainer.iteration === 0) runWarmStart(trainer, options, ws);
       },
       checkpointExtra: () => warmStartRecord !== undefined ? { warmStart: warmStartRecord } : {},
-      onIteration: (stats) => {
-        if (Number.isFinite(stats.meanReturn)) finalReturn = stats.meanReturn;
-        options.onIteration?.(stats);
-      },
+      onIteration: options.onIteration,
     });
     const { stages, stage } = run;
-    // A resume with nothing left to train (train-all replaying a finished run) saw no iteration:
-    // the last mean return is the curves' (restored with the checkpoint), not NaN.
-    for (let i = run.curves.length - 1; !Number.isFinite(finalReturn) && i >= 0; i--) {
-      if (Number.isFinite(run.curves[i].meanReturn)) finalReturn = run.curves[i].meanReturn;
-    }
+    // From the curves (every stage's, restored with the checkpoint), so a resume with nothing left
+    // to train (train-all replaying a finished run) still reports the run's last return.
+    const finalReturn = run.curves.findLast((row) => Number.isFinite(row.meanReturn))?.meanReturn ??
+      Number.NaN;
     if (run.interrupted) {
       return {
         iterations: trainer.iteration,
